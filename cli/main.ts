@@ -1,0 +1,156 @@
+// The `mover` command line: the machine's layout, translations and page tables, from a terminal.
+// Exit codes: 0 success; 64 bad arguments (EX_USAGE); 65 bad layout file (EX_DATAERR).
+
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  FOUR_GIB, Machine, MachineError, defaultLayout, formatLayout, formatTranslation, formatTranslationLine, hexPlain, hex64Plain,
+  layoutJson, pagingEntries, parseLayoutText, parseNumber, translate, LayoutError, type Layout,
+} from '../emulator/index';
+
+export const EXIT_USAGE = 64;
+export const EXIT_DATA = 65;
+
+const USAGE = `usage: mover <command> [options]
+
+commands:
+  layout     [--layout FILE] [--json]                   the chunk map and which space maps which chunk
+  translate  --space NAME [--layout FILE] [--verbose] [--json] VA...
+                                                        VA -> PA (chunk), or the fault; --verbose walks every level
+  tables     --space NAME [--layout FILE]               every non-zero paging-structure entry of a space, as JSON
+  demo                                                  the patent layout and a few translations
+  help                                                  this text
+
+Addresses take hex with _ separators (0x2000_1000) or decimal. Without --layout, the patent's FIG. 5 layout is used.`;
+
+export class UsageError extends Error {}
+export class DataError extends Error {}
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function loadLayout(file: string | undefined): Layout {
+  if (file === undefined) return defaultLayout();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DataError(`cannot read layout file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const r = parseLayoutText(text);
+  if (!r.ok) throw new DataError(`layout file ${file} is not valid:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+  return r.layout;
+}
+
+function bootMachine(layout: Layout): Machine {
+  try {
+    return new Machine({ layout });
+  } catch (e) {
+    if (e instanceof LayoutError || e instanceof MachineError) throw new DataError(e.message);
+    throw e;
+  }
+}
+
+function parse(args: string[], options: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function parseVa(text: string): number {
+  const v = parseNumber(text);
+  if (v === undefined) throw new UsageError(`not an address: ${JSON.stringify(text)} (write hex such as 0x2000_1000, or decimal)`);
+  if (v >= FOUR_GIB) throw new UsageError(`${text} is not a virtual address: a space is 32 bits (0 .. 0xFFFF_FFFF)`);
+  return v;
+}
+
+function requireSpace(machine: Machine, name: string | undefined): string {
+  if (name === undefined) throw new UsageError(`--space is required (spaces: ${machine.spaces.map((s) => s.name).join(', ')})`);
+  const s = machine.space(name);
+  if (!s) throw new UsageError(`no space named ${name} (spaces: ${machine.spaces.map((x) => x.name).join(', ')})`);
+  return s.name;
+}
+
+export function runCli(argv: string[], io: Io): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'layout': {
+        const { values, positionals } = parse(rest, { layout: { type: 'string' }, json: { type: 'boolean' } });
+        if (positionals.length) throw new UsageError(`layout takes no arguments (got ${positionals.join(' ')})`);
+        const machine = bootMachine(loadLayout(values.layout as string | undefined));
+        io.out(values.json ? JSON.stringify(layoutJson(machine), null, 2) : formatLayout(machine));
+        return 0;
+      }
+      case 'translate': {
+        const { values, positionals } = parse(rest, { space: { type: 'string' }, layout: { type: 'string' }, verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } });
+        const machine = bootMachine(loadLayout(values.layout as string | undefined));
+        const space = requireSpace(machine, values.space as string | undefined);
+        if (positionals.length === 0) throw new UsageError('translate needs at least one virtual address');
+        const vas = positionals.map(parseVa);
+        const results = vas.map((va) => translate(machine, { space }, va));
+        if (values.json) {
+          io.out(JSON.stringify(results.map((t) => ({
+            space: t.space, va: hexPlain(t.va), ok: t.ok, pa: t.pa === null ? null : hexPlain(t.pa), chunk: t.chunk?.name ?? null, fault: t.fault,
+            levels: t.levels.map((l) => ({ level: l.level, index: l.index, entryAddress: hexPlain(l.entryAddress), raw: hex64Plain(l.lo, l.hi), flags: l.flags })),
+          })), null, 2));
+        } else {
+          io.out(results.map((t) => (values.verbose ? formatTranslation(t) : formatTranslationLine(t))).join(values.verbose ? '\n\n' : '\n'));
+        }
+        return 0;
+      }
+      case 'tables': {
+        const { values, positionals } = parse(rest, { space: { type: 'string' }, layout: { type: 'string' } });
+        if (positionals.length) throw new UsageError(`tables takes no arguments (got ${positionals.join(' ')})`);
+        const machine = bootMachine(loadLayout(values.layout as string | undefined));
+        const space = requireSpace(machine, values.space as string | undefined);
+        if (machine.space(space)!.pdpt === null) throw new UsageError(`${space} runs with paging off (linear = physical): it has no page tables`);
+        const { cr3, entries } = pagingEntries(machine, space);
+        io.out(JSON.stringify({ cr3: hexPlain(cr3), writes: entries.map((e) => ({ pa: hexPlain(e.pa), u64: hex64Plain(e.lo, e.hi) })) }));
+        return 0;
+      }
+      case 'demo': {
+        const machine = bootMachine(defaultLayout());
+        io.out(formatLayout(machine));
+        io.out('\nThe same virtual addresses in each space (FIG. 5): C1 and C3 are common, the middle differs.\n');
+        const vas = [0x0000_1000, 0x2000_1000, 0xefff_f000, 0xf000_0000];
+        for (const va of vas) io.out(machine.spaces.map((s) => formatTranslationLine(translate(machine, { space: s.name }, va))).join('\n'));
+        io.out('\nOne walk in full (FIG. 4: CR3 -> PDPTE -> PDE -> PTE -> PA):\n');
+        io.out(formatTranslation(translate(machine, { space: 'VS1' }, 0x2000_1234)));
+        io.out('\nTry: npx mover translate --space VS2 --verbose 0x2000_0000');
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? EXIT_USAGE : 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) { io.err(`mover: ${e.message}\n\n${USAGE}`); return EXIT_USAGE; }
+    if (e instanceof DataError) { io.err(`mover: ${e.message}`); return EXIT_DATA; }
+    throw e;
+  }
+}
+
+/** Entry point for `bin/mover.js` and `node dist/cli.js`. */
+export function main(argv = process.argv.slice(2)): void {
+  try {
+    process.exitCode = runCli(argv, {
+      out: (t) => process.stdout.write(t + '\n'),
+      err: (t) => process.stderr.write(t + '\n'),
+    });
+  } catch (e) {
+    process.stderr.write(`mover: internal error: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 70;
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,151 @@
+// The cached disk array's logical volumes ([00024], [00027]): fixed-size blocks, moved to and from
+// physical memory by DMA (physical addresses, no translation, no TLB). Blocks never written read as
+// zeros and take no host memory. Journals make checkpoints cheap, as for physical memory.
+
+import { hex } from './hex';
+import { PHYS_LIMIT, type PhysicalMemory } from './physical-memory';
+import type { VolumeSpec } from './layout';
+
+export interface VolumeJournal {
+  /** volume name -> block -> old contents (undefined: the block was never written). */
+  readonly saved: Map<string, Map<number, Uint8Array | undefined>>;
+  /** Volumes created since the journal began. */
+  readonly created: string[];
+}
+
+export class Volume {
+  private readonly blocks = new Map<number, Uint8Array>();
+  constructor(readonly name: string, readonly blockSize: number, readonly blockCount: number, private readonly owner: BlockDevices) {}
+
+  /** Blocks holding data. */
+  get blocksWritten(): number {
+    return this.blocks.size;
+  }
+
+  /** A copy of one block (zeros if never written). */
+  read(block: number): Uint8Array {
+    const b = this.blocks.get(block);
+    return b ? b.slice() : new Uint8Array(this.blockSize);
+  }
+
+  /** The block's bytes without copying, or undefined if never written (for inspection). */
+  peek(block: number): Uint8Array | undefined {
+    return this.blocks.get(block);
+  }
+
+  write(block: number, bytes: Uint8Array): void {
+    this.owner.noteWrite(this, block, this.blocks.get(block));
+    this.blocks.set(block, bytes.length === this.blockSize ? bytes.slice() : padded(bytes, this.blockSize));
+  }
+
+  /** Used by undo only. */
+  putBack(block: number, bytes: Uint8Array | undefined): void {
+    if (bytes) this.blocks.set(block, bytes);
+    else this.blocks.delete(block);
+  }
+}
+
+function padded(bytes: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  out.set(bytes.subarray(0, size));
+  return out;
+}
+
+export type DmaResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+export class BlockDevices {
+  private readonly volumes = new Map<string, Volume>();
+  private journal: VolumeJournal | null = null;
+  /** Counters for the views and benchmarks. */
+  readonly counters = { blocksRead: 0, blocksWritten: 0 };
+
+  constructor(specs: readonly VolumeSpec[] = []) {
+    for (const s of specs) this.create(s);
+  }
+
+  list(): Volume[] {
+    return [...this.volumes.values()];
+  }
+
+  get(name: string): Volume | undefined {
+    return this.volumes.get(name);
+  }
+
+  /** Creates a volume; returns an error message if the name is taken or the geometry is bad. */
+  create(spec: VolumeSpec): Volume | string {
+    if (this.volumes.has(spec.name)) return `a volume named ${spec.name} already exists`;
+    if (!Number.isInteger(spec.blockSize) || spec.blockSize < 512 || spec.blockSize & (spec.blockSize - 1)) return `block size must be a power of two of at least 512 (got ${spec.blockSize})`;
+    if (!Number.isInteger(spec.blocks) || spec.blocks < 1) return `a volume needs at least one block (got ${spec.blocks})`;
+    const v = new Volume(spec.name, spec.blockSize, spec.blocks, this);
+    this.volumes.set(spec.name, v);
+    this.journal?.created.push(spec.name);
+    return v;
+  }
+
+  noteWrite(v: Volume, block: number, old: Uint8Array | undefined): void {
+    if (!this.journal) return;
+    let m = this.journal.saved.get(v.name);
+    if (!m) this.journal.saved.set(v.name, (m = new Map()));
+    if (!m.has(block)) m.set(block, old);
+  }
+
+  private checkTransfer(volume: string, block: number, count: number, pa: number): { v: Volume } | { message: string } {
+    const v = this.volumes.get(volume);
+    if (!v) return { message: `no volume named ${volume}` };
+    if (!Number.isInteger(block) || !Number.isInteger(count) || block < 0 || count < 1 || block + count > v.blockCount) {
+      return { message: `blocks ${block}..${block + count - 1} are outside volume ${volume} (0..${v.blockCount - 1})` };
+    }
+    if (!Number.isSafeInteger(pa) || pa < 0 || pa + count * v.blockSize > PHYS_LIMIT) return { message: `DMA to ${hex(pa)} runs outside the 36-bit physical space` };
+    return { v };
+  }
+
+  /** DMA volume -> memory: `count` blocks from `block` to physical address `pa`. */
+  readToMemory(mem: PhysicalMemory, volume: string, block: number, count: number, pa: number): DmaResult {
+    const c = this.checkTransfer(volume, block, count, pa);
+    if ('message' in c) return { ok: false, message: c.message };
+    for (let i = 0; i < count; i++) {
+      const data = c.v.peek(block + i);
+      const at = pa + i * c.v.blockSize;
+      if (data) mem.writeBytes(at, data);
+      else mem.fill(at, c.v.blockSize, 0);
+    }
+    this.counters.blocksRead += count;
+    return { ok: true };
+  }
+
+  /** DMA memory -> volume. */
+  writeFromMemory(mem: PhysicalMemory, volume: string, block: number, count: number, pa: number): DmaResult {
+    const c = this.checkTransfer(volume, block, count, pa);
+    if ('message' in c) return { ok: false, message: c.message };
+    for (let i = 0; i < count; i++) c.v.write(block + i, mem.readBytes(pa + i * c.v.blockSize, c.v.blockSize));
+    this.counters.blocksWritten += count;
+    return { ok: true };
+  }
+
+  beginJournal(): VolumeJournal {
+    this.journal = { saved: new Map(), created: [] };
+    return this.journal;
+  }
+
+  endJournal(): void {
+    this.journal = null;
+  }
+
+  undo(j: VolumeJournal): void {
+    for (const [name, blocks] of j.saved) {
+      const v = this.volumes.get(name);
+      if (v) for (const [b, old] of blocks) v.putBack(b, old);
+    }
+    for (const name of j.created) this.volumes.delete(name);
+  }
+
+  resumeJournal(j: VolumeJournal): void {
+    j.saved.clear();
+    j.created.length = 0;
+    this.journal = j;
+  }
+
+  snapshotCounters(): { blocksRead: number; blocksWritten: number } {
+    return { ...this.counters };
+  }
+}

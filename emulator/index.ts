@@ -1,0 +1,12 @@
+// The emulator's public surface: the machine, its layouts and its side-effect-free inspection.
+export * from './hex';
+export * from './physical-memory';
+export * from './paging';
+export * from './tlb';
+export * from './processor';
+export * from './layout';
+export * from './boot';
+export * from './block-device';
+export * from './machine';
+export * from './inspect';
+export * from './report';

@@ -1,0 +1,275 @@
+// The architectural translation lookaside buffer of one processor: set-associative, LRU, visible.
+//
+// It returns what it holds until that is flushed, stale or not, as hardware does: a program that edits
+// a page table and forgets INVLPG or a CR3 reload keeps using the old translation. 2 MiB pages are held
+// as 4 KiB pieces tagged LARGE (the SDM allows a TLB to splinter a large page), and invalidating any
+// address of a large page drops every piece of it.
+//
+// In front sits a direct-mapped fast cache that only ever mirrors entries the TLB holds: filling,
+// evicting or flushing a TLB entry updates it, so it can never answer what the TLB would not. It lets a
+// hit cost one compare; LRU order and the hit counter are still kept exactly.
+
+import { PAGE_SHIFT } from './physical-memory';
+
+export interface TlbGeometry {
+  /** Total entries (sets x ways). */
+  readonly entries: number;
+  readonly ways: number;
+}
+
+export const DEFAULT_TLB_GEOMETRY: TlbGeometry = { entries: 64, ways: 4 };
+
+/** Flags kept per entry. */
+export const TLB_RW = 1 << 0;
+export const TLB_US = 1 << 1;
+export const TLB_DIRTY = 1 << 2;
+export const TLB_GLOBAL = 1 << 3;
+export const TLB_LARGE = 1 << 4;
+export const TLB_PWT = 1 << 5;
+export const TLB_PCD = 1 << 6;
+
+const INVALID = -1;
+/** Pages per 2 MiB page, as a shift of the VPN. */
+const LARGE_VPN_SHIFT = 9;
+const FAST_BITS = 8;
+export const FAST_SIZE = 1 << FAST_BITS;
+export const FAST_MASK = FAST_SIZE - 1;
+
+export interface TlbCounters {
+  hits: number;
+  misses: number;
+  walks: number;
+  fills: number;
+  evictions: number;
+  /** Flush operations of any kind (CR3 load, CR0/CR4 change, INVLPG, range flush, full flush). */
+  flushes: number;
+  /** Entries those flushes dropped. */
+  invalidated: number;
+}
+
+export class TlbGeometryError extends Error {}
+
+export function validateGeometry(g: TlbGeometry): string | null {
+  if (!Number.isInteger(g.entries) || g.entries < 1 || g.entries > 4096) return `TLB entries must be a whole number from 1 to 4096 (got ${g.entries})`;
+  if (!Number.isInteger(g.ways) || g.ways < 1 || g.ways > g.entries) return `TLB ways must be a whole number from 1 to the number of entries (got ${g.ways})`;
+  if (g.entries % g.ways !== 0) return `TLB entries (${g.entries}) must be a multiple of ways (${g.ways})`;
+  const sets = g.entries / g.ways;
+  if ((sets & (sets - 1)) !== 0) return `TLB sets (entries / ways = ${sets}) must be a power of two`;
+  return null;
+}
+
+export class Tlb {
+  readonly sets: number;
+  readonly ways: number;
+  readonly size: number;
+  private readonly setMask: number;
+  /** Virtual page number per entry (VA >>> 12), or -1 when the entry is empty. */
+  readonly vpn: Int32Array;
+  /** Physical base of the 4 KiB frame. */
+  readonly frame: Float64Array;
+  readonly flags: Uint8Array;
+  /** LRU clock value of the last use; the smallest in a set is evicted. */
+  readonly lastUse: Float64Array;
+  /** Change stamp: when this entry was last filled (compared with `changeMark` to highlight news). */
+  readonly filledAt: Float64Array;
+  clock = 0;
+  /** Bumped at every fill and flush so that views can tell what changed since a mark. */
+  changeSeq = 0;
+  readonly counters: TlbCounters = { hits: 0, misses: 0, walks: 0, fills: 0, evictions: 0, flushes: 0, invalidated: 0 };
+  /** VPNs dropped by flushes since `markChanges()`. */
+  readonly flushedSinceMark: number[] = [];
+
+  readonly fastTag = new Int32Array(FAST_SIZE).fill(INVALID);
+  /** Like fastTag, but set only when a write may go ahead without a walk (writable and already dirty). */
+  readonly fastWTag = new Int32Array(FAST_SIZE).fill(INVALID);
+  readonly fastWay = new Int32Array(FAST_SIZE);
+  readonly fastBase = new Float64Array(FAST_SIZE);
+
+  constructor(geometry: TlbGeometry = DEFAULT_TLB_GEOMETRY) {
+    const problem = validateGeometry(geometry);
+    if (problem) throw new TlbGeometryError(problem);
+    this.size = geometry.entries;
+    this.ways = geometry.ways;
+    this.sets = geometry.entries / geometry.ways;
+    this.setMask = this.sets - 1;
+    this.vpn = new Int32Array(this.size).fill(INVALID);
+    this.frame = new Float64Array(this.size);
+    this.flags = new Uint8Array(this.size);
+    this.lastUse = new Float64Array(this.size);
+    this.filledAt = new Float64Array(this.size);
+  }
+
+  setOf(vpn: number): number {
+    return vpn & this.setMask;
+  }
+
+  /** Finds the entry for a VPN without touching LRU or counters. */
+  probe(vpn: number): number {
+    const first = (vpn & this.setMask) * this.ways;
+    for (let e = first; e < first + this.ways; e++) if (this.vpn[e] === vpn) return e;
+    return INVALID;
+  }
+
+  /** The CPU's lookup: a hit counts and refreshes LRU. A miss is counted by the caller, which walks. */
+  lookup(vpn: number): number {
+    const e = this.probe(vpn);
+    if (e >= 0) {
+      this.lastUse[e] = ++this.clock;
+      this.counters.hits++;
+    }
+    return e;
+  }
+
+  /** Fills (or refills) the entry for a VPN, evicting the least recently used way of its set. */
+  fill(vpn: number, frame: number, flags: number): number {
+    let e = this.probe(vpn);
+    if (e < 0) {
+      const first = (vpn & this.setMask) * this.ways;
+      e = first;
+      for (let w = first; w < first + this.ways; w++) {
+        if (this.vpn[w] === INVALID) { e = w; break; }
+        if (this.lastUse[w] < this.lastUse[e]) e = w;
+      }
+      if (this.vpn[e] !== INVALID) {
+        this.counters.evictions++;
+        this.dropFast(e);
+      }
+    }
+    this.vpn[e] = vpn;
+    this.frame[e] = frame;
+    this.flags[e] = flags;
+    this.lastUse[e] = ++this.clock;
+    this.filledAt[e] = ++this.changeSeq;
+    this.counters.fills++;
+    this.setFast(e);
+    return e;
+  }
+
+  private setFast(e: number): void {
+    const vpn = this.vpn[e];
+    const i = vpn & FAST_MASK;
+    // The slot may mirror another entry with the same low bits: that one simply leaves the fast cache.
+    this.fastTag[i] = vpn;
+    this.fastWay[i] = e;
+    this.fastBase[i] = this.frame[e];
+    const f = this.flags[e];
+    this.fastWTag[i] = (f & TLB_DIRTY) && (f & TLB_RW) ? vpn : INVALID;
+  }
+
+  private dropFast(e: number): void {
+    const i = this.vpn[e] & FAST_MASK;
+    if (this.fastWay[i] === e) {
+      this.fastTag[i] = INVALID;
+      this.fastWTag[i] = INVALID;
+    }
+  }
+
+  /** Empties the fast cache only (the TLB itself is unchanged): used when CPL or CR0.WP change. */
+  resetFast(): void {
+    this.fastTag.fill(INVALID);
+    this.fastWTag.fill(INVALID);
+  }
+
+  private drop(e: number): void {
+    this.dropFast(e);
+    this.flushedSinceMark.push(this.vpn[e]);
+    this.vpn[e] = INVALID;
+    this.flags[e] = 0;
+    this.counters.invalidated++;
+  }
+
+  private flushWhere(pred: (e: number) => boolean): number {
+    this.counters.flushes++;
+    this.changeSeq++;
+    let n = 0;
+    for (let e = 0; e < this.size; e++) {
+      if (this.vpn[e] !== INVALID && pred(e)) { this.drop(e); n++; }
+    }
+    return n;
+  }
+
+  /** MOV to CR3: every entry but global ones. */
+  flushNonGlobal(): number {
+    return this.flushWhere((e) => (this.flags[e] & TLB_GLOBAL) === 0);
+  }
+
+  /** Everything, global entries included (CR0.PG 1->0, CR4.PGE/PAE changes, full flush instruction). */
+  flushAll(): number {
+    return this.flushWhere(() => true);
+  }
+
+  /** INVLPG: the page holding `va`, global or not; for a 2 MiB page, all of its pieces. */
+  invalidatePage(va: number): number {
+    const vpn = va >>> PAGE_SHIFT;
+    return this.flushWhere((e) => this.vpn[e] === vpn || ((this.flags[e] & TLB_LARGE) !== 0 && (this.vpn[e] >>> LARGE_VPN_SHIFT) === (vpn >>> LARGE_VPN_SHIFT)));
+  }
+
+  /**
+   * The patent's range flush ([00043]: "flushed of the virtual addresses from 512M to 4G-256M"): the
+   * effect of INVLPG on every page of [start, end), as one operation. `end` is exclusive; global entries
+   * in the range go too.
+   */
+  invalidateRange(start: number, end: number): number {
+    const first = Math.floor(start / 4096);
+    const last = Math.ceil(end / 4096); // exclusive
+    return this.flushWhere((e) => {
+      const vpn = this.vpn[e];
+      if (this.flags[e] & TLB_LARGE) {
+        const lo = (vpn >>> LARGE_VPN_SHIFT) << LARGE_VPN_SHIFT;
+        return lo < last && lo + (1 << LARGE_VPN_SHIFT) > first;
+      }
+      return vpn >= first && vpn < last;
+    });
+  }
+
+  /** Drops one entry (on a page fault the CPU invalidates what it held for the faulting address). */
+  invalidateEntry(e: number): void {
+    if (this.vpn[e] !== INVALID) { this.drop(e); this.changeSeq++; }
+  }
+
+  /** Forgets the list of flushed VPNs and returns the current change stamp (entries filled after it are "new"). */
+  markChanges(): number {
+    this.flushedSinceMark.length = 0;
+    return this.changeSeq;
+  }
+
+  /** LRU rank of an entry within its set: 0 = most recently used. */
+  lruRank(e: number): number {
+    const first = Math.floor(e / this.ways) * this.ways;
+    let rank = 0;
+    for (let w = first; w < first + this.ways; w++) if (w !== e && this.vpn[w] !== INVALID && this.lastUse[w] > this.lastUse[e]) rank++;
+    return rank;
+  }
+
+  snapshot(): TlbState {
+    return {
+      vpn: this.vpn.slice(), frame: this.frame.slice(), flags: this.flags.slice(), lastUse: this.lastUse.slice(), filledAt: this.filledAt.slice(),
+      clock: this.clock, changeSeq: this.changeSeq, counters: { ...this.counters },
+    };
+  }
+
+  restore(s: TlbState): void {
+    this.vpn.set(s.vpn);
+    this.frame.set(s.frame);
+    this.flags.set(s.flags);
+    this.lastUse.set(s.lastUse);
+    this.filledAt.set(s.filledAt);
+    this.clock = s.clock;
+    this.changeSeq = s.changeSeq;
+    Object.assign(this.counters, s.counters);
+    this.flushedSinceMark.length = 0;
+    this.resetFast();
+    for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);
+  }
+}
+
+export interface TlbState {
+  readonly vpn: Int32Array;
+  readonly frame: Float64Array;
+  readonly flags: Uint8Array;
+  readonly lastUse: Float64Array;
+  readonly filledAt: Float64Array;
+  readonly clock: number;
+  readonly changeSeq: number;
+  readonly counters: TlbCounters;
+}

@@ -1,0 +1,32 @@
+// Builds every bundle with esbuild (type-checking is the separate `npm run typecheck`).
+// Usage: node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** One entry per process we ship: each is bundled on its own. */
+const entries = [
+  { in: 'cli/main.ts', out: 'cli' },
+  { in: 'bench/main.ts', out: 'bench' },
+];
+
+const options = {
+  entryPoints: entries.map((e) => ({ in: e.in, out: e.out })),
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode'],
+  logLevel: 'warning',
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}
