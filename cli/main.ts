@@ -53,9 +53,10 @@ function bootMachine(layout: Layout): Machine {
   }
 }
 
-function parse(args: string[], options: ParseArgsConfig['options']) {
+function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    const r = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -45,6 +45,13 @@ function tableEntry(pa: number, flags: number): [lo: number, hi: number] {
   return [((pa % 0x1_0000_0000) | flags) >>> 0, Math.floor(pa / 0x1_0000_0000)];
 }
 
+/** Where the boot builder puts each paged space's PDPT: what CR3 holds to run in it. */
+export function pdptAddresses(layout: Layout): Map<string, number> {
+  const out = new Map<string, number>();
+  layout.spaces.filter((s) => s.paging).forEach((s, i) => out.set(s.name, layout.pageTables.base + i * PDPT_ALIGN));
+  return out;
+}
+
 interface BootImage {
   readonly result: BootResult;
   readonly pages: readonly (readonly [pa: number, bytes: Uint8Array])[];
@@ -92,7 +99,7 @@ function writeTables(mem: Pick<PhysicalMemory, 'writeBytes'>, layout: Layout): B
   let pageDirectories = 0, pageTables = 0, sharedUses = 0, unshared = 0;
 
   paged.forEach((space, si) => {
-    const pdptAddr = area.base + si * PDPT_ALIGN;
+    const pdptAddr = area.base + si * PDPT_ALIGN; // as pdptAddresses() says
     pdpt.set(space.name, pdptAddr);
     const pdpteValues: [number, number][] = [];
     for (let g = 0; g < PDPT_ENTRIES; g++) {
@@ -126,13 +133,12 @@ function writeTables(mem: Pick<PhysicalMemory, 'writeBytes'>, layout: Layout): B
           for (const m of covering) {
             const from = Math.max(m.va, rStart), to = Math.min(m.va + m.size, rStart + LARGE_PAGE_SIZE);
             const flags = leafEntry(0, m, false)[0];
-            const pa = m.pa + (from - m.va);
-            // Frames run linearly; a 2 MiB region never crosses a 4 GiB boundary, so hi is constant.
-            const hi = Math.floor(pa / 0x1_0000_0000);
-            let lo = pa % 0x1_0000_0000;
-            for (let at = (from - rStart) / PAGE_SIZE * ENTRY_SIZE; at < (to - rStart) / PAGE_SIZE * ENTRY_SIZE; at += ENTRY_SIZE, lo += PAGE_SIZE) {
-              view.setUint32(at, (lo | flags) >>> 0, true);
-              view.setUint32(at + 4, hi, true);
+            // Frames run linearly. The VA region is 2 MiB aligned but the PA is only 4 KiB aligned, so the
+            // frames may cross a 4 GiB physical line: split each frame into its halves.
+            let pa = m.pa + (from - m.va);
+            for (let at = (from - rStart) / PAGE_SIZE * ENTRY_SIZE; at < (to - rStart) / PAGE_SIZE * ENTRY_SIZE; at += ENTRY_SIZE, pa += PAGE_SIZE) {
+              view.setUint32(at, ((pa % 0x1_0000_0000) | flags) >>> 0, true);
+              view.setUint32(at + 4, Math.floor(pa / 0x1_0000_0000), true);
             }
           }
           mem.writeBytes(ptAddr, page);

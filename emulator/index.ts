@@ -10,3 +10,5 @@ export * from './block-device';
 export * from './machine';
 export * from './inspect';
 export * from './report';
+export * from './asm/index';
+export * from './interp/index';

@@ -21,6 +21,8 @@ export const CR4_PGE = 1 << 7;
 
 /** General registers: 64 bits each, held as two 32-bit halves. */
 export const GPR_COUNT = 16;
+/** One more slot that always reads zero: the interpreter's "no register" in base+index addressing. */
+export const ZERO_REG = GPR_COUNT;
 
 export interface PageFault {
   readonly kind: 'page-fault';
@@ -56,8 +58,8 @@ export interface ProcessorState {
 }
 
 export class Processor {
-  readonly regLo = new Int32Array(GPR_COUNT);
-  readonly regHi = new Int32Array(GPR_COUNT);
+  readonly regLo = new Int32Array(GPR_COUNT + 1);
+  readonly regHi = new Int32Array(GPR_COUNT + 1);
   cr0 = CR0_PE;
   cr2 = 0;
   cr3 = 0;

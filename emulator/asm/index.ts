@@ -1,0 +1,4 @@
+export * from './isa';
+export * from './syntax';
+export * from './program';
+export * from './assembler';

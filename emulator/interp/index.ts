@@ -1,0 +1,2 @@
+export * from './interpreter';
+export * from './stop';

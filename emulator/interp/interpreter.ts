@@ -1,0 +1,956 @@
+// The mover-script interpreter: runs a pre-decoded program on the machine's processors.
+//
+// Every load and store goes through the processor's translation (TLB, walk, faults), so a program that
+// forgets to switch spaces, or to flush, really reads the wrong memory. Runs are bounded (`run(budget)`)
+// and return a typed stop reason. Scheduling is a deterministic state machine: processors take turns of
+// `interleave` instructions (a processor alone runs without turns); each processor's timer interrupts
+// every `timerQuantum` of its instructions and switches threads only when its preemption count is zero
+// ([00031], [00041]). The scheduler's position is part of the state, so stopping and resuming anywhere
+// gives the same run as never stopping, which step back relies on.
+//
+// Hooks cost nothing when unused: breakpoints patch a BREAK opcode into the code; watchpoints, TLB-miss
+// and fault reporting put memory accesses on a slow path only while one of them is armed.
+
+import { FOUR_GIB, hex } from '../hex';
+import type { Machine } from '../machine';
+import { CR3_PDPT_MASK, WalkOut, walk } from '../paging';
+import { CR0_PG, GPR_COUNT, ZERO_REG, type PageFault, type Processor } from '../processor';
+import { Op } from '../asm/isa';
+import { INSTRUCTION_SIZE, STRIDE, type Aux, type Program, type ValueRef } from '../asm/program';
+import type { RuntimeFault, StopReason, WatchHit } from './stop';
+
+export interface InterpreterOptions {
+  /** Instructions between timer interrupts on each processor ([00031]'s 20 ms). Default 10,000. */
+  readonly timerQuantum?: number;
+  /** Instructions a processor runs before the next one takes its turn. Default 1. */
+  readonly interleave?: number;
+}
+
+export type ThreadState = 'ready' | 'running' | 'halted';
+
+/** A call the thread made: the shadow stack the debugger shows as frames. */
+export interface CallFrame {
+  /** Instruction index of the call. */
+  readonly callPc: number;
+  /** First instruction of the callee. */
+  readonly entry: number;
+  /** The space the caller ran in when it called (pg and CR3). */
+  readonly callerPaging: boolean;
+  readonly callerCr3: number;
+  readonly sp: number;
+}
+
+export class Thread {
+  readonly regLo = new Int32Array(GPR_COUNT + 1);
+  readonly regHi = new Int32Array(GPR_COUNT + 1);
+  state: ThreadState = 'ready';
+  /** Page-fault handler (instruction index) or -1. */
+  handler = -1;
+  inHandler = false;
+  frames: CallFrame[] = [];
+  retired = 0;
+  constructor(readonly id: number, readonly name: string, readonly cpu: number, public pc: number, readonly entry: number) {}
+}
+
+export interface Watchpoint {
+  readonly id: number;
+  /** "PA" for a physical watch, else the space whose VA is watched (followed through the live tables). */
+  readonly space: string;
+  readonly address: number;
+  readonly size: number;
+  readonly read: boolean;
+  readonly write: boolean;
+}
+
+export interface OutputLine {
+  readonly thread: number;
+  readonly cpu: number;
+  readonly text: string;
+}
+
+export interface EventRecord {
+  readonly seq: number;
+  readonly name: string;
+  readonly a: bigint;
+  readonly b: bigint;
+  readonly thread: number;
+  readonly cpu: number;
+  readonly pc: number;
+}
+
+interface CpuRun {
+  readonly proc: Processor;
+  current: Thread | null;
+  /** Threads of this processor in scheduling order. */
+  readonly threads: Thread[];
+  timerLeft: number;
+  lastVa: number;
+  lastWrite: boolean;
+}
+
+/** Interpreter state kept in machine checkpoints (format version 1). */
+export interface InterpreterState {
+  readonly version: 1;
+  readonly threads: { pc: number; regLo: Int32Array; regHi: Int32Array; state: ThreadState; handler: number; inHandler: boolean; frames: CallFrame[]; retired: number }[];
+  readonly cpus: { current: number; order: number[]; timerLeft: number; lastVa: number; lastWrite: boolean }[];
+  readonly cursor: number;
+  readonly sliceLeft: number;
+  readonly retired: number;
+  readonly outputLength: number;
+  readonly eventsLength: number;
+  readonly volumeIds: number;
+  readonly lastBreak: { thread: number; pc: number } | null;
+}
+
+export class LoadError extends Error {}
+
+const STOPPED = -1;
+
+export class Interpreter {
+  readonly threads: Thread[] = [];
+  readonly output: OutputLine[] = [];
+  readonly events: EventRecord[] = [];
+  /** Volume names by number (declared ones first, then those made by vol.new). */
+  readonly volumeNames: string[] = [];
+  /** Instructions retired by all processors. */
+  retired = 0;
+  onOutput: ((line: OutputLine) => void) | null = null;
+
+  readonly timerQuantum: number;
+  readonly interleave: number;
+  private readonly cpus: CpuRun[];
+  private readonly code: Int32Array;
+  private readonly aux: readonly (Aux | undefined)[];
+  private cursor = 0;
+  private sliceLeft: number;
+  private pending: StopReason | null = null;
+
+  private readonly breakpoints = new Map<number, number>();
+  private lastBreak: { thread: number; pc: number } | null = null;
+  private watches: Watchpoint[] = [];
+  private nextWatchId = 1;
+  breakOnVsSwitch = false;
+  /** Only these target spaces stop a VS switch (empty: any). */
+  vsSwitchTargets: ReadonlySet<string> = new Set();
+  breakOnTlbMiss = false;
+  breakOnHandledFault = false;
+  /** Event names that stop the run (e.g. "cofw"). */
+  breakOnEvents: ReadonlySet<string> = new Set();
+  /** True while a watchpoint or the TLB-miss hook is armed: memory accesses take the slow path. */
+  private hooked = false;
+  private readonly scratch = new Int32Array(2);
+
+  constructor(readonly machine: Machine, readonly program: Program, options: InterpreterOptions = {}) {
+    this.timerQuantum = options.timerQuantum ?? 10_000;
+    this.interleave = options.interleave ?? 1;
+    if (!Number.isInteger(this.timerQuantum) || this.timerQuantum < 1) throw new LoadError(`timerQuantum must be a whole number of instructions, at least 1 (got ${this.timerQuantum})`);
+    if (!Number.isInteger(this.interleave) || this.interleave < 1) throw new LoadError(`interleave must be at least 1 (got ${this.interleave})`);
+    this.sliceLeft = this.interleave;
+    this.code = program.code.slice();
+    this.aux = program.aux;
+    this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: -1, lastWrite: false }));
+    this.load();
+  }
+
+  private load(): void {
+    const { machine, program } = this;
+    for (const d of program.data) machine.memory.writeBytes(d.pa, d.bytes);
+    for (const v of program.volumes) {
+      const made = machine.volumes.create({ name: v.name, blockSize: v.blockSize, blocks: v.blocks });
+      if (typeof made === 'string') throw new LoadError(`volume ${v.name}: ${made}`);
+      this.volumeNames.push(v.name);
+    }
+    const decls = program.threads.length ? program.threads : [{ name: 'main', entry: program.labels.get('start') ?? 0, cpu: 0, stack: 0x0100_0000, span: null }];
+    if (program.length === 0) throw new LoadError('the program has no instructions');
+    decls.forEach((d, i) => {
+      if (d.cpu >= this.cpus.length) throw new LoadError(`thread ${d.name} runs on cpu${d.cpu}, but the machine has ${this.cpus.length} processor${this.cpus.length === 1 ? '' : 's'} (cpu0..cpu${this.cpus.length - 1})`);
+      const t = new Thread(i, d.name, d.cpu, d.entry, d.entry);
+      t.regLo[15] = d.stack | 0;
+      this.threads.push(t);
+      this.cpus[d.cpu].threads.push(t);
+    });
+    for (const c of this.cpus) {
+      const first = c.threads[0];
+      if (first) this.switchTo(c, first);
+    }
+  }
+
+  // ---- inspection ------------------------------------------------------------------------------
+
+  /** Registers of a thread (the processor's while it runs there). */
+  registersOf(t: Thread): { lo: Int32Array; hi: Int32Array } {
+    const c = this.cpus[t.cpu];
+    return c.current === t ? { lo: c.proc.regLo, hi: c.proc.regHi } : { lo: t.regLo, hi: t.regHi };
+  }
+
+  register(t: Thread, r: number): bigint {
+    const { lo, hi } = this.registersOf(t);
+    return (BigInt(hi[r] >>> 0) << 32n) | BigInt(lo[r] >>> 0);
+  }
+
+  setRegister(t: Thread, r: number, value: bigint): void {
+    if (r < 0 || r >= GPR_COUNT) throw new RangeError(`no register ${r}`);
+    const { lo, hi } = this.registersOf(t);
+    const v = BigInt.asUintN(64, value);
+    lo[r] = Number(v & 0xffffffffn) | 0;
+    hi[r] = Number(v >> 32n) | 0;
+  }
+
+  /** The thread a processor is running (or would run next). */
+  currentThread(cpu: number): Thread | null {
+    return this.cpus[cpu]?.current ?? null;
+  }
+
+  lastAccess(cpu: number): { va: number; write: boolean } | null {
+    const c = this.cpus[cpu];
+    return c && c.lastVa >= 0 ? { va: c.lastVa, write: c.lastWrite } : null;
+  }
+
+  get halted(): boolean {
+    return this.threads.every((t) => t.state === 'halted');
+  }
+
+  /** Display name of the space a processor runs in. */
+  spaceOf(cpu: number): string {
+    return this.machine.currentSpaceName(this.machine.processors[cpu]);
+  }
+
+  // ---- hooks -------------------------------------------------------------------------------------
+
+  /** Replaces every breakpoint: instruction indexes that stop before they run. */
+  setBreakpoints(pcs: Iterable<number>): void {
+    for (const [pc, op] of this.breakpoints) this.code[pc * STRIDE] = op;
+    this.breakpoints.clear();
+    for (const pc of pcs) {
+      if (!Number.isInteger(pc) || pc < 0 || pc >= this.program.length || this.breakpoints.has(pc)) continue;
+      this.breakpoints.set(pc, this.code[pc * STRIDE]);
+      this.code[pc * STRIDE] = Op.BREAK;
+    }
+  }
+
+  get breakpointPcs(): number[] {
+    return [...this.breakpoints.keys()];
+  }
+
+  addWatch(w: Omit<Watchpoint, 'id'>): Watchpoint {
+    const full = { ...w, id: this.nextWatchId++ };
+    this.watches.push(full);
+    this.updateHooked();
+    return full;
+  }
+
+  clearWatches(): void {
+    this.watches = [];
+    this.updateHooked();
+  }
+
+  get watchpoints(): readonly Watchpoint[] {
+    return this.watches;
+  }
+
+  /** Call after changing breakOnTlbMiss or breakOnHandledFault. */
+  updateHooked(): void {
+    this.hooked = this.watches.length > 0 || this.breakOnTlbMiss;
+  }
+
+  // ---- running -----------------------------------------------------------------------------------
+
+  /**
+   * Runs up to `budget` instructions (all processors together). With `step`, stops as soon as that
+   * thread has retired `count` instructions (other processors keep their turns meanwhile).
+   */
+  run(budget: number, step?: { thread: number; count?: number }): StopReason {
+    this.pending = null;
+    const stepThread = step ? this.threads[step.thread] : undefined;
+    const stepTarget = stepThread ? stepThread.retired + (step!.count ?? 1) : 0;
+    // Resuming from a breakpoint: that thread's instruction runs once without the breakpoint.
+    if (this.lastBreak) {
+      const lb = this.lastBreak;
+      this.lastBreak = null;
+      const t = this.threads[lb.thread];
+      const c = this.cpus[t.cpu];
+      const orig = this.breakpoints.get(lb.pc);
+      if (orig !== undefined && t.pc === lb.pc && c.current === t && t.state === 'running' && this.turnOf(t.cpu)) {
+        this.code[lb.pc * STRIDE] = orig;
+        const n = this.tick(c, 1);
+        this.code[lb.pc * STRIDE] = Op.BREAK;
+        budget -= n;
+        if (this.pending) return this.finish(this.pending);
+        if (stepThread && stepThread.retired >= stepTarget) return this.finish({ kind: 'step', thread: stepThread.id, cpu: stepThread.cpu, pc: stepThread.pc });
+      }
+    }
+    while (budget > 0) {
+      const active = this.activeCpus();
+      if (active === 0) return this.finish({ kind: 'halted' });
+      let c: CpuRun;
+      let n: number;
+      if (active === 1 && !stepThread) {
+        c = this.cpus.find((x) => x.current !== null)!;
+        this.cursor = c.proc.id;
+        n = budget;
+      } else {
+        if (!this.turnOf(this.cursor)) { this.advanceCursor(); continue; }
+        c = this.cpus[this.cursor];
+        n = Math.min(budget, active === 1 ? budget : this.sliceLeft);
+        if (stepThread && c.current === stepThread) n = Math.min(n, stepTarget - stepThread.retired);
+      }
+      const done = this.tick(c, n);
+      budget -= done;
+      if (active > 1) {
+        this.sliceLeft -= done;
+        if (this.sliceLeft <= 0) this.advanceCursor();
+      }
+      if (this.pending) return this.finish(this.pending);
+      if (stepThread && stepThread.retired >= stepTarget) return this.finish({ kind: 'step', thread: stepThread.id, cpu: stepThread.cpu, pc: stepThread.pc });
+      if (stepThread && stepThread.state === 'halted') return this.finish(this.halted ? { kind: 'halted' } : { kind: 'step', thread: stepThread.id, cpu: stepThread.cpu, pc: stepThread.pc });
+    }
+    return this.finish({ kind: 'budget' });
+  }
+
+  private finish(r: StopReason): StopReason {
+    if (r.kind === 'breakpoint') this.lastBreak = { thread: r.thread, pc: r.pc };
+    return r;
+  }
+
+  private turnOf(cpu: number): boolean {
+    return this.cpus[cpu].current !== null;
+  }
+
+  private advanceCursor(): void {
+    this.cursor = (this.cursor + 1) % this.cpus.length;
+    this.sliceLeft = this.interleave;
+  }
+
+  private activeCpus(): number {
+    let n = 0;
+    for (const c of this.cpus) if (c.current !== null) n++;
+    return n;
+  }
+
+  /** Runs up to n instructions on one processor, handling its timer. Returns instructions retired. */
+  private tick(c: CpuRun, n: number): number {
+    let total = 0;
+    while (n > 0 && c.current !== null && this.pending === null) {
+      if (c.timerLeft <= 0) {
+        c.timerLeft = this.timerQuantum;
+        this.timerInterrupt(c);
+        if (c.current === null) break;
+      }
+      const t = c.current;
+      const k = Math.min(n, c.timerLeft);
+      const done = this.exec(c, t, k);
+      t.retired += done;
+      c.timerLeft -= done;
+      this.retired += done;
+      total += done;
+      n -= done;
+      if (done < k && this.pending === null && c.current === t) break;
+    }
+    return total;
+  }
+
+  /** [00041]: the scheduler preempts only when the processor's preemption count is zero. */
+  private timerInterrupt(c: CpuRun): void {
+    if (c.proc.preemptCount !== 0 || c.current === null) return;
+    const next = this.nextReady(c, c.current);
+    if (next) this.switchTo(c, next);
+  }
+
+  private nextReady(c: CpuRun, after: Thread): Thread | null {
+    const i = c.threads.indexOf(after);
+    for (let k = 1; k <= c.threads.length; k++) {
+      const t = c.threads[(i + k) % c.threads.length];
+      if (t !== after && t.state === 'ready') return t;
+    }
+    return null;
+  }
+
+  private switchTo(c: CpuRun, next: Thread | null): void {
+    const cur = c.current;
+    if (cur) {
+      cur.regLo.set(c.proc.regLo);
+      cur.regHi.set(c.proc.regHi);
+      if (cur.state === 'running') cur.state = 'ready';
+    }
+    c.current = next;
+    if (next) {
+      c.proc.regLo.set(next.regLo);
+      c.proc.regHi.set(next.regHi);
+      next.state = 'running';
+    }
+  }
+
+  private haltThread(c: CpuRun, t: Thread): void {
+    t.state = 'halted';
+    const next = this.nextReady(c, t);
+    this.switchTo(c, next);
+    t.state = 'halted';
+  }
+
+  // ---- the instruction loop ------------------------------------------------------------------------
+
+  /** Executes up to n instructions of thread t on processor c. Returns how many retired. */
+  private exec(c: CpuRun, t: Thread, n: number): number {
+    const code = this.code;
+    const cpu = c.proc;
+    const lo = cpu.regLo, hi = cpu.regHi;
+    const mem = this.machine.memory;
+    const hooked = this.hooked;
+    let pc = t.pc;
+    let i = 0;
+    for (; i < n; i++) {
+      const at = pc * STRIDE;
+      switch (code[at]) {
+        case Op.NOP: pc++; continue;
+        case Op.MOV_RR: { const s = code[at + 2], d = code[at + 1]; lo[d] = lo[s]; hi[d] = hi[s]; pc++; continue; }
+        case Op.MOV_RI: { const d = code[at + 1]; lo[d] = code[at + 3]; hi[d] = code[at + 4]; pc++; continue; }
+        case Op.ADD_RRR: case Op.ADD_RRI: {
+          const d = code[at + 1], s = code[at + 2];
+          const imm = code[at] === Op.ADD_RRI;
+          const bl = imm ? code[at + 3] : lo[code[at + 3]], bh = imm ? code[at + 4] : hi[code[at + 3]];
+          const al = lo[s], r = (al + bl) | 0;
+          hi[d] = (hi[s] + bh + ((r >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+          lo[d] = r;
+          pc++; continue;
+        }
+        case Op.SUB_RRR: case Op.SUB_RRI: {
+          const d = code[at + 1], s = code[at + 2];
+          const imm = code[at] === Op.SUB_RRI;
+          const bl = imm ? code[at + 3] : lo[code[at + 3]], bh = imm ? code[at + 4] : hi[code[at + 3]];
+          const al = lo[s];
+          hi[d] = (hi[s] - bh - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
+          lo[d] = (al - bl) | 0;
+          pc++; continue;
+        }
+        case Op.AND_RRR: { const d = code[at + 1], s = code[at + 2], r = code[at + 3]; lo[d] = lo[s] & lo[r]; hi[d] = hi[s] & hi[r]; pc++; continue; }
+        case Op.AND_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] & code[at + 3]; hi[d] = hi[s] & code[at + 4]; pc++; continue; }
+        case Op.OR_RRR: { const d = code[at + 1], s = code[at + 2], r = code[at + 3]; lo[d] = lo[s] | lo[r]; hi[d] = hi[s] | hi[r]; pc++; continue; }
+        case Op.OR_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] | code[at + 3]; hi[d] = hi[s] | code[at + 4]; pc++; continue; }
+        case Op.XOR_RRR: { const d = code[at + 1], s = code[at + 2], r = code[at + 3]; lo[d] = lo[s] ^ lo[r]; hi[d] = hi[s] ^ hi[r]; pc++; continue; }
+        case Op.XOR_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] ^ code[at + 3]; hi[d] = hi[s] ^ code[at + 4]; pc++; continue; }
+        case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32: {
+          const op = code[at];
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const size = LOAD_SIZE[op];
+          let vl: number, vh = 0;
+          if (hooked || ((va & 0xfff) > 4096 - size)) {
+            if (!this.accessSlow(c, t, pc, va >>> 0, size, false, 0, 0)) {
+              if (this.pending === null) { pc = t.pc; continue; }
+              if (this.pending.kind === 'fault') t.pc = pc;
+              return i;
+            }
+            vl = this.scratch[0]; vh = this.scratch[1];
+          } else {
+            const pa = cpu.translateRead(va);
+            if (pa < 0) {
+              if (this.pageFault(c, t, pc, false)) { if (this.pending) return i; pc = t.pc; continue; }
+              t.pc = pc; return i;
+            }
+            c.lastVa = va >>> 0; c.lastWrite = false;
+            if (size === 4) vl = mem.read32(pa);
+            else if (size === 8) { vl = mem.read32(pa); vh = mem.read32(pa + 4); }
+            else if (size === 1) vl = mem.read8(pa);
+            else vl = mem.read16(pa);
+          }
+          const d = code[at + 1];
+          if (op === Op.LD64) { lo[d] = vl; hi[d] = vh; }
+          else if (op === Op.LDS8) { lo[d] = (vl << 24) >> 24; hi[d] = lo[d] >> 31; }
+          else if (op === Op.LDS16) { lo[d] = (vl << 16) >> 16; hi[d] = lo[d] >> 31; }
+          else if (op === Op.LDS32) { lo[d] = vl | 0; hi[d] = lo[d] >> 31; }
+          else { lo[d] = vl | 0; hi[d] = 0; }
+          pc++;
+          if (this.pending) { t.pc = pc; return i + 1; }
+          continue;
+        }
+        case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
+          const op = code[at];
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const size = STORE_SIZE[op];
+          const immediate = op >= Op.ST8_I;
+          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
+          const vh = immediate ? code[at + 7] : hi[code[at + 1]];
+          if (hooked || ((va & 0xfff) > 4096 - size)) {
+            if (!this.accessSlow(c, t, pc, va >>> 0, size, true, vl, vh)) {
+              if (this.pending === null) { pc = t.pc; continue; }
+              if (this.pending.kind === 'fault') t.pc = pc;
+              return i;
+            }
+          } else {
+            const pa = cpu.translateWrite(va);
+            if (pa < 0) {
+              if (this.pageFault(c, t, pc, true)) { if (this.pending) return i; pc = t.pc; continue; }
+              t.pc = pc; return i;
+            }
+            c.lastVa = va >>> 0; c.lastWrite = true;
+            if (size === 4) mem.write32(pa, vl);
+            else if (size === 8) { mem.write32(pa, vl); mem.write32(pa + 4, vh); }
+            else if (size === 1) mem.write8(pa, vl & 0xff);
+            else mem.write16(pa, vl & 0xffff);
+          }
+          pc++;
+          if (this.pending) { t.pc = pc; return i + 1; }
+          continue;
+        }
+        case Op.LEA: { const d = code[at + 1]; lo[d] = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0; hi[d] = 0; pc++; continue; }
+        case Op.BEQ_RR: { const a = code[at + 1], b = code[at + 2]; pc = lo[a] === lo[b] && hi[a] === hi[b] ? code[at + 3] : pc + 1; continue; }
+        case Op.BNE_RR: { const a = code[at + 1], b = code[at + 2]; pc = lo[a] !== lo[b] || hi[a] !== hi[b] ? code[at + 3] : pc + 1; continue; }
+        case Op.BEQ_RI: { const a = code[at + 1]; pc = lo[a] === code[at + 4] && hi[a] === code[at + 5] ? code[at + 3] : pc + 1; continue; }
+        case Op.BNE_RI: { const a = code[at + 1]; pc = lo[a] !== code[at + 4] || hi[a] !== code[at + 5] ? code[at + 3] : pc + 1; continue; }
+        case Op.BLT_RR: case Op.BGE_RR: case Op.BGT_RR: case Op.BLE_RR: case Op.BLTU_RR: case Op.BGEU_RR: case Op.BGTU_RR: case Op.BLEU_RR:
+        case Op.BLT_RI: case Op.BGE_RI: case Op.BGT_RI: case Op.BLE_RI: case Op.BLTU_RI: case Op.BGEU_RI: case Op.BGTU_RI: case Op.BLEU_RI: {
+          const op = code[at];
+          const a = code[at + 1];
+          const ri = (op - Op.BEQ_RR) & 1;
+          const bl = ri ? code[at + 4] : lo[code[at + 2]], bh = ri ? code[at + 5] : hi[code[at + 2]];
+          const unsigned = op >= Op.BLTU_RR;
+          const ah = unsigned ? hi[a] >>> 0 : hi[a], bhh = unsigned ? bh >>> 0 : bh;
+          const cmp = ah !== bhh ? (ah < bhh ? -1 : 1) : (lo[a] >>> 0) === (bl >>> 0) ? 0 : (lo[a] >>> 0) < (bl >>> 0) ? -1 : 1;
+          const base = (op - Op.BLT_RR) >> 1; // 0 lt 1 ge 2 gt 3 le, then the unsigned four
+          const k = base & 3;
+          const taken = k === 0 ? cmp < 0 : k === 1 ? cmp >= 0 : k === 2 ? cmp > 0 : cmp <= 0;
+          pc = taken ? code[at + 3] : pc + 1;
+          continue;
+        }
+        case Op.JMP: pc = code[at + 3]; continue;
+        case Op.BREAK: {
+          t.pc = pc;
+          this.pending = { kind: 'breakpoint', thread: t.id, cpu: cpu.id, pc };
+          return i;
+        }
+        default: {
+          t.pc = pc;
+          const r = this.execSlow(c, t, pc);
+          // STOPPED: a fault; the instruction did not retire and t.pc stays on it.
+          if (r === STOPPED) return i;
+          const p = this.pending;
+          if (p !== null) { t.pc = r; return p.kind === 'fault-handled' ? i : i + 1; }
+          // halt or yield switched threads: this thread's turn ends.
+          if (c.current !== t) { t.pc = r; return i + 1; }
+          pc = r;
+          continue;
+        }
+      }
+    }
+    t.pc = pc;
+    return i;
+  }
+
+  /**
+   * Loads or stores through the current translation one page at a time, with hooks. Returns false if
+   * the access did not complete (a fault: pending is set, or a handler took over and t.pc moved).
+   * On a completed load the value is in scratch.
+   */
+  private accessSlow(c: CpuRun, t: Thread, pc: number, va: number, size: number, write: boolean, vl: number, vh: number): boolean {
+    const cpu = c.proc;
+    const mem = this.machine.memory;
+    const bytes = new Uint8Array(8);
+    if (write) { new DataView(bytes.buffer).setInt32(0, vl, true); new DataView(bytes.buffer).setInt32(4, vh, true); }
+    const pas: number[] = [];
+    // Translate every page the access touches before changing anything (x86 faults before a partial write).
+    for (let k = 0; k < size; k++) {
+      const a = (va + k) >>> 0;
+      if (k > 0 && (a & 0xfff) !== 0) { pas.push(pas[k - 1] + 1); continue; }
+      const missesBefore = cpu.tlb.counters.misses;
+      const pa = write ? cpu.translateWrite(a) : cpu.translateRead(a);
+      if (pa < 0) { this.pageFault(c, t, pc, write); return false; }
+      if (this.breakOnTlbMiss && cpu.tlb.counters.misses !== missesBefore && !this.pending) {
+        this.pending = { kind: 'tlb-miss', thread: t.id, cpu: cpu.id, pc, va: a, write, space: this.machine.currentSpaceName(cpu) };
+      }
+      pas.push(pa);
+    }
+    c.lastVa = va; c.lastWrite = write;
+    for (let k = 0; k < size; k++) {
+      if (write) mem.write8(pas[k], bytes[k]);
+      else bytes[k] = mem.read8(pas[k]);
+    }
+    if (!write) { const v = new DataView(bytes.buffer); this.scratch[0] = v.getInt32(0, true); this.scratch[1] = v.getInt32(4, true); }
+    if (this.watches.length && !this.pending) this.checkWatches(c, t, pc, va, pas[0], size, write);
+    return true;
+  }
+
+  private checkWatches(c: CpuRun, t: Thread, pc: number, va: number, pa: number, size: number, write: boolean): void {
+    for (const w of this.watches) {
+      if (write ? !w.write : !w.read) continue;
+      let wpa: number | null;
+      if (w.space === 'PA') wpa = w.address;
+      else wpa = this.peekTranslate(w.space, w.address);
+      if (wpa === null) continue;
+      // Compare physical ranges: a virtual watch follows whatever its VA maps to right now.
+      if (pa < wpa + w.size && wpa < pa + size) {
+        const hit: WatchHit = { id: w.id, access: write ? 'write' : 'read', va, pa, size, space: this.machine.currentSpaceName(c.proc) };
+        this.pending = { kind: 'watchpoint', thread: t.id, cpu: c.proc.id, pc, hit };
+        return;
+      }
+    }
+  }
+
+  /** Side-effect-free translation of a space's VA through its page tables in memory. */
+  peekTranslate(space: string, va: number): number | null {
+    const s = this.machine.space(space);
+    if (!s) return null;
+    if (s.pdpt === null) return va < FOUR_GIB ? va : null;
+    const mem = this.machine.memory;
+    const lo: number[] = [], hi: number[] = [];
+    for (let i = 0; i < 4; i++) { lo.push(mem.read32(s.pdpt + i * 8)); hi.push(mem.read32(s.pdpt + i * 8 + 4)); }
+    const out = new WalkOut();
+    return walk(mem, { lo, hi, base: s.pdpt }, va, { write: false, user: false, wp: false, sideEffects: false }, out, null) ? out.pa : null;
+  }
+
+  /**
+   * A page fault on processor c at pc: with a handler, pushes the faulting address and error code and
+   * enters it (returns true, t.pc = handler); otherwise sets the pending fault stop (returns false).
+   */
+  private pageFault(c: CpuRun, t: Thread, pc: number, write: boolean): boolean {
+    const cpu = c.proc;
+    const f = cpu.lastFault!;
+    const fault = { ...f, space: this.machine.currentSpaceName(cpu) };
+    void write;
+    if (t.handler >= 0 && !t.inHandler) {
+      t.inHandler = true;
+      if (!this.push64(c, t, pc, pc * INSTRUCTION_SIZE, 0) || !this.push64(c, t, pc, f.errorCode, 0)) {
+        this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: { kind: 'double-fault', first: fault } };
+        return false;
+      }
+      t.pc = t.handler;
+      if (this.breakOnHandledFault) this.pending = { kind: 'fault-handled', thread: t.id, cpu: cpu.id, pc: t.handler, fault, faultingPc: pc };
+      return true;
+    }
+    this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault };
+    return false;
+  }
+
+  private push64(c: CpuRun, t: Thread, pc: number, vl: number, vh: number): boolean {
+    const cpu = c.proc;
+    const lo = cpu.regLo, hi = cpu.regHi;
+    const sp = (lo[15] - 8) | 0;
+    const borrow = (lo[15] >>> 0) < 8 ? 1 : 0;
+    const pa = cpu.translateWrite(sp);
+    if (pa < 0 || (sp & 0xfff) > 4088) return false;
+    this.machine.memory.write32(pa, vl);
+    this.machine.memory.write32(pa + 4, vh);
+    lo[15] = sp; hi[15] = (hi[15] - borrow) | 0;
+    void t; void pc;
+    return true;
+  }
+
+  private pop64(c: CpuRun): boolean {
+    const cpu = c.proc;
+    const lo = cpu.regLo, hi = cpu.regHi;
+    const sp = lo[15];
+    const pa = cpu.translateRead(sp);
+    if (pa < 0 || (sp & 0xfff) > 4088) return false;
+    this.scratch[0] = this.machine.memory.read32(pa);
+    this.scratch[1] = this.machine.memory.read32(pa + 4);
+    const r = (sp + 8) | 0;
+    hi[15] = (hi[15] + ((r >>> 0) < (sp >>> 0) ? 1 : 0)) | 0;
+    lo[15] = r;
+    return true;
+  }
+
+  private value(c: CpuRun, v: ValueRef): bigint {
+    if (v.reg < 0) return (BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0);
+    return (BigInt(c.proc.regHi[v.reg] >>> 0) << 32n) | BigInt(c.proc.regLo[v.reg] >>> 0);
+  }
+
+  private stackFault(c: CpuRun, t: Thread, pc: number, write: boolean): number {
+    // The push or pop itself faulted: report it like any access (handler or stop).
+    const cpu = c.proc;
+    const sp = write ? (cpu.regLo[15] - 8) >>> 0 : cpu.regLo[15] >>> 0;
+    if (!cpu.lastFault || cpu.cr2 !== sp) {
+      // Misaligned stack across a page: translate the second page to get the real fault.
+      this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: { kind: 'general-protection', message: `the stack pointer ${hex(sp)} is not 8-byte aligned within a page` } };
+      return STOPPED;
+    }
+    if (this.pageFault(c, t, pc, write)) return t.pc;
+    return STOPPED;
+  }
+
+  /** Everything off the hot path. Returns the next pc, or STOPPED with `pending` set. */
+  private execSlow(c: CpuRun, t: Thread, pc: number): number {
+    const code = this.code;
+    const at = pc * STRIDE;
+    const op = code[at] as Op;
+    const cpu = c.proc;
+    const lo = cpu.regLo, hi = cpu.regHi;
+    const fault = (f: RuntimeFault): number => { this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: f }; return STOPPED; };
+    switch (op) {
+      case Op.HALT: this.haltThread(c, t); return pc + 1;
+      case Op.YIELD: {
+        if (cpu.preemptCount === 0) { const next = this.nextReady(c, t); if (next) { t.pc = pc + 1; this.switchTo(c, next); } }
+        return pc + 1;
+      }
+      case Op.MOV_RC: {
+        const d = code[at + 1], cr = code[at + 2];
+        const v = cr === 0 ? cpu.cr0 : cr === 2 ? cpu.cr2 : cr === 3 ? cpu.cr3 : cpu.cr4;
+        lo[d] = v | 0; hi[d] = 0;
+        return pc + 1;
+      }
+      case Op.MOV_CR: {
+        const cr = code[at + 1], s = code[at + 2];
+        const v = lo[s] >>> 0;
+        if (hi[s] !== 0) return fault({ kind: 'general-protection', message: `cr${cr} is 32 bits; ${hex(((hi[s] >>> 0) * 2 ** 32) + v)} does not fit (#GP)` });
+        const beforePg = cpu.paging, beforeCr3 = cpu.cr3;
+        const beforeSpace = this.machine.currentSpaceName(cpu);
+        let r = null;
+        if (cr === 0) r = cpu.writeCr0(v);
+        else if (cr === 2) cpu.cr2 = v;
+        else if (cr === 3) r = cpu.writeCr3(v);
+        else r = cpu.writeCr4(v);
+        if (r) return fault(r);
+        const changed = beforePg !== cpu.paging || (cpu.paging && ((beforeCr3 & CR3_PDPT_MASK) >>> 0) !== ((cpu.cr3 & CR3_PDPT_MASK) >>> 0));
+        if (changed && this.breakOnVsSwitch) {
+          const to = this.machine.currentSpaceName(cpu);
+          if (this.vsSwitchTargets.size === 0 || this.vsSwitchTargets.has(to.toUpperCase())) {
+            this.pending = { kind: 'vs-switch', thread: t.id, cpu: cpu.id, pc, from: beforeSpace, to, fromCr3: beforeCr3, toCr3: cpu.cr3, fromPaging: beforePg, toPaging: cpu.paging };
+          }
+        }
+        return pc + 1;
+      }
+      case Op.MUL_RRR: case Op.MUL_RRI: {
+        const d = code[at + 1], s = code[at + 2];
+        const [bl, bh] = op === Op.MUL_RRI ? [code[at + 3], code[at + 4]] : [lo[code[at + 3]], hi[code[at + 3]]];
+        mul64(lo[s], hi[s], bl, bh, this.scratch);
+        lo[d] = this.scratch[0]; hi[d] = this.scratch[1];
+        return pc + 1;
+      }
+      case Op.DIV_RRR: case Op.DIV_RRI: case Op.MOD_RRR: case Op.MOD_RRI: case Op.IDIV_RRR: case Op.IDIV_RRI: case Op.IMOD_RRR: case Op.IMOD_RRI: {
+        const d = code[at + 1], s = code[at + 2];
+        const immediate = (op - Op.DIV_RRR) % 2 === 1;
+        const bl = immediate ? code[at + 3] : lo[code[at + 3]], bh = immediate ? code[at + 4] : hi[code[at + 3]];
+        if (bl === 0 && bh === 0) return fault({ kind: 'divide-error' });
+        const signed = op >= Op.IDIV_RRR;
+        const isMod = op === Op.MOD_RRR || op === Op.MOD_RRI || op === Op.IMOD_RRR || op === Op.IMOD_RRI;
+        let a = (BigInt(hi[s] >>> 0) << 32n) | BigInt(lo[s] >>> 0);
+        let b = (BigInt(bh >>> 0) << 32n) | BigInt(bl >>> 0);
+        if (signed) { a = BigInt.asIntN(64, a); b = BigInt.asIntN(64, b); }
+        const r = BigInt.asUintN(64, isMod ? a % b : a / b);
+        lo[d] = Number(r & 0xffffffffn) | 0; hi[d] = Number(r >> 32n) | 0;
+        return pc + 1;
+      }
+      case Op.SHL_RRR: case Op.SHL_RRI: case Op.SHR_RRR: case Op.SHR_RRI: case Op.SAR_RRR: case Op.SAR_RRI: {
+        const d = code[at + 1], s = code[at + 2];
+        const immediate = (op - Op.SHL_RRR) % 2 === 1;
+        const n = (immediate ? code[at + 3] : lo[code[at + 3]]) & 63;
+        const al = lo[s], ah = hi[s];
+        let rl: number, rh: number;
+        if (n === 0) { rl = al; rh = ah; }
+        else if (op <= Op.SHL_RRI) { if (n < 32) { rh = (ah << n) | (al >>> (32 - n)); rl = al << n; } else { rh = al << (n - 32); rl = 0; } }
+        else if (op <= Op.SHR_RRI) { if (n < 32) { rl = (al >>> n) | (ah << (32 - n)); rh = ah >>> n; } else { rl = ah >>> (n - 32); rh = 0; } }
+        else { if (n < 32) { rl = (al >>> n) | (ah << (32 - n)); rh = ah >> n; } else { rl = ah >> (n - 32); rh = ah >> 31; } }
+        lo[d] = rl | 0; hi[d] = rh | 0;
+        return pc + 1;
+      }
+      case Op.NOT: { const d = code[at + 1], s = code[at + 2]; lo[d] = ~lo[s]; hi[d] = ~hi[s]; return pc + 1; }
+      case Op.NEG: {
+        const d = code[at + 1], s = code[at + 2];
+        const l = lo[s], h = hi[s];
+        lo[d] = (-l) | 0; hi[d] = (~h + (l === 0 ? 1 : 0)) | 0;
+        return pc + 1;
+      }
+      case Op.JMP_R: case Op.CALL_R: case Op.CALL: {
+        const targetAddr = op === Op.CALL ? code[at + 3] * INSTRUCTION_SIZE : lo[code[at + 1]] >>> 0;
+        if (op !== Op.CALL && (hi[code[at + 1]] !== 0 || targetAddr % INSTRUCTION_SIZE !== 0 || targetAddr / INSTRUCTION_SIZE >= this.program.length)) return fault({ kind: 'bad-jump', target: targetAddr });
+        const target = targetAddr / INSTRUCTION_SIZE;
+        if (op === Op.JMP_R) return target;
+        if (!this.push64(c, t, pc, (pc + 1) * INSTRUCTION_SIZE, 0)) return this.stackFault(c, t, pc, true);
+        t.frames.push({ callPc: pc, entry: target, callerPaging: cpu.paging, callerCr3: cpu.cr3, sp: lo[15] >>> 0 });
+        return target;
+      }
+      case Op.RET: {
+        if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
+        const addr = this.scratch[0] >>> 0;
+        if (this.scratch[1] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= this.program.length) return fault({ kind: 'bad-jump', target: addr });
+        t.frames.pop();
+        return addr / INSTRUCTION_SIZE;
+      }
+      case Op.PUSH_R: case Op.PUSH_I: {
+        const [vl, vh] = op === Op.PUSH_I ? [code[at + 4], code[at + 5]] : [lo[code[at + 1]], hi[code[at + 1]]];
+        if (!this.push64(c, t, pc, vl, vh)) return this.stackFault(c, t, pc, true);
+        return pc + 1;
+      }
+      case Op.POP: {
+        if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
+        const d = code[at + 1];
+        lo[d] = this.scratch[0]; hi[d] = this.scratch[1];
+        return pc + 1;
+      }
+      case Op.INVLPG: { cpu.invlpg((lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0); return pc + 1; }
+      case Op.FLUSH_ALL: cpu.tlb.flushAll(); return pc + 1;
+      case Op.FLUSH_RANGE: {
+        const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
+        const start = this.value(c, a.values[0]), end = this.value(c, a.values[1]);
+        if (start > end || end > BigInt(FOUR_GIB)) return fault({ kind: 'general-protection', message: `flush.range ${hex(Number(start))}, ${hex(Number(end))}: the range must be within 4 GiB and start <= end` });
+        cpu.tlb.invalidateRange(Number(start), Number(end));
+        return pc + 1;
+      }
+      case Op.PREEMPT_OFF: cpu.preemptCount++; return pc + 1;
+      case Op.PREEMPT_ON:
+        if (cpu.preemptCount === 0) return fault({ kind: 'preempt-underflow' });
+        cpu.preemptCount--;
+        return pc + 1;
+      case Op.SPIN_LOCK: case Op.SPIN_UNLOCK: {
+        const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+        if ((va & 3) !== 0) return fault({ kind: 'general-protection', message: `a spinlock word must be 4-byte aligned (${hex(va >>> 0)})` });
+        const pa = cpu.translateWrite(va);
+        if (pa < 0) return this.pageFault(c, t, pc, true) ? t.pc : STOPPED;
+        c.lastVa = va >>> 0; c.lastWrite = true;
+        const mem = this.machine.memory;
+        if (op === Op.SPIN_LOCK) {
+          if (mem.read32(pa) !== 0) return pc; // held: spin on this instruction
+          mem.write32(pa, t.id + 1);
+          cpu.preemptCount++;
+        } else {
+          if (cpu.preemptCount === 0) return fault({ kind: 'preempt-underflow' });
+          mem.write32(pa, 0);
+          cpu.preemptCount--;
+        }
+        if (this.watches.length) this.checkWatches(c, t, pc, va >>> 0, pa, 4, true);
+        return pc + 1;
+      }
+      case Op.CPUID: { const d = code[at + 1]; lo[d] = cpu.id; hi[d] = 0; return pc + 1; }
+      case Op.TID: { const d = code[at + 1]; lo[d] = t.id; hi[d] = 0; return pc + 1; }
+      case Op.BREAD: case Op.BWRITE: {
+        const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
+        const [vol, block, count, pa] = a.values.map((v) => this.value(c, v));
+        const name = vol < BigInt(this.volumeNames.length) ? this.volumeNames[Number(vol)] : undefined;
+        if (name === undefined) return fault({ kind: 'io-error', message: `no volume ${vol} (volumes: ${this.volumeNames.map((n, i) => `${i}=${n}`).join(', ') || 'none'})` });
+        if (block > 1n << 40n || count > 1n << 20n || pa > 1n << 40n) return fault({ kind: 'io-error', message: 'block, count or address out of range' });
+        const r = op === Op.BREAD
+          ? this.machine.volumes.readToMemory(this.machine.memory, name, Number(block), Number(count), Number(pa))
+          : this.machine.volumes.writeFromMemory(this.machine.memory, name, Number(block), Number(count), Number(pa));
+        if (!r.ok) return fault({ kind: 'io-error', message: r.message });
+        return pc + 1;
+      }
+      case Op.VOL_NEW: {
+        const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
+        const blocks = this.value(c, a.values[1]);
+        if (blocks < 1n || blocks > 1n << 28n) return fault({ kind: 'io-error', message: `vol.new: ${blocks} blocks is not from 1 to 2^28` });
+        const id = this.volumeNames.length;
+        const name = `vol${id}`;
+        const made = this.machine.volumes.create({ name, blockSize: 4096, blocks: Number(blocks) });
+        if (typeof made === 'string') return fault({ kind: 'io-error', message: made });
+        this.volumeNames.push(name);
+        const d = a.values[0].reg;
+        lo[d] = id; hi[d] = 0;
+        return pc + 1;
+      }
+      case Op.PRINT: {
+        const a = this.aux[pc] as Extract<Aux, { kind: 'print' }>;
+        const text = a.parts.map((p) => {
+          if (p.kind === 'text') return p.text;
+          if (p.kind === 'context') return p.what === 'cpu' ? `cpu${cpu.id}` : p.what === 'tid' ? String(t.id) : p.what === 'thread' ? t.name : this.machine.currentSpaceName(cpu);
+          const v = (BigInt(hi[p.reg] >>> 0) << 32n) | BigInt(lo[p.reg] >>> 0);
+          if (p.format === 'd') return v.toString();
+          if (p.format === 'x') return hex(Number(v >> 32n) * 2 ** 32 + Number(v & 0xffffffffn));
+          return this.readString(cpu, lo[p.reg] >>> 0);
+        }).join('');
+        const line = { thread: t.id, cpu: cpu.id, text };
+        this.output.push(line);
+        this.onOutput?.(line);
+        return pc + 1;
+      }
+      case Op.HANDLER: t.handler = code[at + 3]; return pc + 1;
+      case Op.IRET: {
+        if (!t.inHandler) return fault({ kind: 'iret-outside-handler' });
+        if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
+        t.inHandler = false;
+        return (this.scratch[0] >>> 0) / INSTRUCTION_SIZE;
+      }
+      case Op.EVENT: {
+        const a = this.aux[pc] as Extract<Aux, { kind: 'event' }>;
+        const ev: EventRecord = { seq: this.events.length, name: a.name, a: this.value(c, a.values[0]), b: this.value(c, a.values[1]), thread: t.id, cpu: cpu.id, pc };
+        this.events.push(ev);
+        if (this.breakOnEvents.has(a.name)) this.pending = { kind: 'event', thread: t.id, cpu: cpu.id, pc, name: a.name, a: ev.a, b: ev.b };
+        return pc + 1;
+      }
+      case Op.ASSERT: {
+        const a = this.aux[pc] as Extract<Aux, { kind: 'assert' }>;
+        const actual = this.value(c, a.values[0]), expected = this.value(c, a.values[1]);
+        if (actual !== expected) return fault({ kind: 'assert', message: a.message, actual, expected });
+        return pc + 1;
+      }
+      default:
+        return fault({ kind: 'general-protection', message: `invalid opcode ${op} at ${pc}` });
+    }
+  }
+
+  /** A zero-terminated string at a VA, read without side effects (for print's {rN:s}); at most 256 bytes. */
+  private readString(cpu: Processor, va: number): string {
+    let s = '';
+    const space = this.machine.currentSpace(cpu);
+    for (let k = 0; k < 256; k++) {
+      const pa = space ? this.peekTranslate(space.name, (va + k) >>> 0) : null;
+      if (pa === null) return s + '<unmapped>';
+      const b = this.machine.memory.read8(pa);
+      if (b === 0) break;
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+
+  // ---- checkpoints ---------------------------------------------------------------------------------
+
+  snapshot(): InterpreterState {
+    return {
+      version: 1,
+      threads: this.threads.map((t) => {
+        const r = this.registersOf(t);
+        return { pc: t.pc, regLo: r.lo.slice(), regHi: r.hi.slice(), state: t.state, handler: t.handler, inHandler: t.inHandler, frames: [...t.frames], retired: t.retired };
+      }),
+      cpus: this.cpus.map((c) => ({ current: c.current ? c.current.id : -1, order: c.threads.map((t) => t.id), timerLeft: c.timerLeft, lastVa: c.lastVa, lastWrite: c.lastWrite })),
+      cursor: this.cursor, sliceLeft: this.sliceLeft, retired: this.retired, outputLength: this.output.length, eventsLength: this.events.length,
+      volumeIds: this.volumeNames.length, lastBreak: this.lastBreak,
+    };
+  }
+
+  /** Puts the interpreter back to a snapshot (the machine itself is restored by Machine.restore). */
+  restore(s: InterpreterState): void {
+    s.threads.forEach((ts, i) => {
+      const t = this.threads[i];
+      t.pc = ts.pc; t.regLo.set(ts.regLo); t.regHi.set(ts.regHi); t.state = ts.state; t.handler = ts.handler; t.inHandler = ts.inHandler;
+      t.frames = [...ts.frames]; t.retired = ts.retired;
+    });
+    s.cpus.forEach((cs, i) => {
+      const c = this.cpus[i];
+      c.current = cs.current >= 0 ? this.threads[cs.current] : null;
+      c.timerLeft = cs.timerLeft; c.lastVa = cs.lastVa; c.lastWrite = cs.lastWrite;
+      // The running thread's registers live in the processor, which Machine.restore already restored.
+      if (c.current) { c.proc.regLo.set(c.current.regLo); c.proc.regHi.set(c.current.regHi); }
+    });
+    this.cursor = s.cursor; this.sliceLeft = s.sliceLeft; this.retired = s.retired;
+    this.output.length = s.outputLength; this.events.length = s.eventsLength; this.volumeNames.length = s.volumeIds;
+    this.lastBreak = s.lastBreak;
+    this.pending = null;
+  }
+
+  /** Takes a machine checkpoint that includes this interpreter's state. */
+  checkpoint(): number {
+    return this.machine.checkpoint(this.snapshot());
+  }
+
+  restoreCheckpoint(id: number): void {
+    const s = this.machine.restore<InterpreterState>(id);
+    this.restore(s);
+  }
+
+  /** Text address of an instruction index. */
+  static address(pc: number): number {
+    return pc * INSTRUCTION_SIZE;
+  }
+}
+
+const LOAD_SIZE: Record<number, number> = { [Op.LD8]: 1, [Op.LD16]: 2, [Op.LD32]: 4, [Op.LD64]: 8, [Op.LDS8]: 1, [Op.LDS16]: 2, [Op.LDS32]: 4 };
+const STORE_SIZE: Record<number, number> = { [Op.ST8]: 1, [Op.ST16]: 2, [Op.ST32]: 4, [Op.ST64]: 8, [Op.ST8_I]: 1, [Op.ST16_I]: 2, [Op.ST32_I]: 4, [Op.ST64_I]: 8 };
+
+/** Low 64 bits of a 64 x 64-bit product, from 32-bit halves. */
+export function mul64(aLo: number, aHi: number, bLo: number, bHi: number, out: Int32Array): void {
+  const a0 = aLo & 0xffff, a1 = aLo >>> 16, b0 = bLo & 0xffff, b1 = bLo >>> 16;
+  const ll = a0 * b0, lh = a0 * b1, hl = a1 * b0, hh = a1 * b1;
+  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  const carryHi = hh + Math.floor(lh / 65536) + Math.floor(hl / 65536) + Math.floor(mid / 65536);
+  out[0] = Math.imul(aLo, bLo);
+  out[1] = (carryHi + Math.imul(aLo, bHi) + Math.imul(aHi, bLo)) | 0;
+}
+
+export { ZERO_REG, CR0_PG };
+export type { PageFault };
