@@ -7,6 +7,7 @@ import {
   FOUR_GIB, Machine, MachineError, defaultLayout, formatLayout, formatTranslation, formatTranslationLine, hexPlain, hex64Plain,
   layoutJson, pagingEntries, parseLayoutText, parseNumber, translate, LayoutError, type Layout,
 } from '../emulator/index';
+import { runProgram } from './run';
 
 export const EXIT_USAGE = 64;
 export const EXIT_DATA = 65;
@@ -18,6 +19,9 @@ commands:
   translate  --space NAME [--layout FILE] [--verbose] [--json] VA...
                                                         VA -> PA (chunk), or the fault; --verbose walks every level
   tables     --space NAME [--layout FILE]               every non-zero paging-structure entry of a space, as JSON
+  run        FILE [--layout FILE] [--cpus N] [--trace] [--max-steps N] [--timer N] [--json]
+                                                        assemble and run a mover script; exit 0 halted,
+                                                        1 assembly errors, 2 runtime fault, 3 step limit
   demo                                                  the patent layout and a few translations
   help                                                  this text
 
@@ -114,6 +118,24 @@ export function runCli(argv: string[], io: Io): number {
         io.out(JSON.stringify({ cr3: hexPlain(cr3), writes: entries.map((e) => ({ pa: hexPlain(e.pa), u64: hex64Plain(e.lo, e.hi) })) }));
         return 0;
       }
+      case 'run': {
+        const { values, positionals } = parse(rest, {
+          layout: { type: 'string' }, cpus: { type: 'string' }, trace: { type: 'boolean' }, 'max-steps': { type: 'string' }, timer: { type: 'string' }, json: { type: 'boolean' },
+        });
+        if (positionals.length !== 1) throw new UsageError('run takes one program file: mover run examples/fig7-dnlc.mover');
+        const count = (name: string, dflt: number, max: number): number => {
+          const raw = values[name];
+          if (raw === undefined) return dflt;
+          const v = parseNumber(String(raw));
+          if (v === undefined || v < 1 || v > max) throw new UsageError(`--${name} takes a whole number from 1 to ${max} (got ${raw})`);
+          return v;
+        };
+        const layout = loadLayout(values.layout as string | undefined);
+        return runProgram({
+          file: positionals[0], layout, cpus: count('cpus', 2, 64), maxSteps: count('max-steps', 100_000_000, 2 ** 50), trace: !!values.trace, json: !!values.json,
+          ...(values.timer !== undefined ? { timerQuantum: count('timer', 10_000, 2 ** 31) } : {}),
+        }, io);
+      }
       case 'demo': {
         const machine = bootMachine(defaultLayout());
         io.out(formatLayout(machine));
@@ -143,6 +165,8 @@ export function runCli(argv: string[], io: Io): number {
 
 /** Entry point for `bin/mover.js` and `node dist/cli.js`. */
 export function main(argv = process.argv.slice(2)): void {
+  // `mover run --trace prog | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
   try {
     process.exitCode = runCli(argv, {
       out: (t) => process.stdout.write(t + '\n'),

@@ -12,3 +12,4 @@ export * from './inspect';
 export * from './report';
 export * from './asm/index';
 export * from './interp/index';
+export * from './describe';

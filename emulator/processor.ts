@@ -260,6 +260,8 @@ export class Processor {
     this.cpl = s.cpl;
     this.lastFault = s.lastFault;
     this.tlb.restore(s.tlb);
+    // Tlb.restore mirrors every entry into the fast cache, which checks no U/S: valid at CPL 0 only.
+    if (this.cpl !== 0) this.tlb.resetFast();
   }
 }
 

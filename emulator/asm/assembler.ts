@@ -108,12 +108,13 @@ class Assembler {
     const rows = body.split('\n');
     let inStruct = false;
     for (let i = 0; i < rows.length; i++) {
-      const line = parseLine(rows[i], index, i, this.diags, false);
-      const st = line.statement;
-      if (inStruct && !(st && st.directive && st.name === '.endstruct')) {
-        this.lines.push(parseLine(rows[i], index, i, [], true));
+      if (inStruct && !/^\s*\.endstruct\b/i.test(rows[i])) {
+        // Field lines (`name type[count]`) are parsed by the assembler, not as statements.
+        this.lines.push(parseLine(rows[i], index, i, this.diags, true));
         continue;
       }
+      const line = parseLine(rows[i], index, i, this.diags, false);
+      const st = line.statement;
       if (st?.directive && RAW_BODY_DIRECTIVES.has(st.name)) inStruct = true;
       if (st?.directive && st.name === '.endstruct') inStruct = false;
       if (st?.directive && st.name === '.include' && !st.broken) {

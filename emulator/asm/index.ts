@@ -2,3 +2,4 @@ export * from './isa';
 export * from './syntax';
 export * from './program';
 export * from './assembler';
+export * from './node-host';
