@@ -210,7 +210,8 @@ export function validateLayout(input: unknown): LayoutResult {
         if (v % pageSize) { err(`${mp}`, `${what} ${hex(v)} of ${n}'s mapping of ${chunk.name} is not ${unit} aligned`); good = false; }
       }
       if (size === 0) { err(`${mp}.size`, 'a mapping needs a non-zero size'); good = false; }
-      if (offset + size > chunk.size) { err(`${mp}`, `the window ${hex(offset)} + ${formatSize(size)} runs past the end of chunk ${chunk.name} (${formatSize(chunk.size)})`); good = false; }
+      if (offset > chunk.size) { err(`${mp}.offset`, `offset ${hex(offset)} is past the end of chunk ${chunk.name} (${formatSize(chunk.size)})`); good = false; }
+      else if (offset + size > chunk.size) { err(`${mp}`, `the window ${hex(offset)} + ${formatSize(size)} runs past the end of chunk ${chunk.name} (${formatSize(chunk.size)})`); good = false; }
       if (va + size > FOUR_GIB) { err(`${mp}`, `space ${n} would be larger than 4 GiB: ${hex(va)} + ${formatSize(size)} ends past 0xFFFF_FFFF`); good = false; }
       for (const o of mappings) {
         if (va < o.va + o.size && o.va < va + size) { err(mp, `VA range ${hex(va)}..${hex(va + size - 1)} overlaps ${o.chunk}'s mapping at ${hex(o.va)}..${hex(o.va + o.size - 1)} in ${n}`); good = false; }

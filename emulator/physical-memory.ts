@@ -44,6 +44,17 @@ export class PhysicalMemory {
   /** Pages written while `epoch` is current are journaled once; epoch changes at each journal start. */
   private epoch = 1;
   private journal: MemoryJournal | null = null;
+  /**
+   * The page read last and the page written last (already journaled for this epoch): consecutive
+   * accesses to one page, the common case, skip the directory. Dropped whenever a page is released or
+   * the epoch changes.
+   */
+  private rPfn = -1;
+  private rView: DataView | null = null;
+  private rBase = 0;
+  private wPfn = -1;
+  private wView: DataView | null = null;
+  private wBase = 0;
 
   /** Number of 4 KiB pages that hold data (were written at least once and not released). */
   get pagesTouched(): number {
@@ -95,7 +106,7 @@ export class PhysicalMemory {
 
   /** The slot of a page about to be written: allocated and journaled as needed. */
   private writableSlot(pfn: number): number {
-    let slot = this.slotOf(pfn);
+    const slot = this.slotOf(pfn);
     if (slot < 0) return this.allocate(pfn);
     if (this.slotEpoch[slot] !== this.epoch) {
       this.slotEpoch[slot] = this.epoch;
@@ -125,9 +136,14 @@ export class PhysicalMemory {
   read32(pa: number): number {
     const off = pa & PAGE_OFFSET_MASK;
     if (off > PAGE_SIZE - 4) return (this.read16(pa) | (this.read16(pa + 2) << 16)) >>> 0;
-    const slot = this.slotOf(Math.floor(pa / PAGE_SIZE));
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    if (pfn === this.rPfn) return this.rView!.getUint32(this.rBase | off, true);
+    const slot = this.slotOf(pfn);
     if (slot < 0) return 0;
-    return this.views[slot >>> SLAB_SHIFT].getUint32(((slot & SLAB_MASK) << PAGE_SHIFT) | off, true);
+    this.rPfn = pfn;
+    this.rView = this.views[slot >>> SLAB_SHIFT];
+    this.rBase = (slot & SLAB_MASK) << PAGE_SHIFT;
+    return this.rView.getUint32(this.rBase | off, true);
   }
 
   write8(pa: number, value: number): void {
@@ -145,8 +161,19 @@ export class PhysicalMemory {
   write32(pa: number, value: number): void {
     const off = pa & PAGE_OFFSET_MASK;
     if (off > PAGE_SIZE - 4) { this.write16(pa, value & 0xffff); this.write16(pa + 2, (value >>> 16) & 0xffff); return; }
-    const slot = this.writableSlot(Math.floor(pa / PAGE_SIZE));
-    this.views[slot >>> SLAB_SHIFT].setUint32(((slot & SLAB_MASK) << PAGE_SHIFT) | off, value >>> 0, true);
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    if (pfn === this.wPfn) { this.wView!.setUint32(this.wBase | off, value >>> 0, true); return; }
+    const slot = this.writableSlot(pfn);
+    this.wPfn = pfn;
+    this.wView = this.views[slot >>> SLAB_SHIFT];
+    this.wBase = (slot & SLAB_MASK) << PAGE_SHIFT;
+    this.wView.setUint32(this.wBase | off, value >>> 0, true);
+  }
+
+  /** Forgets the last-page shortcuts (pages released, or journaling changed). */
+  private dropShortcuts(): void {
+    this.rPfn = -1;
+    this.wPfn = -1;
   }
 
   /** A 64-bit little-endian value as a BigInt (for tools and tests; the CPU reads halves). */
@@ -226,6 +253,7 @@ export class PhysicalMemory {
 
   /** Starts journaling: until the next call, the first write to each page saves what it held. */
   beginJournal(): MemoryJournal {
+    this.dropShortcuts();
     this.epoch++;
     this.journal = { saved: new Map(), allocated: [] };
     return this.journal;
@@ -233,12 +261,14 @@ export class PhysicalMemory {
 
   /** Stops journaling (no checkpoint is live any more). */
   endJournal(): void {
+    this.dropShortcuts();
     this.epoch++;
     this.journal = null;
   }
 
   /** Puts back what a journal saved and releases the pages allocated while it was active. */
   undo(journal: MemoryJournal): void {
+    this.dropShortcuts();
     for (const [pfn, bytes] of journal.saved) {
       const slot = this.slotOf(pfn);
       if (slot < 0) continue;
@@ -256,6 +286,7 @@ export class PhysicalMemory {
   resumeJournal(journal: MemoryJournal): void {
     journal.saved.clear();
     journal.allocated.length = 0;
+    this.dropShortcuts();
     this.epoch++;
     this.journal = journal;
   }

@@ -8,7 +8,7 @@ import { hex } from './hex';
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, WalkOut, walk, reservedBits, type Pdptes, type FaultKind, type LevelName, type WalkRequest,
 } from './paging';
-import { Tlb, TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type TlbGeometry, type TlbState } from './tlb';
+import { FAST_MASK, Tlb, TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type TlbGeometry, type TlbState } from './tlb';
 
 /** CR0 bits. */
 export const CR0_PE = 1 << 0;
@@ -79,8 +79,8 @@ export class Processor {
 
   constructor(readonly id: number, private readonly mem: PhysicalMemory, geometry?: TlbGeometry) {
     this.tlb = new Tlb(geometry);
-    const self = this;
-    this.pdptes = { lo: this.pdpteLo, hi: this.pdpteHi, get base() { return self.cr3 & CR3_PDPT_MASK; } };
+    const cr3Base = () => (this.cr3 & CR3_PDPT_MASK) >>> 0;
+    this.pdptes = { lo: this.pdpteLo, hi: this.pdpteHi, get base() { return cr3Base(); } };
   }
 
   get paging(): boolean {
@@ -99,10 +99,15 @@ export class Processor {
     if (!this.pg) return va >>> 0;
     const vpn = va >>> PAGE_SHIFT;
     const tlb = this.tlb;
-    const i = vpn & 0xff;
+    // The page used last: its entry is already the most recently used of its set, LRU is unchanged.
+    if (tlb.lastVpn === vpn) {
+      tlb.hits++;
+      return tlb.lastBase + (va & 0xfff);
+    }
+    const i = vpn & FAST_MASK;
     if (tlb.fastTag[i] === vpn) {
-      tlb.lastUse[tlb.fastWay[i]] = ++tlb.clock;
-      tlb.counters.hits++;
+      tlb.touch(tlb.fastWay[i]);
+      tlb.hits++;
       return tlb.fastBase[i] + (va & 0xfff);
     }
     return this.translateSlow(va >>> 0, false);
@@ -113,10 +118,14 @@ export class Processor {
     if (!this.pg) return va >>> 0;
     const vpn = va >>> PAGE_SHIFT;
     const tlb = this.tlb;
-    const i = vpn & 0xff;
+    if (tlb.lastVpn === vpn && tlb.lastWritable) {
+      tlb.hits++;
+      return tlb.lastBase + (va & 0xfff);
+    }
+    const i = vpn & FAST_MASK;
     if (tlb.fastWTag[i] === vpn) {
-      tlb.lastUse[tlb.fastWay[i]] = ++tlb.clock;
-      tlb.counters.hits++;
+      tlb.touch(tlb.fastWay[i]);
+      tlb.hits++;
       return tlb.fastBase[i] + (va & 0xfff);
     }
     return this.translateSlow(va >>> 0, true);
@@ -134,9 +143,9 @@ export class Processor {
       if (!write || (f & TLB_DIRTY)) return tlb.frame[e] + (va & 0xfff);
       // A write through a clean entry: the processor walks to set D, then refills the entry.
     } else {
-      tlb.counters.misses++;
+      tlb.misses++;
     }
-    tlb.counters.walks++;
+    tlb.walks++;
     const out = this.walkOut;
     const req = CPU_REQUESTS[(write ? 1 : 0) | (user ? 2 : 0) | (this.cr0 & CR0_WP ? 4 : 0)];
     if (!walk(this.mem, this.pdptes, va, req, out, null)) {
@@ -233,7 +242,7 @@ export class Processor {
   }
 
   setCpl(cpl: 0 | 3): void {
-    if (cpl !== this.cpl) { this.cpl = cpl; this.tlb.resetFast(); }
+    if (cpl !== this.cpl) { this.cpl = cpl; this.tlb.setUserMode(cpl === 3); }
   }
 
   // ---- checkpoints -------------------------------------------------------------------------------
@@ -259,6 +268,7 @@ export class Processor {
     this.preemptCount = s.preemptCount;
     this.cpl = s.cpl;
     this.lastFault = s.lastFault;
+    this.tlb.setUserMode(s.cpl === 3);
     this.tlb.restore(s.tlb);
     // Tlb.restore mirrors every entry into the fast cache, which checks no U/S: valid at CPL 0 only.
     if (this.cpl !== 0) this.tlb.resetFast();

@@ -75,7 +75,24 @@ export class Tlb {
   clock = 0;
   /** Bumped at every fill and flush so that views can tell what changed since a mark. */
   changeSeq = 0;
-  readonly counters: TlbCounters = { hits: 0, misses: 0, walks: 0, fills: 0, evictions: 0, flushes: 0, invalidated: 0 };
+  // Counters, as plain fields so the hot path bumps them with one store (see `counters`).
+  hits = 0;
+  misses = 0;
+  walks = 0;
+  fills = 0;
+  evictions = 0;
+  flushes = 0;
+  invalidated = 0;
+  /**
+   * The entry used last (by any lookup or fill) and its page: a repeated access to that page needs no
+   * LRU update, since that entry is already the most recently used of its set. -1 when none.
+   */
+  lastVpn = INVALID;
+  lastEntry = INVALID;
+  lastBase = 0;
+  /** The last entry allows writes without a walk (writable and already dirty). */
+  lastWritable = false;
+  private userMode = false;
   /** VPNs dropped by flushes since `markChanges()`. */
   readonly flushedSinceMark: number[] = [];
 
@@ -84,6 +101,31 @@ export class Tlb {
   readonly fastWTag = new Int32Array(FAST_SIZE).fill(INVALID);
   readonly fastWay = new Int32Array(FAST_SIZE);
   readonly fastBase = new Float64Array(FAST_SIZE);
+
+  /** The counters as a live, read-only view (spread it for a copy). */
+  readonly counters: Readonly<TlbCounters> = liveCounters(this);
+
+  private setCounters(c: TlbCounters): void {
+    this.hits = c.hits; this.misses = c.misses; this.walks = c.walks; this.fills = c.fills;
+    this.evictions = c.evictions; this.flushes = c.flushes; this.invalidated = c.invalidated;
+  }
+
+  /** Makes entry e the last used: refreshes its LRU stamp and the one-entry fast path. */
+  touch(e: number): void {
+    this.lastUse[e] = ++this.clock;
+    const f = this.flags[e];
+    // In user mode a supervisor entry must go through the permission check every time.
+    const usable = !this.userMode || (f & TLB_US) !== 0;
+    this.lastVpn = usable ? this.vpn[e] : INVALID;
+    this.lastEntry = usable ? e : INVALID;
+    this.lastBase = this.frame[e];
+    this.lastWritable = usable && (f & TLB_DIRTY) !== 0 && (f & TLB_RW) !== 0;
+  }
+
+  /** The processor runs at CPL 3: fast paths only serve user pages. Changing it empties them. */
+  setUserMode(user: boolean): void {
+    if (user !== this.userMode) { this.userMode = user; this.resetFast(); }
+  }
 
   constructor(geometry: TlbGeometry = DEFAULT_TLB_GEOMETRY) {
     const problem = validateGeometry(geometry);
@@ -114,8 +156,8 @@ export class Tlb {
   lookup(vpn: number): number {
     const e = this.probe(vpn);
     if (e >= 0) {
-      this.lastUse[e] = ++this.clock;
-      this.counters.hits++;
+      this.touch(e);
+      this.hits++;
     }
     return e;
   }
@@ -131,16 +173,16 @@ export class Tlb {
         if (this.lastUse[w] < this.lastUse[e]) e = w;
       }
       if (this.vpn[e] !== INVALID) {
-        this.counters.evictions++;
+        this.evictions++;
         this.dropFast(e);
       }
     }
     this.vpn[e] = vpn;
     this.frame[e] = frame;
     this.flags[e] = flags;
-    this.lastUse[e] = ++this.clock;
+    this.touch(e);
     this.filledAt[e] = ++this.changeSeq;
-    this.counters.fills++;
+    this.fills++;
     this.setFast(e);
     return e;
   }
@@ -149,14 +191,16 @@ export class Tlb {
     const vpn = this.vpn[e];
     const i = vpn & FAST_MASK;
     // The slot may mirror another entry with the same low bits: that one simply leaves the fast cache.
+    const f = this.flags[e];
+    if (this.userMode && !(f & TLB_US)) { this.fastTag[i] = INVALID; this.fastWTag[i] = INVALID; return; }
     this.fastTag[i] = vpn;
     this.fastWay[i] = e;
     this.fastBase[i] = this.frame[e];
-    const f = this.flags[e];
     this.fastWTag[i] = (f & TLB_DIRTY) && (f & TLB_RW) ? vpn : INVALID;
   }
 
   private dropFast(e: number): void {
+    if (this.lastEntry === e) { this.lastVpn = INVALID; this.lastEntry = INVALID; this.lastWritable = false; }
     const i = this.vpn[e] & FAST_MASK;
     if (this.fastWay[i] === e) {
       this.fastTag[i] = INVALID;
@@ -168,6 +212,9 @@ export class Tlb {
   resetFast(): void {
     this.fastTag.fill(INVALID);
     this.fastWTag.fill(INVALID);
+    this.lastVpn = INVALID;
+    this.lastEntry = INVALID;
+    this.lastWritable = false;
   }
 
   private drop(e: number): void {
@@ -175,11 +222,11 @@ export class Tlb {
     this.flushedSinceMark.push(this.vpn[e]);
     this.vpn[e] = INVALID;
     this.flags[e] = 0;
-    this.counters.invalidated++;
+    this.invalidated++;
   }
 
   private flushWhere(pred: (e: number) => boolean): number {
-    this.counters.flushes++;
+    this.flushes++;
     this.changeSeq++;
     let n = 0;
     for (let e = 0; e < this.size; e++) {
@@ -256,11 +303,18 @@ export class Tlb {
     this.filledAt.set(s.filledAt);
     this.clock = s.clock;
     this.changeSeq = s.changeSeq;
-    Object.assign(this.counters, s.counters);
+    this.setCounters(s.counters);
     this.flushedSinceMark.length = 0;
     this.resetFast();
     for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);
   }
+}
+
+function liveCounters(t: Tlb): Readonly<TlbCounters> {
+  return {
+    get hits() { return t.hits; }, get misses() { return t.misses; }, get walks() { return t.walks; }, get fills() { return t.fills; },
+    get evictions() { return t.evictions; }, get flushes() { return t.flushes; }, get invalidated() { return t.invalidated; },
+  };
 }
 
 export interface TlbState {

@@ -404,13 +404,46 @@ export class Interpreter {
         case Op.NOP: pc++; continue;
         case Op.MOV_RR: { const s = code[at + 2], d = code[at + 1]; lo[d] = lo[s]; hi[d] = hi[s]; pc++; continue; }
         case Op.MOV_RI: { const d = code[at + 1]; lo[d] = code[at + 3]; hi[d] = code[at + 4]; pc++; continue; }
-        case Op.ADD_RRR: case Op.ADD_RRI: {
-          const d = code[at + 1], s = code[at + 2];
-          const imm = code[at] === Op.ADD_RRI;
-          const bl = imm ? code[at + 3] : lo[code[at + 3]], bh = imm ? code[at + 4] : hi[code[at + 3]];
-          const al = lo[s], r = (al + bl) | 0;
-          hi[d] = (hi[s] + bh + ((r >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+        case Op.ADD_RRR: {
+          const d = code[at + 1], s = code[at + 2], b = code[at + 3];
+          const al = lo[s], r = (al + lo[b]) | 0;
+          hi[d] = (hi[s] + hi[b] + ((r >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
           lo[d] = r;
+          pc++; continue;
+        }
+        case Op.ADD_RRI: {
+          const d = code[at + 1], s = code[at + 2];
+          const al = lo[s], r = (al + code[at + 3]) | 0;
+          hi[d] = (hi[s] + code[at + 4] + ((r >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+          lo[d] = r;
+          pc++; continue;
+        }
+        case Op.LD32: {
+          // The commonest load, without the size dispatch of the general case it falls into otherwise.
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          if (hooked || (va & 0xfff) > 4092) break;
+          const pa = cpu.translateRead(va);
+          if (pa < 0) {
+            if (this.pageFault(c, t, pc, false)) { if (this.pending) return i; pc = t.pc; continue; }
+            t.pc = pc; return i;
+          }
+          c.lastVa = va >>> 0;
+          c.lastWrite = false;
+          const d = code[at + 1];
+          lo[d] = mem.read32(pa); hi[d] = 0;
+          pc++; continue;
+        }
+        case Op.ST32: case Op.ST32_I: {
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          if (hooked || (va & 0xfff) > 4092) break;
+          const pa = cpu.translateWrite(va);
+          if (pa < 0) {
+            if (this.pageFault(c, t, pc, true)) { if (this.pending) return i; pc = t.pc; continue; }
+            t.pc = pc; return i;
+          }
+          c.lastVa = va >>> 0;
+          c.lastWrite = true;
+          mem.write32(pa, code[at] === Op.ST32 ? lo[code[at + 1]] : code[at + 6]);
           pc++; continue;
         }
         case Op.SUB_RRR: case Op.SUB_RRI: {
@@ -428,69 +461,6 @@ export class Interpreter {
         case Op.OR_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] | code[at + 3]; hi[d] = hi[s] | code[at + 4]; pc++; continue; }
         case Op.XOR_RRR: { const d = code[at + 1], s = code[at + 2], r = code[at + 3]; lo[d] = lo[s] ^ lo[r]; hi[d] = hi[s] ^ hi[r]; pc++; continue; }
         case Op.XOR_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] ^ code[at + 3]; hi[d] = hi[s] ^ code[at + 4]; pc++; continue; }
-        case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32: {
-          const op = code[at];
-          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          const size = LOAD_SIZE[op];
-          let vl: number, vh = 0;
-          if (hooked || ((va & 0xfff) > 4096 - size)) {
-            if (!this.accessSlow(c, t, pc, va >>> 0, size, false, 0, 0)) {
-              if (this.pending === null) { pc = t.pc; continue; }
-              if (this.pending.kind === 'fault') t.pc = pc;
-              return i;
-            }
-            vl = this.scratch[0]; vh = this.scratch[1];
-          } else {
-            const pa = cpu.translateRead(va);
-            if (pa < 0) {
-              if (this.pageFault(c, t, pc, false)) { if (this.pending) return i; pc = t.pc; continue; }
-              t.pc = pc; return i;
-            }
-            c.lastVa = va >>> 0; c.lastWrite = false;
-            if (size === 4) vl = mem.read32(pa);
-            else if (size === 8) { vl = mem.read32(pa); vh = mem.read32(pa + 4); }
-            else if (size === 1) vl = mem.read8(pa);
-            else vl = mem.read16(pa);
-          }
-          const d = code[at + 1];
-          if (op === Op.LD64) { lo[d] = vl; hi[d] = vh; }
-          else if (op === Op.LDS8) { lo[d] = (vl << 24) >> 24; hi[d] = lo[d] >> 31; }
-          else if (op === Op.LDS16) { lo[d] = (vl << 16) >> 16; hi[d] = lo[d] >> 31; }
-          else if (op === Op.LDS32) { lo[d] = vl | 0; hi[d] = lo[d] >> 31; }
-          else { lo[d] = vl | 0; hi[d] = 0; }
-          pc++;
-          if (this.pending) { t.pc = pc; return i + 1; }
-          continue;
-        }
-        case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
-          const op = code[at];
-          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          const size = STORE_SIZE[op];
-          const immediate = op >= Op.ST8_I;
-          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
-          const vh = immediate ? code[at + 7] : hi[code[at + 1]];
-          if (hooked || ((va & 0xfff) > 4096 - size)) {
-            if (!this.accessSlow(c, t, pc, va >>> 0, size, true, vl, vh)) {
-              if (this.pending === null) { pc = t.pc; continue; }
-              if (this.pending.kind === 'fault') t.pc = pc;
-              return i;
-            }
-          } else {
-            const pa = cpu.translateWrite(va);
-            if (pa < 0) {
-              if (this.pageFault(c, t, pc, true)) { if (this.pending) return i; pc = t.pc; continue; }
-              t.pc = pc; return i;
-            }
-            c.lastVa = va >>> 0; c.lastWrite = true;
-            if (size === 4) mem.write32(pa, vl);
-            else if (size === 8) { mem.write32(pa, vl); mem.write32(pa + 4, vh); }
-            else if (size === 1) mem.write8(pa, vl & 0xff);
-            else mem.write16(pa, vl & 0xffff);
-          }
-          pc++;
-          if (this.pending) { t.pc = pc; return i + 1; }
-          continue;
-        }
         case Op.LEA: { const d = code[at + 1]; lo[d] = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0; hi[d] = 0; pc++; continue; }
         case Op.BEQ_RR: { const a = code[at + 1], b = code[at + 2]; pc = lo[a] === lo[b] && hi[a] === hi[b] ? code[at + 3] : pc + 1; continue; }
         case Op.BNE_RR: { const a = code[at + 1], b = code[at + 2]; pc = lo[a] !== lo[b] || hi[a] !== hi[b] ? code[at + 3] : pc + 1; continue; }
@@ -517,19 +487,18 @@ export class Interpreter {
           this.pending = { kind: 'breakpoint', thread: t.id, cpu: cpu.id, pc };
           return i;
         }
-        default: {
-          t.pc = pc;
-          const r = this.execSlow(c, t, pc);
-          // STOPPED: a fault; the instruction did not retire and t.pc stays on it.
-          if (r === STOPPED) return i;
-          const p = this.pending;
-          if (p !== null) { t.pc = r; return p.kind === 'fault-handled' ? i : i + 1; }
-          // halt or yield switched threads: this thread's turn ends.
-          if (c.current !== t) { t.pc = r; return i + 1; }
-          pc = r;
-          continue;
-        }
+        default: break;
       }
+      // Everything not handled above (or a fast case that needs the slow path) goes here.
+      t.pc = pc;
+      const r = this.execSlow(c, t, pc);
+      // STOPPED: a fault; the instruction did not retire and t.pc stays on it.
+      if (r === STOPPED) return i;
+      const p = this.pending;
+      if (p !== null) { t.pc = r; return p.kind === 'fault-handled' ? i : i + 1; }
+      // halt or yield switched threads: this thread's turn ends.
+      if (c.current !== t) { t.pc = r; return i + 1; }
+      pc = r;
     }
     t.pc = pc;
     return i;
@@ -550,10 +519,10 @@ export class Interpreter {
     for (let k = 0; k < size; k++) {
       const a = (va + k) >>> 0;
       if (k > 0 && (a & 0xfff) !== 0) { pas.push(pas[k - 1] + 1); continue; }
-      const missesBefore = cpu.tlb.counters.misses;
+      const missesBefore = cpu.tlb.misses;
       const pa = write ? cpu.translateWrite(a) : cpu.translateRead(a);
       if (pa < 0) { this.pageFault(c, t, pc, write); return false; }
-      if (this.breakOnTlbMiss && cpu.tlb.counters.misses !== missesBefore && !this.pending) {
+      if (this.breakOnTlbMiss && cpu.tlb.misses !== missesBefore && !this.pending) {
         this.pending = { kind: 'tlb-miss', thread: t.id, cpu: cpu.id, pc, va: a, write, space: this.machine.currentSpaceName(cpu) };
       }
       pas.push(pa);
@@ -665,6 +634,33 @@ export class Interpreter {
     return STOPPED;
   }
 
+  /** Any load or store, one page at a time, with hooks: the path for page-crossing and hooked accesses. */
+  private loadStore(c: CpuRun, t: Thread, pc: number, op: Op): number {
+    const code = this.code;
+    const at = pc * STRIDE;
+    const lo = c.proc.regLo, hi = c.proc.regHi;
+    const va = ((lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0) >>> 0;
+    const write = op >= Op.ST8;
+    const size = write ? STORE_SIZE[op] : LOAD_SIZE[op];
+    const immediate = op >= Op.ST8_I;
+    const vl = immediate ? code[at + 6] : write ? lo[code[at + 1]] : 0;
+    const vh = immediate ? code[at + 7] : write ? hi[code[at + 1]] : 0;
+    if (!this.accessSlow(c, t, pc, va, size, write, vl, vh)) {
+      if (this.pending === null || this.pending.kind === 'fault-handled') return t.pc;
+      return STOPPED;
+    }
+    if (!write) {
+      const d = code[at + 1];
+      const l = this.scratch[0], h = this.scratch[1];
+      if (op === Op.LD64) { lo[d] = l; hi[d] = h; }
+      else if (op === Op.LDS8) { lo[d] = (l << 24) >> 24; hi[d] = lo[d] >> 31; }
+      else if (op === Op.LDS16) { lo[d] = (l << 16) >> 16; hi[d] = lo[d] >> 31; }
+      else if (op === Op.LDS32) { lo[d] = l; hi[d] = l >> 31; }
+      else { lo[d] = size === 1 ? l & 0xff : size === 2 ? l & 0xffff : l; hi[d] = 0; }
+    }
+    return pc + 1;
+  }
+
   /** Everything off the hot path. Returns the next pc, or STOPPED with `pending` set. */
   private execSlow(c: CpuRun, t: Thread, pc: number): number {
     const code = this.code;
@@ -674,6 +670,9 @@ export class Interpreter {
     const lo = cpu.regLo, hi = cpu.regHi;
     const fault = (f: RuntimeFault): number => { this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: f }; return STOPPED; };
     switch (op) {
+      case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32:
+      case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I:
+        return this.loadStore(c, t, pc, op);
       case Op.HALT: this.haltThread(c, t); return pc + 1;
       case Op.YIELD: {
         if (cpu.preemptCount === 0) { const next = this.nextReady(c, t); if (next) { t.pc = pc + 1; this.switchTo(c, next); } }
