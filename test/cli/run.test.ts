@@ -1,0 +1,87 @@
+// `mover run`: exit codes, console output, --trace, --json, over the real built command.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+const prog = (name: string) => path.join(root, 'test', 'fixtures', 'programs', name);
+
+function mover(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mover.js'), ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+before(() => {
+  if (!existsSync(path.join(root, 'dist', 'cli.js'))) spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+});
+
+test('a program that halts: exit 0 and its console output', () => {
+  const r = mover('run', prog('hello.mover'));
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'the answer is 42\n');
+});
+
+test('assembly errors: exit 1, every error with file:line:col and a caret', () => {
+  const r = mover('run', prog('errors.mover'));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /errors\.mover:3:5: error: unknown instruction mvo \(did you mean mov\?\)/);
+  assert.match(r.err, /errors\.mover:4:13: error: operand 2 of add must be a register or a constant, not a memory operand/);
+  assert.match(r.err, /errors\.mover:5:20: error: unknown symbol missing/);
+  assert.match(r.err, /\n\s+\^\^\^/);
+  assert.match(r.err, /3 errors; nothing was run\./);
+  assert.equal(r.out, '');
+});
+
+test('a page fault: exit 2 with VA, space, CR2, error code and line', () => {
+  const r = mover('run', '--layout', path.join(root, 'test', 'fixtures', 'layouts', 'vs1-hole.json'), prog('fault.mover'));
+  assert.equal(r.code, 2, r.err);
+  // A read (W/R = 0), supervisor (U/S = 0), not present (P = 0): error code 0.
+  assert.match(r.err, /page fault: read of 0x9000_0000 in VS1: not present at the PDE; CR2 = 0x9000_0000, error code 0x0 at fault\.mover:9/);
+});
+
+test('a runaway program: exit 3 at the step limit', () => {
+  const r = mover('run', '--max-steps', '5000', prog('forever.mover'));
+  assert.equal(r.code, 3);
+  assert.match(r.err, /stopped after 5000 instructions/);
+});
+
+test('--trace prints every instruction with processor, thread, space and line', () => {
+  const r = mover('run', '--trace', prog('hello.mover'));
+  assert.equal(r.code, 0);
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines.length, 5); // 4 instructions and the printed line, in order
+  assert.match(lines[0], /^cpu0 main\s+VS0\s+0x0000\s+hello\.mover:2\s+mov r1, 6$/);
+  assert.match(lines[1], /hello\.mover:3\s+mul r1, r1, 7$/);
+  assert.equal(lines[2], 'the answer is 42');
+  assert.match(lines[4], /hello\.mover:5\s+halt$/);
+});
+
+test('--json prints the final state: registers, counters, console', () => {
+  const r = mover('run', '--json', prog('hello.mover'));
+  assert.equal(r.code, 0);
+  const s = JSON.parse(r.out);
+  assert.equal(s.status, 'halted');
+  assert.equal(s.retired, 4);
+  assert.equal(s.threads[0].registers.r1, '0x2a');
+  assert.deepEqual(s.console.map((l: { text: string }) => l.text), ['the answer is 42']);
+  assert.equal(s.cpus.length, 2);
+  assert.equal(s.cpus[0].space, 'VS0');
+});
+
+test('bad run arguments: exit 64 with a clear message', () => {
+  for (const args of [['run'], ['run', prog('hello.mover'), '--cpus', '0'], ['run', prog('hello.mover'), '--max-steps', 'lots'], ['run', 'no-such.mover']]) {
+    const r = mover(...args);
+    if (args[1] === 'no-such.mover') { assert.equal(r.code, 1); assert.match(r.err, /cannot read/); continue; }
+    assert.equal(r.code, 64, `${args.join(' ')}: ${r.err}`);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('every example runs to a normal halt', () => {
+  for (const name of ['fig4-walk.mover', 'fig5-layout.mover', 'missing-flush.mover']) {
+    const r = mover('run', path.join(root, 'examples', name));
+    assert.equal(r.code, 0, `${name}: ${r.err}`);
+  }
+});
