@@ -263,22 +263,6 @@ export class Interpreter {
     this.pending = null;
     const stepThread = step ? this.threads[step.thread] : undefined;
     const stepTarget = stepThread ? stepThread.retired + (step!.count ?? 1) : 0;
-    // Resuming from a breakpoint: that thread's instruction runs once without the breakpoint.
-    if (this.lastBreak) {
-      const lb = this.lastBreak;
-      this.lastBreak = null;
-      const t = this.threads[lb.thread];
-      const c = this.cpus[t.cpu];
-      const orig = this.breakpoints.get(lb.pc);
-      if (orig !== undefined && t.pc === lb.pc && c.current === t && t.state === 'running' && this.turnOf(t.cpu)) {
-        this.code[lb.pc * STRIDE] = orig;
-        const n = this.tick(c, 1);
-        this.code[lb.pc * STRIDE] = Op.BREAK;
-        budget -= n;
-        if (this.pending) return this.finish(this.pending);
-        if (stepThread && stepThread.retired >= stepTarget) return this.finish({ kind: 'step', thread: stepThread.id, cpu: stepThread.cpu, pc: stepThread.pc });
-      }
-    }
     while (budget > 0) {
       const active = this.activeCpus();
       if (active === 0) return this.finish({ kind: 'halted' });
@@ -294,7 +278,19 @@ export class Interpreter {
         n = Math.min(budget, active === 1 ? budget : this.sliceLeft);
         if (stepThread && c.current === stepThread) n = Math.min(n, stepTarget - stepThread.retired);
       }
-      const done = this.tick(c, n);
+      let done: number;
+      const lb = this.lastBreak;
+      if (lb !== null && c.current !== null && c.current.id === lb.thread) {
+        // Resuming from a breakpoint: that instruction runs once with its original opcode, in the turn
+        // it would have had anyway, so a run with breakpoints is the same run as one without.
+        this.lastBreak = null;
+        const orig = this.breakpoints.get(lb.pc);
+        if (orig !== undefined && c.current.pc === lb.pc) {
+          this.code[lb.pc * STRIDE] = orig;
+          done = this.tick(c, 1);
+          this.code[lb.pc * STRIDE] = Op.BREAK;
+        } else done = this.tick(c, n);
+      } else done = this.tick(c, n);
       budget -= done;
       if (active > 1) {
         this.sliceLeft -= done;
