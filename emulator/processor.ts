@@ -270,8 +270,6 @@ export class Processor {
     this.lastFault = s.lastFault;
     this.tlb.setUserMode(s.cpl === 3);
     this.tlb.restore(s.tlb);
-    // Tlb.restore mirrors every entry into the fast cache, which checks no U/S: valid at CPL 0 only.
-    if (this.cpl !== 0) this.tlb.resetFast();
   }
 }
 

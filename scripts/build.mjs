@@ -9,6 +9,7 @@ const watch = process.argv.includes('--watch');
 const entries = [
   { in: 'cli/main.ts', out: 'cli' },
   { in: 'bench/main.ts', out: 'bench' },
+  { in: 'debug-adapter/main.ts', out: 'debugAdapter' },
 ];
 
 const options = {

@@ -402,6 +402,14 @@ class Assembler {
         default: break;
       }
     }
+    // Labels now have values: record them with their definitions (hovers, the debugger's symbols).
+    for (const [name, index] of this.codeLabels) this.setValue(name, BigInt(index * INSTRUCTION_SIZE), `code, text address 0x${(index * INSTRUCTION_SIZE).toString(16)}`);
+    for (const [name, d] of this.dataLabels) this.setValue(name, BigInt(d.va), `data at ${d.space.toLowerCase()}:0x${d.va.toString(16)}`);
+  }
+
+  private setValue(name: string, value: bigint, detail: string): void {
+    const def = this.defs.get(name);
+    if (def) this.defs.set(name, { ...def, value, detail });
   }
 
   private spaceName(name: string, span: Span): string | null {

@@ -307,3 +307,17 @@ export function parseLine(text: string, file: number, line: number, diags: Diagn
   };
   return { file, line, text, labels, statement, tokens };
 }
+
+/**
+ * Parses a free-standing expression that may use registers (for the debugger's console, watches and
+ * conditions): the same grammar as the assembler's operands. Returns null with diagnostics on errors.
+ */
+export function parseExpression(text: string, diags: Diagnostic[]): Expr | null {
+  const tokens = lexLine(text, 0, 0, diags);
+  if (diags.length) return null;
+  const ts = new TokenStream(tokens, 0, 0, diags);
+  if (!ts.peek()) { ts.error(undefined, 'an expression is missing'); return null; }
+  const e = parseExpr(ts, true);
+  if (e && ts.peek()) { ts.error(ts.peek(), `unexpected ${JSON.stringify(ts.peek()!.text)} after the expression`); return null; }
+  return diags.length ? null : e;
+}

@@ -228,6 +228,18 @@ export class Interpreter {
     }
   }
 
+  /** Makes the next run step over the breakpoint at `pc` first (as after a breakpoint stop there). */
+  markBreakpointStop(thread: number, pc: number): void {
+    this.lastBreak = { thread, pc };
+  }
+
+  /** Moves a stopped thread to another instruction (the debugger's goto). */
+  setPc(thread: number, pc: number): void {
+    if (!Number.isInteger(pc) || pc < 0 || pc >= this.program.length) throw new RangeError(`no instruction ${pc}`);
+    this.threads[thread].pc = pc;
+    if (this.lastBreak?.thread === thread) this.lastBreak = null;
+  }
+
   get breakpointPcs(): number[] {
     return [...this.breakpoints.keys()];
   }

@@ -1,0 +1,204 @@
+// The debug console: expressions over registers and symbols (the assembler's own expression grammar),
+// and commands in the spirit of WinDbg and gdb: translate, whereis, x/16x, tlb, layout.
+
+import {
+  FOUR_GIB, formatLayout, formatTlb, formatTranslation, hex, listTlb, parseExpression, parseNumber, registerIndex, translate, whereIs,
+  type Diagnostic, type Expr, type Interpreter, type Program, type Thread,
+} from '../emulator/index';
+import { formatRef, parseRef, readRef } from './memory-ref';
+
+export interface EvalContext {
+  readonly interp: Interpreter;
+  readonly program: Program;
+  /** The thread whose registers expressions use (the selected frame's thread). */
+  readonly thread: Thread | undefined;
+}
+
+export type EvalResult = { readonly ok: true; readonly value: bigint } | { readonly ok: false; readonly message: string };
+
+export const COMMANDS: readonly { readonly name: string; readonly usage: string; readonly summary: string }[] = [
+  { name: 'translate', usage: 'translate SPACE|cpuN VA', summary: 'the whole walk: each level\'s entry address, raw value and flags, the PA, the chunk, the TLB on each processor' },
+  { name: 'whereis', usage: 'whereis PA', summary: 'every (space, VA) whose translation reaches a physical address' },
+  { name: 'x', usage: 'x/NF REF', summary: 'dump N units of memory (F: b bytes, h 16-bit, w or x 32-bit, g 64-bit) at pa:ADDR or SPACE:ADDR' },
+  { name: 'tlb', usage: 'tlb [cpuN]', summary: 'the TLB of a processor, stale entries marked' },
+  { name: 'layout', usage: 'layout', summary: 'the chunk map and which space maps which chunk' },
+  { name: 'help', usage: 'help', summary: 'this list' },
+];
+
+/** Evaluates an expression: numbers, registers of the thread, labels, constants, struct fields, arithmetic. */
+export function evaluateExpression(text: string, ctx: EvalContext): EvalResult {
+  const diags: Diagnostic[] = [];
+  const e = parseExpression(text, diags);
+  if (!e) return { ok: false, message: diags.map((d) => d.message).join('; ') || 'not an expression' };
+  try {
+    return { ok: true, value: evalExpr(e, ctx) };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+function evalExpr(e: Expr, ctx: EvalContext): bigint {
+  const U = (v: bigint) => BigInt.asUintN(64, v);
+  switch (e.k) {
+    case 'num': return e.v;
+    case 'reg':
+      if (!ctx.thread) throw new Error('no thread is selected to read registers from');
+      return ctx.interp.register(ctx.thread, e.index);
+    case 'sizeof': {
+      const s = ctx.program.structs.get(e.name);
+      if (!s) throw new Error(`${e.name} is not a struct`);
+      return BigInt(s.size);
+    }
+    case 'un': { const a = evalExpr(e.a, ctx); return e.op === '-' ? U(-a) : U(~a); }
+    case 'bin': {
+      const a = evalExpr(e.a, ctx), b = evalExpr(e.b, ctx);
+      switch (e.op) {
+        case '+': return U(a + b);
+        case '-': return U(a - b);
+        case '*': return U(a * b);
+        case '/': if (b === 0n) throw new Error('division by zero'); return a / b;
+        case '%': if (b === 0n) throw new Error('division by zero'); return a % b;
+        case '<<': return U(a << (b & 63n));
+        case '>>': return a >> (b & 63n);
+        case '&': return a & b;
+        case '|': return a | b;
+        case '^': return a ^ b;
+      }
+      throw new Error(`unknown operator ${e.op}`);
+    }
+    case 'sym': {
+      const v = symbolValue(e.name, ctx);
+      if (v === undefined) throw new Error(`unknown symbol ${e.name}`);
+      return v;
+    }
+  }
+}
+
+export function symbolValue(name: string, ctx: EvalContext): bigint | undefined {
+  const defs = ctx.program.symbols.defs;
+  const direct = defs.get(name);
+  if (direct?.value !== undefined) return direct.value;
+  // A local label written as .name, relative to the function the thread is in.
+  if (name.startsWith('.') && ctx.thread) {
+    const fn = enclosingLabel(ctx.program, ctx.thread.pc);
+    const d = fn ? defs.get(fn + name) : undefined;
+    if (d?.value !== undefined) return d.value;
+  }
+  const lower = name.toLowerCase();
+  for (const [k, d] of defs) if (k.toLowerCase() === lower && d.value !== undefined) return d.value;
+  return undefined;
+}
+
+/** The global code label at or before an instruction: the function it belongs to. */
+export function enclosingLabel(program: Program, pc: number): string | undefined {
+  let best: string | undefined;
+  let bestAt = -1;
+  for (const [name, index] of program.labels) {
+    if (name.includes('.') ) continue;
+    if (index <= pc && index > bestAt) { best = name; bestAt = index; }
+  }
+  return best;
+}
+
+/** Runs a console command if the text is one; returns undefined when it is not a command. */
+export function runCommand(text: string, ctx: EvalContext): string | undefined {
+  const trimmed = text.trim();
+  const [word, ...rest] = trimmed.split(/\s+/);
+  const { interp } = ctx;
+  const m = interp.machine;
+  const cmd = word.toLowerCase();
+  if (cmd === 'help' || cmd === '?') return COMMANDS.map((c) => `${c.usage.padEnd(26)} ${c.summary}`).join('\n') + '\nAnything else is an expression: registers, labels, constants, struct.field, + - * / % << >> & | ^ ~';
+  if (cmd === 'layout') return formatLayout(m);
+  if (cmd === 'tlb') {
+    const which = rest[0] ? parseCpu(rest[0], interp) : undefined;
+    if (typeof which === 'string') return which;
+    const cpus = which === undefined ? m.processors.map((p) => p.id) : [which];
+    return cpus.map((c) => formatTlb(listTlb(m, c))).join('\n\n');
+  }
+  if (cmd === 'translate') {
+    if (rest.length < 1 || rest.length > 2) return 'usage: translate SPACE|cpuN VA   (e.g. translate VS1 0x2000_1000)';
+    let target: { space: string } | { cpu: number };
+    let vaText: string;
+    if (rest.length === 1) {
+      target = { cpu: ctx.thread?.cpu ?? 0 };
+      vaText = rest[0];
+    } else {
+      const cpu = /^cpu\d+$/i.test(rest[0]) ? parseCpu(rest[0], interp) : undefined;
+      if (typeof cpu === 'string') return cpu;
+      if (cpu !== undefined) target = { cpu };
+      else {
+        const s = m.space(rest[0]);
+        if (!s) return `no space named ${rest[0]} (spaces: ${m.spaces.map((x) => x.name).join(', ')}; or cpu0, cpu1, ...)`;
+        target = { space: s.name };
+      }
+      vaText = rest[1];
+    }
+    const va = valueOf(vaText, ctx);
+    if (typeof va === 'string') return va;
+    if (va >= FOUR_GIB) return `${hex(va)} is not a virtual address: a space is 32 bits`;
+    return formatTranslation(translate(m, target, va));
+  }
+  if (cmd === 'whereis') {
+    if (rest.length !== 1) return 'usage: whereis PA   (e.g. whereis 0x1_0000_1000)';
+    const pa = valueOf(rest[0], ctx);
+    if (typeof pa === 'string') return pa;
+    if (pa >= 2 ** 36) return `${hex(pa)} is beyond the 36-bit physical space`;
+    const found = whereIs(m, pa);
+    const c = m.chunkAt(pa);
+    const head = `PA ${hex(pa)}${c ? ` (${c.name} + ${hex(pa - c.base)})` : ' (in no chunk)'}`;
+    if (found.length === 0) return `${head} is mapped by no space`;
+    return [head + ' is mapped at:', ...found.map((f) => `  ${f.space.padEnd(5)} ${hex(f.va, 8)}${f.entryAddress >= 0 ? `   (${f.level} at ${hex(f.entryAddress)})` : '   (paging off: linear = physical)'}`)].join('\n');
+  }
+  const x = /^x\/(\d*)([bhwxgd]?)$/i.exec(word);
+  if (x) {
+    if (rest.length !== 1) return 'usage: x/NF REF   (e.g. x/16x vs2:0x2000_0000, x/8g pa:0x1_0000_0000)';
+    const count = Math.min(x[1] ? Number(x[1]) : 8, 4096);
+    const unit = ({ b: 1, h: 2, w: 4, x: 4, d: 4, g: 8 } as Record<string, number>)[(x[2] || 'x').toLowerCase()];
+    const ref = parseRef(rest[0], interp);
+    if (typeof ref === 'string') return ref;
+    const { data, unreadable } = readRef(interp, ref, 0, count * unit);
+    const lines: string[] = [];
+    const perLine = Math.max(1, 16 / unit);
+    for (let i = 0; i < count; i += perLine) {
+      const cells: string[] = [];
+      for (let j = i; j < Math.min(count, i + perLine); j++) {
+        const at = j * unit;
+        if (at + unit > data.length) { cells.push('?'.repeat(unit * 2)); continue; }
+        let v = 0n;
+        for (let k = unit - 1; k >= 0; k--) v = (v << 8n) | BigInt(data[at + k]);
+        cells.push(x[2]?.toLowerCase() === 'd' ? v.toString() : v.toString(16).padStart(unit * 2, '0'));
+      }
+      lines.push(`${formatRef({ space: ref.space, address: ref.address + i * unit })}: ${cells.join(' ')}`);
+    }
+    if (unreadable > 0 || data.length < count * unit) lines.push(`(${count * unit - data.length} bytes unreadable: the page is not mapped in ${ref.space})`);
+    return lines.join('\n');
+  }
+  return undefined;
+}
+
+function parseCpu(text: string, interp: Interpreter): number | string {
+  const m = /^cpu(\d+)$/i.exec(text);
+  const n = m ? Number(m[1]) : NaN;
+  if (!m || n >= interp.machine.processors.length) return `no processor ${text} (cpu0..cpu${interp.machine.processors.length - 1})`;
+  return n;
+}
+
+/** A number, register or symbol given as one word of a command. */
+function valueOf(text: string, ctx: EvalContext): number | string {
+  const direct = parseNumber(text);
+  if (direct !== undefined) return direct;
+  if (registerIndex(text) !== undefined || /^[A-Za-z_.]/.test(text)) {
+    const r = evaluateExpression(text, ctx);
+    if (!r.ok) return r.message;
+    return Number(r.value);
+  }
+  return `not an address: ${JSON.stringify(text)}`;
+}
+
+/** Console completions: commands, registers, symbols. */
+export function completions(text: string, ctx: EvalContext): string[] {
+  const word = /[\w.$]*$/.exec(text)?.[0] ?? '';
+  const pool = new Set<string>([...COMMANDS.map((c) => c.name), ...Array.from({ length: 16 }, (_, i) => `r${i}`), 'sp', 'fp']);
+  for (const [name, d] of ctx.program.symbols.defs) if (d.kind !== 'thread') pool.add(name);
+  return [...pool].filter((p) => p.toLowerCase().startsWith(word.toLowerCase()) && p !== word).sort().slice(0, 200);
+}

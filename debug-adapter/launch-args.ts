@@ -1,0 +1,74 @@
+// The launch configuration: declared once here (the interface and the schema that mirrors it) and in
+// package.json's contributes.debuggers[].configurationAttributes; a test keeps the two equal.
+
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+export interface TlbGeometryArgs {
+  entries: number;
+  ways: number;
+}
+
+export interface MoverLaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  /** The .mover program to run. */
+  program: string;
+  /** Stop at the first instruction. */
+  stopOnEntry?: boolean;
+  /** A layout file (JSON) or an inline layout object; default: the patent's FIG. 5 layout. */
+  layout?: string | Record<string, unknown>;
+  /** Processors (default 2). */
+  cpus?: number;
+  /** TLB geometry per processor (default 64 entries, 4-way). */
+  tlb?: TlbGeometryArgs;
+  /** Instructions between timer interrupts on each processor (default 10000). */
+  timerQuantum?: number;
+  /** Instructions after which a run is stopped as runaway (default 100000000). */
+  maxSteps?: number;
+}
+
+type JsonType = 'string' | 'boolean' | 'number' | 'object' | 'integer';
+
+export interface AttributeSchema {
+  readonly type: JsonType | readonly JsonType[];
+  readonly description: string;
+  readonly default?: unknown;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
+/** The schema of every launch attribute; `satisfies` makes the compiler check it covers the interface. */
+export const LAUNCH_ATTRIBUTES = {
+  program: { type: 'string', description: 'The mover script (.mover) to run.', default: '${file}' },
+  stopOnEntry: { type: 'boolean', description: 'Stop at the first instruction of the first thread.', default: true },
+  layout: { type: ['string', 'object'], description: 'A layout file (JSON: chunks, spaces, pageTables) or an inline layout. Default: the patent\'s FIG. 5 layout (C1..C5, VS0..VS2).' },
+  cpus: { type: 'integer', description: 'Number of processors (each with its own CR3 and TLB).', default: 2, minimum: 1, maximum: 64 },
+  tlb: { type: 'object', description: 'TLB geometry of each processor: { "entries": 64, "ways": 4 }.', default: { entries: 64, ways: 4 } },
+  timerQuantum: { type: 'integer', description: 'Instructions between timer interrupts on each processor ([00031]).', default: 10000, minimum: 1 },
+  maxSteps: { type: 'integer', description: 'Stop a run that has not halted after this many instructions.', default: 100000000, minimum: 1 },
+} as const satisfies Record<Exclude<keyof MoverLaunchArguments, keyof DebugProtocol.LaunchRequestArguments>, AttributeSchema>;
+
+export const REQUIRED_LAUNCH_ATTRIBUTES = ['program'] as const;
+
+/** Checks launch arguments; returns every problem (empty when they are good). */
+export function validateLaunchArguments(a: unknown): string[] {
+  const problems: string[] = [];
+  if (typeof a !== 'object' || a === null) return ['launch arguments must be an object'];
+  const args = a as Record<string, unknown>;
+  if (typeof args.program !== 'string' || args.program.trim() === '') problems.push('"program" must name a .mover file');
+  const int = (name: string, min: number, max: number) => {
+    const v = args[name];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) problems.push(`"${name}" must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  };
+  int('cpus', 1, 64);
+  int('timerQuantum', 1, 2 ** 31);
+  int('maxSteps', 1, 2 ** 50);
+  if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
+  if (args.layout !== undefined && typeof args.layout !== 'string' && (typeof args.layout !== 'object' || args.layout === null || Array.isArray(args.layout))) {
+    problems.push('"layout" must be a file path or a layout object');
+  }
+  if (args.tlb !== undefined) {
+    const t = args.tlb as Record<string, unknown>;
+    if (typeof t !== 'object' || t === null || typeof t.entries !== 'number' || typeof t.ways !== 'number') problems.push('"tlb" must be { "entries": N, "ways": W }');
+  }
+  return problems;
+}

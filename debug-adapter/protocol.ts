@@ -1,0 +1,130 @@
+// Mover's extensions to the Debug Adapter Protocol: custom requests and events for the extension's
+// views, declared once here and imported by both the adapter and the extension (as rust-analyzer's
+// lsp_ext.ts does for LSP). Values are JSON: addresses as hex strings ("0x1_0000_0000").
+
+export interface WalkLevelView {
+  readonly level: 'PDPTE' | 'PDE' | 'PTE';
+  readonly index: number;
+  readonly entryAddress: string;
+  readonly raw: string;
+  readonly flags: readonly string[];
+  /** Physical address the entry points to (next table or frame). */
+  readonly target: string | null;
+}
+
+export interface TlbHoldingView {
+  readonly cpu: number;
+  readonly space: string;
+  readonly held: boolean;
+  readonly stale: boolean;
+  readonly staleReason?: string;
+  readonly frame?: string;
+}
+
+export interface WalkView {
+  readonly va: string;
+  readonly space: string;
+  readonly paging: boolean;
+  readonly cr3: string | null;
+  readonly levels: readonly WalkLevelView[];
+  readonly ok: boolean;
+  readonly pa: string | null;
+  readonly chunk: string | null;
+  readonly fault: string | null;
+  readonly tlb: readonly TlbHoldingView[];
+  /** The same walk as text (WinDbg !pte style). */
+  readonly text: string;
+  /** A memory reference for the resulting PA, e.g. "pa:0x1_0000_1000". */
+  readonly memoryReference: string | null;
+}
+
+export interface TlbEntryView {
+  readonly set: number;
+  readonly way: number;
+  readonly va: string;
+  readonly frame: string;
+  readonly flags: readonly string[];
+  readonly global: boolean;
+  readonly lruRank: number;
+  readonly stale: boolean;
+  readonly staleReason: string | null;
+  /** Filled since the previous stop. */
+  readonly fresh: boolean;
+}
+
+export interface TlbProcessorView {
+  readonly cpu: number;
+  readonly space: string;
+  readonly sets: number;
+  readonly ways: number;
+  readonly entries: readonly TlbEntryView[];
+  readonly counters: { readonly hits: number; readonly misses: number; readonly walks: number; readonly flushes: number; readonly invalidated: number; readonly evictions: number; readonly fills: number };
+  /** Pages flushed since the previous stop. */
+  readonly flushed: readonly string[];
+}
+
+export interface ControlRegistersView {
+  readonly cpu: number;
+  readonly thread: string | null;
+  readonly space: string;
+  readonly cr0: string;
+  readonly pe: boolean;
+  readonly wp: boolean;
+  readonly pg: boolean;
+  readonly cr2: string;
+  readonly cr3: string;
+  /** The space whose PDPT CR3 holds, if any. */
+  readonly cr3Space: string | null;
+  readonly cr4: string;
+  readonly pae: boolean;
+  readonly pge: boolean;
+  readonly preemptCount: number;
+  readonly lastAccess: string | null;
+}
+
+export interface LayoutChunkView { readonly name: string; readonly base: string; readonly size: string; readonly end: string; readonly purpose: string; readonly baseNumber: number; readonly sizeNumber: number }
+export interface LayoutMappingView { readonly va: string; readonly size: string; readonly chunk: string; readonly pa: string; readonly global: boolean; readonly vaNumber: number; readonly sizeNumber: number; readonly paNumber: number }
+export interface LayoutSpaceView { readonly name: string; readonly paging: boolean; readonly cr3: string | null; readonly purpose: string; readonly mappings: readonly LayoutMappingView[] }
+
+export interface LayoutView {
+  readonly name: string;
+  readonly chunks: readonly LayoutChunkView[];
+  readonly spaces: readonly LayoutSpaceView[];
+  /** Where each processor is now, and its last access. */
+  readonly processors: readonly { readonly cpu: number; readonly space: string; readonly lastVa: string | null; readonly lastPa: string | null }[];
+}
+
+export interface TypedObjectView {
+  readonly name: string;
+  readonly type: string;
+  readonly space: string;
+  readonly address: string;
+  readonly memoryReference: string;
+}
+
+/** The custom requests: command -> [arguments, response body]. */
+export interface MoverRequests {
+  'mover/layout': [Record<string, never>, LayoutView];
+  'mover/walk': [{ readonly va: string; readonly space?: string; readonly cpu?: number }, WalkView];
+  'mover/lastWalk': [{ readonly cpu: number }, WalkView | null];
+  'mover/tlb': [{ readonly cpu?: number }, { readonly processors: readonly TlbProcessorView[] }];
+  'mover/controlRegisters': [Record<string, never>, { readonly processors: readonly ControlRegistersView[] }];
+  'mover/objects': [Record<string, never>, { readonly objects: readonly TypedObjectView[] }];
+  'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
+}
+
+export type MoverRequestName = keyof MoverRequests;
+
+/** Sent after every stop and every memory or register write: views refresh (nothing is sent while running). */
+export const STATE_CHANGED_EVENT = 'mover/stateChanged';
+export interface StateChangedBody {
+  readonly reason: 'stopped' | 'memory' | 'registers' | 'restart';
+  /** Instructions retired so far (the machine's clock). */
+  readonly retired: number;
+}
+
+/** Exception filter ids, as the Breakpoints view lists them. */
+export const FILTER_VS_SWITCH = 'vs-switch';
+export const FILTER_PAGE_FAULT = 'page-fault';
+export const FILTER_TLB_MISS = 'tlb-miss';
+export const FILTER_COFW = 'copy-on-first-write';

@@ -1,0 +1,240 @@
+// The debugging runtime: one machine, one program, and everything a debugger does to it: runs in
+// bounded chunks that yield to the event loop (so pause, new breakpoints and disconnect get in), steps,
+// and goes backwards by restoring a checkpoint and re-executing forward to the exact instant.
+//
+// Reverse execution relies on the interpreter's determinism: from a checkpoint, running the same number
+// of instructions (with no stops in between) reproduces the same machine, whatever stops happened the
+// first time.
+
+import {
+  Interpreter, Machine, type InterpreterState, type Program, type StopReason, type Thread,
+} from '../emulator/index';
+
+/** Instructions per chunk of a run before yielding to the event loop. */
+export const RUN_CHUNK = 250_000;
+/** A checkpoint is kept at least this often (instructions), bounding the cost of a step back. */
+export const CHECKPOINT_INTERVAL = 1_000_000;
+/** At most this many checkpoints are kept; the oldest go first. */
+export const MAX_CHECKPOINTS = 64;
+
+export type StepKind = 'in' | 'over' | 'out';
+
+/** Why the runtime stopped, as the adapter reports it. `pause` and `entry` come from the adapter itself. */
+export type RuntimeStop = StopReason | { readonly kind: 'pause' } | { readonly kind: 'entry' } | { readonly kind: 'step-limit' } | { readonly kind: 'start-of-history' };
+
+interface CheckpointMark {
+  readonly id: number;
+  /** The machine's clock (instructions retired by all processors) when it was taken. */
+  readonly at: number;
+  /** Instructions each thread had retired. */
+  readonly threadRetired: readonly number[];
+}
+
+export interface BreakFilter {
+  /** Called at a breakpoint stop: true to report it, false to run on (conditions, hit counts, logpoints). */
+  (stop: Extract<StopReason, { kind: 'breakpoint' }>): boolean;
+}
+
+export class MoverRuntime {
+  readonly interp: Interpreter;
+  private marks: CheckpointMark[] = [];
+  private pauseRequested = false;
+  private running = false;
+  /** Stopped at this clock value; views compare with it to say what is new. */
+  lastStopAt = 0;
+
+  constructor(readonly machine: Machine, readonly program: Program, readonly options: { readonly timerQuantum?: number; readonly maxSteps: number }) {
+    this.interp = new Interpreter(machine, program, options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {});
+    this.takeCheckpoint();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  requestPause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  thread(id: number): Thread | undefined {
+    return this.interp.threads[id];
+  }
+
+  private takeCheckpoint(): void {
+    const last = this.marks[this.marks.length - 1];
+    if (last && last.at === this.interp.retired) return;
+    const id = this.interp.checkpoint();
+    this.marks.push({ id, at: this.interp.retired, threadRetired: this.interp.threads.map((t) => t.retired) });
+    if (this.marks.length > MAX_CHECKPOINTS) {
+      // Keep the first (the start of history) and thin out the rest.
+      const drop = this.marks.splice(1, 1)[0];
+      void drop;
+      this.machine.discardCheckpointsBefore(this.marks[0].id);
+    }
+  }
+
+  /**
+   * Runs until a reported stop. `step` stops when that thread has retired `count` instructions;
+   * `until` is checked at each stop and may decide to go on (step over, step out).
+   */
+  async run(opts: { step?: { thread: number; count: number }; filter?: BreakFilter; until?: (s: StopReason) => boolean } = {}): Promise<RuntimeStop> {
+    this.running = true;
+    this.pauseRequested = false;
+    try {
+      let sinceCheckpoint = this.interp.retired - (this.marks[this.marks.length - 1]?.at ?? 0);
+      const stepRemaining = opts.step ? { thread: opts.step.thread, target: this.interp.threads[opts.step.thread].retired + opts.step.count } : null;
+      for (;;) {
+        if (this.pauseRequested) return { kind: 'pause' };
+        if (this.interp.retired >= this.options.maxSteps) return { kind: 'step-limit' };
+        const budget = Math.min(RUN_CHUNK, this.options.maxSteps - this.interp.retired);
+        const step = stepRemaining ? { thread: stepRemaining.thread, count: stepRemaining.target - this.interp.threads[stepRemaining.thread].retired } : undefined;
+        const before = this.interp.retired;
+        const stop = step && step.count <= 0 ? { kind: 'step' as const, thread: step.thread, cpu: this.interp.threads[step.thread].cpu, pc: this.interp.threads[step.thread].pc } : this.interp.run(budget, step);
+        sinceCheckpoint += this.interp.retired - before;
+        if (sinceCheckpoint >= CHECKPOINT_INTERVAL) { this.takeCheckpoint(); sinceCheckpoint = 0; }
+        if (stop.kind === 'budget') {
+          // Let pause, breakpoint changes and disconnect in.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
+        if (stop.kind === 'breakpoint' && opts.filter && !opts.filter(stop)) continue;
+        if (opts.until && !opts.until(stop)) continue;
+        return stop;
+      }
+    } finally {
+      this.running = false;
+      this.lastStopAt = this.interp.retired;
+    }
+  }
+
+  /** Step in: one instruction of the thread. */
+  stepIn(thread: number, filter?: BreakFilter): Promise<RuntimeStop> {
+    return this.run({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
+  }
+
+  /** Step over: one instruction, or a whole call. */
+  async stepOver(thread: number, filter?: BreakFilter): Promise<RuntimeStop> {
+    const t = this.interp.threads[thread];
+    const depth = t.frames.length;
+    const first = await this.stepIn(thread, filter);
+    if (first.kind !== 'step' || t.frames.length <= depth) return first;
+    return this.runUntilDepth(thread, depth, filter);
+  }
+
+  /** Step out: until the current call returns. */
+  async stepOut(thread: number, filter?: BreakFilter): Promise<RuntimeStop> {
+    const t = this.interp.threads[thread];
+    if (t.frames.length === 0) return this.stepOver(thread, filter);
+    return this.runUntilDepth(thread, t.frames.length - 1, filter);
+  }
+
+  private async runUntilDepth(thread: number, depth: number, filter?: BreakFilter): Promise<RuntimeStop> {
+    const t = this.interp.threads[thread];
+    for (;;) {
+      const s = await this.run({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
+      if (s.kind !== 'step') return s;
+      if (t.frames.length <= depth || t.state === 'halted') return s;
+    }
+  }
+
+  /** Moves the whole machine back to the instant when `thread` had retired `target` instructions. */
+  private rewindThread(thread: number, target: number): boolean {
+    const mark = [...this.marks].reverse().find((m) => (m.threadRetired[thread] ?? 0) <= target);
+    if (!mark) return false;
+    this.restoreMark(mark);
+    const t = this.interp.threads[thread];
+    if (t.retired < target) this.replay(() => this.interp.run(Number.MAX_SAFE_INTEGER, { thread, count: target - t.retired }));
+    return true;
+  }
+
+  /** Moves the machine to clock value `at` (instructions retired by all processors). */
+  rewindTo(at: number): boolean {
+    const mark = [...this.marks].reverse().find((m) => m.at <= at);
+    if (!mark) return false;
+    this.restoreMark(mark);
+    if (this.interp.retired < at) this.replay(() => this.interp.run(at - this.interp.retired));
+    return true;
+  }
+
+  private restoreMark(mark: CheckpointMark): void {
+    this.interp.restoreCheckpoint(mark.id);
+    this.marks = this.marks.slice(0, this.marks.indexOf(mark) + 1);
+  }
+
+  /** Re-executes with every hook off, so nothing stops the replay early. */
+  private replay(go: () => StopReason): void {
+    const it = this.interp;
+    const saved = { bps: it.breakpointPcs, vs: it.breakOnVsSwitch, tlb: it.breakOnTlbMiss, handled: it.breakOnHandledFault, events: it.breakOnEvents, watches: [...it.watchpoints] };
+    it.setBreakpoints([]);
+    it.breakOnVsSwitch = false;
+    it.breakOnTlbMiss = false;
+    it.breakOnHandledFault = false;
+    it.breakOnEvents = new Set();
+    it.clearWatches();
+    try {
+      go();
+    } finally {
+      it.setBreakpoints(saved.bps);
+      it.breakOnVsSwitch = saved.vs;
+      it.breakOnTlbMiss = saved.tlb;
+      it.breakOnHandledFault = saved.handled;
+      it.breakOnEvents = saved.events;
+      for (const w of saved.watches) it.addWatch({ space: w.space, address: w.address, size: w.size, read: w.read, write: w.write });
+      it.updateHooked();
+    }
+  }
+
+  /** Step back: the machine as it was just after the thread's previous instruction. */
+  stepBack(thread: number): RuntimeStop {
+    const t = this.interp.threads[thread];
+    if (t.retired === 0) return { kind: 'start-of-history' };
+    this.rewindThread(thread, t.retired - 1);
+    this.lastStopAt = this.interp.retired;
+    return { kind: 'step', thread, cpu: t.cpu, pc: t.pc };
+  }
+
+  /**
+   * Reverse continue: back to the latest breakpoint hit (or reported stop) before now, found by
+   * re-executing each checkpoint interval with hooks on; the start of history if there is none.
+   */
+  reverseContinue(filter?: BreakFilter): RuntimeStop {
+    const now = this.interp.retired;
+    for (let k = this.marks.length - 1; k >= 0; k--) {
+      const mark = this.marks[k];
+      if (mark.at >= now) continue;
+      const end = k + 1 < this.marks.length ? Math.min(this.marks[k + 1].at, now) : now;
+      this.restoreMark(mark);
+      let last: { at: number; stop: StopReason } | null = null;
+      while (this.interp.retired < end) {
+        const s = this.interp.run(end - this.interp.retired);
+        if (s.kind === 'budget' || s.kind === 'halted') break;
+        if (s.kind === 'breakpoint' && filter && !filter(s)) continue;
+        if (s.kind === 'fault') break;
+        // A stop at `now` itself is where we already are.
+        if (this.interp.retired < now || (s.kind === 'breakpoint' && this.interp.retired < now)) last = { at: this.interp.retired, stop: s };
+      }
+      if (last) {
+        this.rewindTo(last.at);
+        if (last.stop.kind === 'breakpoint') this.interp.markBreakpointStop(last.stop.thread, last.stop.pc);
+        this.lastStopAt = this.interp.retired;
+        return last.stop;
+      }
+      // Nothing in this interval: the machine is at `mark` now; look further back.
+      this.restoreMark(mark);
+      if (k === 0) break;
+    }
+    this.rewindTo(0);
+    this.lastStopAt = this.interp.retired;
+    return { kind: 'start-of-history' };
+  }
+
+  /** Restart: back to the first checkpoint (the loaded program), hooks kept. */
+  restart(): void {
+    this.restoreMark(this.marks[0]);
+    this.lastStopAt = 0;
+  }
+
+  snapshotState(): InterpreterState {
+    return this.interp.snapshot();
+  }
+}
