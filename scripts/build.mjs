@@ -10,6 +10,7 @@ const entries = [
   { in: 'cli/main.ts', out: 'cli' },
   { in: 'bench/main.ts', out: 'bench' },
   { in: 'debug-adapter/main.ts', out: 'debugAdapter' },
+  { in: 'extension/extension.ts', out: 'extension' },
 ];
 
 const options = {
