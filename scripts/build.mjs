@@ -1,6 +1,7 @@
 // Builds every bundle with esbuild (type-checking is the separate `npm run typecheck`).
 // Usage: node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -25,6 +26,9 @@ const options = {
   external: ['vscode'],
   logLevel: 'warning',
 };
+
+// A production build starts from an empty dist/, so no stale bundle or source map is packaged.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 if (watch) {
   const ctx = await esbuild.context(options);

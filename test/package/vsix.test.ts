@@ -1,0 +1,36 @@
+// The .vsix holds only what the extension needs at run time (.vscodeignore is an allowlist), and every
+// file package.json points at is one the build produces.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const ALLOWED = [/^dist\/[\w.-]+\.js$/, /^syntaxes\//, /^lib\/[\w.-]+\.mover$/, /^examples\//, /^docs\//, /^package\.json$/, /^README\.md$/, /^LICENSE$/];
+
+test('vsce packages only dist bundles, syntaxes, lib, examples, docs, package.json, README and LICENSE', () => {
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const files = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  assert.ok(files.includes('dist/extension.js') && files.includes('package.json'), files.join(', '));
+  const outside = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
+  assert.deepEqual(outside, [], `files outside the allowlist: ${outside.join(', ')}`);
+  assert.ok(!files.some((f) => f.endsWith('.map') || f.endsWith('.ts') || f.startsWith('node_modules/')), 'no sources, maps or node_modules');
+});
+
+test('package.json points only at files the build or the repository provides', () => {
+  const c = pkg.contributes;
+  const referenced = [pkg.main, ...c.languages.map((l: { configuration: string }) => l.configuration), ...c.grammars.map((g: { path: string }) => g.path), ...c.snippets.map((s: { path: string }) => s.path)];
+  for (const ref of referenced) {
+    const rel = ref.replace(/^\.\//, '');
+    if (rel.startsWith('dist/')) {
+      // Built files: the build must have an entry that writes them.
+      const build = readFileSync(path.join(root, 'scripts', 'build.mjs'), 'utf8');
+      assert.match(build, new RegExp(`out: '${path.basename(rel, '.js')}'`), `${rel} is not produced by scripts/build.mjs`);
+    } else {
+      assert.ok(existsSync(path.join(root, rel)), `${rel} does not exist`);
+    }
+  }
+});
