@@ -25,8 +25,70 @@ export const COMMANDS: readonly { readonly name: string; readonly usage: string;
   { name: 'help', usage: 'help', summary: 'this list' },
 ];
 
-/** Evaluates an expression: numbers, registers of the thread, labels, constants, struct fields, arithmetic. */
+/**
+ * Condition operators, loosest first, layered over the assembler's expression grammar (which has no
+ * comparisons) so breakpoint conditions read as `r4 == 0xAAAA && r1 != 0`. Each side is an assembler
+ * expression; a comparison is 1 or 0 (unsigned 64-bit); && and || short-circuit.
+ */
+const CONDITION_LEVELS: readonly (readonly string[])[] = [['||'], ['&&'], ['==', '!=', '<=', '>=', '<', '>']];
+
+/** The last operator of `ops` outside parentheses, brackets and quotes (so a chain groups to the left). */
+function splitAt(text: string, ops: readonly string[]): { left: string; op: string; right: string } | undefined {
+  let depth = 0;
+  let found: { at: number; op: string } | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === ';') break;
+    if (c === '"' || c === "'") { const end = text.indexOf(c, i + 1); if (end < 0) break; i = end; continue; }
+    if (c === '(' || c === '[') { depth++; continue; }
+    if (c === ')' || c === ']') { depth--; continue; }
+    if (depth !== 0) continue;
+    if (text.startsWith('<<', i) || text.startsWith('>>', i)) { i++; continue; }
+    const op = ops.find((o) => text.startsWith(o, i));
+    if (op) { found = { at: i, op }; i += op.length - 1; }
+  }
+  return found && { left: text.slice(0, found.at), op: found.op, right: text.slice(found.at + found.op.length) };
+}
+
+/** The text inside one pair of parentheses that encloses all of it, e.g. "(r1 > 3 && r2 < 4)". */
+function unwrapParentheses(text: string): string | undefined {
+  const t = text.trim();
+  if (!t.startsWith('(') || !t.endsWith(')')) return undefined;
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '(') depth++;
+    else if (t[i] === ')' && --depth === 0 && i < t.length - 1) return undefined;
+  }
+  return t.slice(1, -1);
+}
+
+function evaluateCondition(split: { left: string; op: string; right: string }, ctx: EvalContext): EvalResult {
+  const a = evaluateExpression(split.left, ctx);
+  if (!a.ok) return a;
+  if (split.op === '&&' && a.value === 0n) return { ok: true, value: 0n };
+  if (split.op === '||' && a.value !== 0n) return { ok: true, value: 1n };
+  const b = evaluateExpression(split.right, ctx);
+  if (!b.ok) return b;
+  const truth = (t: boolean): EvalResult => ({ ok: true, value: t ? 1n : 0n });
+  switch (split.op) {
+    case '&&': case '||': return truth(b.value !== 0n);
+    case '==': return truth(a.value === b.value);
+    case '!=': return truth(a.value !== b.value);
+    case '<=': return truth(a.value <= b.value);
+    case '>=': return truth(a.value >= b.value);
+    case '<': return truth(a.value < b.value);
+    default: return truth(a.value > b.value);
+  }
+}
+
+/** Evaluates an expression: numbers, registers of the thread, labels, constants, struct fields, arithmetic, comparisons. */
 export function evaluateExpression(text: string, ctx: EvalContext): EvalResult {
+  const inner = unwrapParentheses(text);
+  if (inner !== undefined && CONDITION_LEVELS.some((ops) => splitAt(inner, ops))) return evaluateExpression(inner, ctx);
+  for (const ops of CONDITION_LEVELS) {
+    const split = splitAt(text, ops);
+    if (split) return evaluateCondition(split, ctx);
+  }
   const diags: Diagnostic[] = [];
   const e = parseExpression(text, diags);
   if (!e) return { ok: false, message: diags.map((d) => d.message).join('; ') || 'not an expression' };
@@ -107,7 +169,7 @@ export function runCommand(text: string, ctx: EvalContext): string | undefined {
   const { interp } = ctx;
   const m = interp.machine;
   const cmd = word.toLowerCase();
-  if (cmd === 'help' || cmd === '?') return COMMANDS.map((c) => `${c.usage.padEnd(26)} ${c.summary}`).join('\n') + '\nAnything else is an expression: registers, labels, constants, struct.field, + - * / % << >> & | ^ ~';
+  if (cmd === 'help' || cmd === '?') return COMMANDS.map((c) => `${c.usage.padEnd(26)} ${c.summary}`).join('\n') + '\nAnything else is an expression: registers, labels, constants, struct.field, + - * / % << >> & | ^ ~, == != < <= > >= && ||';
   if (cmd === 'layout') return formatLayout(m);
   if (cmd === 'tlb') {
     const which = rest[0] ? parseCpu(rest[0], interp) : undefined;

@@ -111,6 +111,8 @@ export interface MoverRequests {
   'mover/controlRegisters': [Record<string, never>, { readonly processors: readonly ControlRegistersView[] }];
   'mover/objects': [Record<string, never>, { readonly objects: readonly TypedObjectView[] }];
   'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
+  /** The "Break on VS Switch" command: stop on entering these spaces (empty: any switch); null turns it off. Works alongside the exception filter. */
+  'mover/breakOnVsSwitch': [{ readonly targets: readonly string[] | null }, Record<string, never>];
 }
 
 export type MoverRequestName = keyof MoverRequests;

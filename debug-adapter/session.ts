@@ -66,6 +66,8 @@ export class MoverDebugSession extends DebugSession {
   private armed = new Map<number, Armed[]>();
   private nextBpId = 1;
   private exceptionFilters: DebugProtocol.ExceptionFilterOptions[] = [];
+  /** Target spaces of the "Break on VS Switch" command (empty: any switch), or null when off. */
+  private commandVsTargets: string[] | null = null;
   private dataBps: DebugProtocol.DataBreakpoint[] = [];
   private readonly handlers: Record<string, Handler>;
 
@@ -73,6 +75,13 @@ export class MoverDebugSession extends DebugSession {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+    // The base class shuts down on every 'error', including a message that is not JSON: report that one
+    // and keep serving; a broken stream still ends the session.
+    this.removeAllListeners('error');
+    this.on('error', (e: DebugProtocol.Event) => {
+      if (typeof e.body === 'string' && e.body.startsWith('Error handling data')) this.sendEvent(new OutputEvent(`ignored a malformed DAP message (${e.body})\n`, 'stderr'));
+      else this.shutdown();
+    });
     this.handlers = {
       initialize: (a) => this.initialize(a as unknown as DebugProtocol.InitializeRequestArguments),
       launch: (a) => this.launch(a),
@@ -117,6 +126,7 @@ export class MoverDebugSession extends DebugSession {
       'mover/controlRegisters': () => this.controlRegistersView(),
       'mover/objects': () => ({ objects: (this.program?.objects ?? []).map((o) => ({ name: o.name, type: o.type, space: o.space, address: hex(o.va), memoryReference: formatRef({ space: o.space, address: o.va }) })) }),
       'mover/whereis': (a) => this.whereisView(a as MoverRequests['mover/whereis'][0]),
+      'mover/breakOnVsSwitch': (a) => this.breakOnVsSwitch(a as MoverRequests['mover/breakOnVsSwitch'][0]),
     };
   }
 
@@ -126,7 +136,8 @@ export class MoverDebugSession extends DebugSession {
     const response: DebugProtocol.Response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: true };
     void (async () => {
       try {
-        const handler = this.handlers[request.command];
+        // Own properties only: "toString" or "__proto__" are not requests.
+        const handler = typeof request.command === 'string' && Object.hasOwn(this.handlers, request.command) ? this.handlers[request.command] : undefined;
         if (!handler) throw new RequestError(ErrorCode.UnknownCommand, `the Mover debugger does not support the request "${request.command}"`);
         const args = request.arguments ?? {};
         if (typeof args !== 'object' || Array.isArray(args)) throw bad(`the arguments of "${request.command}" must be an object`);
@@ -395,13 +406,21 @@ export class MoverDebugSession extends DebugSession {
     return { breakpoints: out };
   }
 
-  private setExceptionBreakpoints(a: DebugProtocol.SetExceptionBreakpointsArguments): Record<string, never> {
+  private setExceptionBreakpoints(a: DebugProtocol.SetExceptionBreakpointsArguments): { breakpoints: DebugProtocol.Breakpoint[] } {
     const known = new Set([FILTER_VS_SWITCH, FILTER_PAGE_FAULT, FILTER_TLB_MISS, FILTER_COFW]);
+    if ((a.filters !== undefined && !Array.isArray(a.filters)) || (a.filterOptions !== undefined && !Array.isArray(a.filterOptions))) throw bad('setExceptionBreakpoints needs filters (and filterOptions) as arrays');
     const opts: DebugProtocol.ExceptionFilterOptions[] = [...(a.filters ?? []).map((filterId) => ({ filterId })), ...(a.filterOptions ?? [])];
     for (const o of opts) if (!known.has(o.filterId)) throw bad(`unknown exception filter ${JSON.stringify(o.filterId)} (filters: ${[...known].join(', ')})`);
     this.exceptionFilters = opts;
     this.applyExceptionFilters();
-    return {};
+    // A VS-switch condition naming no space would never fire: say so on that filter.
+    const spaces = this.runtime?.machine.spaces.map((x) => x.name.toUpperCase());
+    return {
+      breakpoints: opts.map((o) => {
+        const unknown = o.filterId === FILTER_VS_SWITCH && spaces ? (o.condition ?? '').split(/[\s,]+/).filter((x) => x && !spaces.includes(x.toUpperCase())) : [];
+        return unknown.length ? { verified: false, message: `no space named ${unknown.join(', ')} (spaces: ${this.runtime!.machine.spaces.map((x) => x.name).join(', ')})` } : { verified: true };
+      }),
+    };
   }
 
   private applyExceptionFilters(): void {
@@ -409,12 +428,25 @@ export class MoverDebugSession extends DebugSession {
     if (!it) return;
     const on = (id: string) => this.exceptionFilters.find((o) => o.filterId === id);
     const vs = on(FILTER_VS_SWITCH);
-    it.breakOnVsSwitch = !!vs;
-    it.vsSwitchTargets = new Set((vs?.condition ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.toUpperCase()));
+    const cmd = this.commandVsTargets;
+    it.breakOnVsSwitch = !!vs || cmd !== null;
+    const fromFilter = (vs?.condition ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.toUpperCase());
+    // Either source asking for any switch means any switch; otherwise the union of their targets.
+    const any = (vs && fromFilter.length === 0) || (cmd !== null && cmd.length === 0);
+    it.vsSwitchTargets = new Set(any ? [] : [...fromFilter, ...(cmd ?? []).map((s) => s.toUpperCase())]);
     it.breakOnHandledFault = !!on(FILTER_PAGE_FAULT);
     it.breakOnTlbMiss = !!on(FILTER_TLB_MISS);
     it.breakOnEvents = new Set(on(FILTER_COFW) ? ['cofw'] : []);
     it.updateHooked();
+  }
+
+  private breakOnVsSwitch(a: MoverRequests['mover/breakOnVsSwitch'][0]): Record<string, never> {
+    if (a.targets !== null && (!Array.isArray(a.targets) || a.targets.some((t) => typeof t !== 'string'))) throw bad('targets must be a list of space names (empty for any) or null');
+    const m = this.runtime?.machine;
+    for (const t of a.targets ?? []) if (m && !m.space(t)) throw bad(`no space named ${t}`);
+    this.commandVsTargets = a.targets === null ? null : [...a.targets];
+    this.applyExceptionFilters();
+    return {};
   }
 
   private dataBreakpointInfo(a: DebugProtocol.DataBreakpointInfoArguments): DebugProtocol.DataBreakpointInfoResponse['body'] {
@@ -422,6 +454,7 @@ export class MoverDebugSession extends DebugSession {
     const rt = this.rt();
     const size = a.bytes ?? 4;
     let ref = parseRef(a.name, rt.interp);
+    if (typeof ref === 'string' && /^\s*[A-Za-z_]\w*\s*:/.test(a.name)) return { dataId: null, description: ref };
     if (typeof ref === 'string') {
       // A register or symbol whose value is an address in the current thread's space.
       const ctx = this.evalContext(a.frameId);

@@ -1,15 +1,32 @@
-// The Mover extension: activation wires the debugger (inline adapter, configuration provider) and
-// the language client. Every disposable goes into context.subscriptions; a failure to activate is
-// shown to the user and logged to the "Mover" output channel.
+// The Mover extension: activation wires the debugger (inline adapter, configuration provider), the
+// language client, the machine views (control registers, page walk, TLB, chunk map), live hovers,
+// memory panels and commands. Every disposable goes into context.subscriptions; a failure to activate
+// is shown to the user and logged to the "Mover" output channel.
 
 import * as vscode from 'vscode';
 import { ConfigurationProvider, InlineAdapterFactory } from './debug';
 import { startLanguageClient } from './language-client';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { MoverSessions } from './session-state';
+import { ControlRegistersProvider } from './views/control-registers';
+import { TlbProvider } from './views/tlb';
+import { PageWalkProvider } from './views/page-walk';
+import { ChunkMapProvider } from './views/chunk-map';
+import { LiveHoverProvider } from './hover';
+import { registerCommands } from './commands';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ output: vscode.OutputChannel }> {
+/** What activate returns: the pieces integration tests look at. */
+export interface MoverApi {
+  readonly output: vscode.OutputChannel;
+  readonly sessions?: MoverSessions;
+  readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider };
+}
+
+const NUMBER = /0[xX][0-9A-Fa-f_]+|\b\d[\d_]*\b/;
+
+export async function activate(context: vscode.ExtensionContext): Promise<MoverApi> {
   const output = vscode.window.createOutputChannel('Mover');
   context.subscriptions.push(output);
   output.appendLine(`Mover ${context.extension.packageJSON.version} activating`);
@@ -20,15 +37,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ outp
       vscode.debug.registerDebugConfigurationProvider('mover', provider),
       vscode.debug.registerDebugConfigurationProvider('mover', provider, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     );
+    const sessions = new MoverSessions();
+    const controlRegisters = new ControlRegistersProvider(sessions);
+    const tlb = new TlbProvider(sessions);
+    const pageWalk = new PageWalkProvider(sessions);
+    const chunkMap = new ChunkMapProvider(context.extensionUri, sessions);
+    context.subscriptions.push(
+      sessions, controlRegisters, tlb, pageWalk, chunkMap,
+      vscode.window.registerTreeDataProvider('mover.controlRegisters', controlRegisters),
+      vscode.window.registerTreeDataProvider('mover.tlb', tlb),
+      vscode.window.registerTreeDataProvider('mover.pageWalk', pageWalk),
+      vscode.window.registerWebviewViewProvider(ChunkMapProvider.viewType, chunkMap, { webviewOptions: { retainContextWhenHidden: true } }),
+      vscode.languages.registerHoverProvider({ language: 'mover' }, new LiveHoverProvider(sessions)),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        // The page walk and the chunk map follow an address under the cursor while stopped.
+        if (e.textEditor.document.languageId !== 'mover' || !sessions.stoppedSession) return;
+        const range = e.textEditor.document.getWordRangeAtPosition(e.selections[0].active, NUMBER);
+        if (!range) return;
+        const text = e.textEditor.document.getText(range).replace(/_/g, '');
+        const va = Number(text);
+        if (!Number.isSafeInteger(va) || va >= 2 ** 32) return;
+        chunkMap.setCursor(va);
+        void pageWalk.show({ kind: 'address', va: '0x' + va.toString(16), cpu: 0 });
+      }),
+    );
+    registerCommands(context, sessions, pageWalk);
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
     output.appendLine('Mover ready');
+    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap } };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     output.appendLine(`activation failed: ${e instanceof Error ? e.stack : message}`);
     void vscode.window.showErrorMessage(`Mover could not start: ${message}`, 'Show log').then((choice) => { if (choice) output.show(); });
+    return { output };
   }
-  return { output };
 }
 
 export async function deactivate(): Promise<void> {

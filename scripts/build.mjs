@@ -30,9 +30,24 @@ const options = {
 // A production build starts from an empty dist/, so no stale bundle or source map is packaged.
 if (production) rmSync('dist', { recursive: true, force: true });
 
+/** Webview scripts run in the browser sandbox of a webview: one IIFE bundle each. */
+const webviews = {
+  entryPoints: [
+    { in: 'extension/webviews/chunk-map.ts', out: 'chunkMap' },
+    { in: 'extension/webviews/memory.ts', out: 'memoryView' },
+  ],
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const o of [options, webviews]) await (await esbuild.context(o)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(webviews)]);
 }

@@ -1,0 +1,84 @@
+// The "TLB" view: per processor, its entries by set and way with VPN, frame, flags, global mark and
+// LRU order; stale entries (no longer what the page tables say) and entries new since the last stop
+// are marked; hit, miss and flush counters. Clicking an entry opens the frame's memory.
+
+import * as vscode from 'vscode';
+import type { TlbEntryView, TlbProcessorView } from '../../debug-adapter/protocol';
+import type { MoverSessions } from '../session-state';
+
+export type TlbNode =
+  | { readonly kind: 'cpu'; readonly view: TlbProcessorView }
+  | { readonly kind: 'counters'; readonly view: TlbProcessorView }
+  | { readonly kind: 'flushed'; readonly view: TlbProcessorView }
+  | { readonly kind: 'entry'; readonly cpu: number; readonly entry: TlbEntryView };
+
+export function entryLabel(e: TlbEntryView): { label: string; description: string } {
+  return {
+    label: `${e.va} → ${e.frame}`,
+    description: `${e.flags.join(' ')} · set ${e.set} way ${e.way} · lru ${e.lruRank}${e.stale ? ' · STALE' : ''}${e.fresh ? ' · new' : ''}`,
+  };
+}
+
+export class TlbProvider implements vscode.TreeDataProvider<TlbNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TlbNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private views: TlbProcessorView[] = [];
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly sessions: MoverSessions) {
+    this.sub = sessions.onDidChange(() => void this.refresh());
+  }
+
+  async refresh(): Promise<void> {
+    const r = await this.sessions.request('mover/tlb', {});
+    this.views = r ? [...r.processors] : [];
+    this.emitter.fire(undefined);
+  }
+
+  getTreeItem(n: TlbNode): vscode.TreeItem {
+    switch (n.kind) {
+      case 'cpu': {
+        const item = new vscode.TreeItem(`cpu${n.view.cpu}`, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `${n.view.space} · ${n.view.entries.length}/${n.view.sets * n.view.ways} valid · ${n.view.sets} sets × ${n.view.ways} ways`;
+        return item;
+      }
+      case 'counters': {
+        const c = n.view.counters;
+        const item = new vscode.TreeItem('counters');
+        item.description = `hits ${c.hits} · misses ${c.misses} · walks ${c.walks} · flushes ${c.flushes} (${c.invalidated} dropped)`;
+        return item;
+      }
+      case 'flushed': {
+        const item = new vscode.TreeItem('flushed since last stop');
+        item.description = n.view.flushed.slice(0, 12).join(' ') + (n.view.flushed.length > 12 ? ` … (${n.view.flushed.length})` : '');
+        item.iconPath = new vscode.ThemeIcon('trash');
+        return item;
+      }
+      case 'entry': {
+        const { label, description } = entryLabel(n.entry);
+        const item = new vscode.TreeItem(label);
+        item.description = description;
+        item.tooltip = n.entry.stale ? `STALE: ${n.entry.staleReason}` : `${n.entry.va} maps ${n.entry.frame}${n.entry.global ? ' (global: survives CR3 loads)' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(n.entry.stale ? 'warning' : n.entry.fresh ? 'diff-added' : n.entry.global ? 'globe' : 'circle-small-filled',
+          n.entry.stale ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        item.contextValue = n.entry.stale ? 'tlbEntryStale' : 'tlbEntry';
+        item.command = { command: 'mover.showMemory', title: 'Show frame memory', arguments: [`pa:${n.entry.frame}`] };
+        return item;
+      }
+    }
+  }
+
+  getChildren(n?: TlbNode): TlbNode[] {
+    if (!n) return this.views.map((view) => ({ kind: 'cpu' as const, view }));
+    if (n.kind !== 'cpu') return [];
+    const out: TlbNode[] = [{ kind: 'counters', view: n.view }];
+    if (n.view.flushed.length) out.push({ kind: 'flushed', view: n.view });
+    for (const entry of [...n.view.entries].sort((a, b) => a.set - b.set || a.lruRank - b.lruRank)) out.push({ kind: 'entry', cpu: n.view.cpu, entry });
+    return out;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}

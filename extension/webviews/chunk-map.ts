@@ -1,0 +1,125 @@
+// Chunk map webview script (runs in the webview): physical memory drawn like FIG. 5, to scale with a
+// readable minimum height for small chunks; each space's VA ranges drawn against the chunks they map;
+// the processors' current spaces, their last accesses and the address under the cursor marked.
+// Everything from the program or layout is inserted as text (never as markup).
+
+import type { LayoutView } from '../../debug-adapter/protocol';
+import type { ChunkMapFromWebview, ChunkMapToWebview } from './messages';
+
+declare function acquireVsCodeApi(): { postMessage(m: ChunkMapFromWebview): void; setState(s: unknown): void; getState(): unknown };
+
+const vscodeApi = acquireVsCodeApi();
+const SVG = 'http://www.w3.org/2000/svg';
+const root = document.getElementById('root')!;
+const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+interface State { layout: LayoutView | null; running: boolean; cursor: number | null }
+let state: State = (vscodeApi.getState() as State | undefined) ?? { layout: null, running: false, cursor: null };
+
+function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  parent?.appendChild(e);
+  return e;
+}
+
+function text(parent: Element, x: number, y: number, s: string, anchor = 'start'): SVGTextElement {
+  const t = el('text', { x, y, 'text-anchor': anchor }, parent);
+  t.textContent = s;
+  return t;
+}
+
+const GIB = 2 ** 30;
+function size(n: number): string {
+  if (n >= GIB) return `${+(n / GIB).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${+(n / 2 ** 20).toFixed(2)} MiB`;
+  return `${+(n / 1024).toFixed(1)} KiB`;
+}
+
+function draw(): void {
+  root.textContent = '';
+  const L = state.layout;
+  if (!L) {
+    root.className = 'muted';
+    root.textContent = 'Start debugging a mover script to see the machine.';
+    return;
+  }
+  root.className = '';
+  const head = document.createElement('div');
+  head.textContent = `${L.name}${state.running ? ' (running: shown as at the last stop)' : ''}`;
+  head.className = 'muted';
+  root.appendChild(head);
+
+  // Physical column: chunks in address order from the bottom, heights proportional to size with a
+  // minimum, gaps between chunks drawn short and labelled.
+  const MIN = 34, SCALE = 300 / Math.max(...L.chunks.map((c) => c.sizeNumber));
+  const chunks = [...L.chunks].sort((a, b) => a.baseNumber - b.baseNumber);
+  const heights = chunks.map((c) => Math.max(MIN, c.sizeNumber * SCALE));
+  const GAP = 14;
+  const total = heights.reduce((a, b) => a + b, 0) + GAP * (chunks.length - 1);
+  const spaceCols = L.spaces.length;
+  const W = 230 + spaceCols * 150, H = total + 60;
+  const svg = el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img' });
+  root.appendChild(svg);
+  text(svg, 10, 14, 'Physical memory (36-bit)');
+  const chunkPos = new Map<string, { y0: number; y1: number; base: number; size: number; color: string }>();
+  let y = H - 20;
+  chunks.forEach((c, i) => {
+    const h = heights[i];
+    const color = COLORS[i % COLORS.length];
+    const r = el('rect', { x: 10, y: y - h, width: 150, height: h, fill: color, class: 'chunk', 'fill-opacity': 0.55 }, svg);
+    r.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: `pa:${c.base}` }));
+    const title = el('title', {}, r);
+    title.textContent = `${c.name}: ${c.base} .. ${c.end} (${size(c.sizeNumber)})${c.purpose ? ` — ${c.purpose}` : ''}`;
+    text(svg, 16, y - h + 13, `${c.name}  ${size(c.sizeNumber)}`);
+    text(svg, 16, y - h + 25, c.base).setAttribute('class', 'muted');
+    if (h >= 46) text(svg, 16, y - h + 37, c.purpose.length > 24 ? c.purpose.slice(0, 23) + '…' : c.purpose);
+    chunkPos.set(c.name, { y0: y - h, y1: y, base: c.baseNumber, size: c.sizeNumber, color });
+    y -= h + GAP;
+  });
+
+  // Space columns: 4 GiB each, scaled to the same height; mappings as bands linked to their chunks.
+  const SH = total;
+  L.spaces.forEach((s, k) => {
+    const x = 230 + k * 150;
+    const here = L.processors.filter((p) => p.space === s.name).map((p) => `cpu${p.cpu}`);
+    text(svg, x, 14, `${s.name}${here.length ? `  ◀ ${here.join(' ')}` : ''}`);
+    el('rect', { x, y: H - 20 - SH, width: 110, height: SH, fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.3 }, svg);
+    const vy = (va: number) => H - 20 - (va / 2 ** 32) * SH;
+    for (const m of s.mappings) {
+      const c = chunkPos.get(m.chunk);
+      if (!c) continue;
+      const top = vy(m.vaNumber + m.sizeNumber), bottom = vy(m.vaNumber);
+      // The band from the chunk's window to the VA range.
+      const py0 = c.y1 - ((m.paNumber - c.base + m.sizeNumber) / c.size) * (c.y1 - c.y0);
+      const py1 = c.y1 - ((m.paNumber - c.base) / c.size) * (c.y1 - c.y0);
+      el('polygon', { points: `160,${py0} ${x},${top} ${x},${bottom} 160,${py1}`, fill: c.color, class: 'link' }, svg);
+      const band = el('rect', { x, y: top, width: 110, height: Math.max(1, bottom - top), fill: c.color, 'fill-opacity': 0.7, class: 'mapping' }, svg);
+      band.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: `${s.name.toLowerCase()}:${m.va}` }));
+      const t = el('title', {}, band);
+      t.textContent = `${s.name} ${m.va} (+${size(m.sizeNumber)}) → ${m.chunk} at ${m.pa}${m.global ? ' (global pages)' : ''}`;
+      if (bottom - top > 14) text(svg, x + 4, top + 12, `${m.chunk}${m.global ? ' G' : ''}`);
+    }
+    for (const p of L.processors) {
+      if (p.space !== s.name || !p.lastVa) continue;
+      const yy = vy(parseInt(p.lastVa.replace(/_/g, ''), 16));
+      el('line', { x1: x - 4, y1: yy, x2: x + 114, y2: yy, class: 'marker' }, svg);
+      text(svg, x + 114, yy + 4, `cpu${p.cpu}`);
+    }
+    if (state.cursor !== null) {
+      const yy = vy(state.cursor);
+      el('line', { x1: x - 4, y1: yy, x2: x + 114, y2: yy, class: 'cursor' }, svg);
+    }
+  });
+}
+
+window.addEventListener('message', (e: MessageEvent<ChunkMapToWebview>) => {
+  const m = e.data;
+  if (m.type === 'layout') state = { ...state, layout: m.layout, running: m.running };
+  else if (m.type === 'cursor') state = { ...state, cursor: m.va };
+  vscodeApi.setState(state);
+  draw();
+});
+
+draw();
+vscodeApi.postMessage({ type: 'ready' });
