@@ -94,40 +94,37 @@ export class Processor {
 
   // ---- the hot path ------------------------------------------------------------------------------
 
+  // The fast cache mirrors TLB entries only, and the TLB is empty whenever paging is off (clearing
+  // CR0.PG flushes it and nothing fills it until paging is on again), so a fast-cache hit implies
+  // paging is on and the paging-off test can come after it.
+
   /** Linear -> physical for a read. Returns -1 on a page fault (details in lastFault, CR2 set). */
   translateRead(va: number): number {
-    if (!this.pg) return va >>> 0;
     const vpn = va >>> PAGE_SHIFT;
     const tlb = this.tlb;
-    // The page used last: its entry is already the most recently used of its set, LRU is unchanged.
-    if (tlb.lastVpn === vpn) {
-      tlb.hits++;
-      return tlb.lastBase + (va & 0xfff);
-    }
     const i = vpn & FAST_MASK;
     if (tlb.fastTag[i] === vpn) {
-      tlb.touch(tlb.fastWay[i]);
+      const e = tlb.fastWay[i];
+      if (!tlb.isMru[e]) tlb.stamp(e);
       tlb.hits++;
       return tlb.fastBase[i] + (va & 0xfff);
     }
+    if (!this.pg) return va >>> 0;
     return this.translateSlow(va >>> 0, false);
   }
 
   /** Linear -> physical for a write (sets D through a walk the first time). -1 on a page fault. */
   translateWrite(va: number): number {
-    if (!this.pg) return va >>> 0;
     const vpn = va >>> PAGE_SHIFT;
     const tlb = this.tlb;
-    if (tlb.lastVpn === vpn && tlb.lastWritable) {
-      tlb.hits++;
-      return tlb.lastBase + (va & 0xfff);
-    }
     const i = vpn & FAST_MASK;
     if (tlb.fastWTag[i] === vpn) {
-      tlb.touch(tlb.fastWay[i]);
+      const e = tlb.fastWay[i];
+      if (!tlb.isMru[e]) tlb.stamp(e);
       tlb.hits++;
       return tlb.fastBase[i] + (va & 0xfff);
     }
+    if (!this.pg) return va >>> 0;
     return this.translateSlow(va >>> 0, true);
   }
 
@@ -270,6 +267,7 @@ export class Processor {
     this.lastFault = s.lastFault;
     this.tlb.setUserMode(s.cpl === 3);
     this.tlb.restore(s.tlb);
+    if (!this.pg) this.tlb.resetFast();
   }
 }
 

@@ -34,6 +34,8 @@ const LARGE_VPN_SHIFT = 9;
 const FAST_BITS = 8;
 export const FAST_SIZE = 1 << FAST_BITS;
 export const FAST_MASK = FAST_SIZE - 1;
+/** VPNs remembered as flushed between two change marks (for the views); the rest are only counted. */
+const MAX_FLUSH_LOG = 512;
 
 export interface TlbCounters {
   hits: number;
@@ -84,14 +86,11 @@ export class Tlb {
   flushes = 0;
   invalidated = 0;
   /**
-   * The entry used last (by any lookup or fill) and its page: a repeated access to that page needs no
-   * LRU update, since that entry is already the most recently used of its set. -1 when none.
+   * 1 for the entry that is the most recently used of its set: using it again changes no LRU order,
+   * so hits on it skip the stamp. `setMru` is that entry per set (-1: not known, the next use stamps).
    */
-  lastVpn = INVALID;
-  lastEntry = INVALID;
-  lastBase = 0;
-  /** The last entry allows writes without a walk (writable and already dirty). */
-  lastWritable = false;
+  readonly isMru: Uint8Array;
+  private readonly setMru: Int32Array;
   private userMode = false;
   /** VPNs dropped by flushes since `markChanges()`. */
   readonly flushedSinceMark: number[] = [];
@@ -110,16 +109,37 @@ export class Tlb {
     this.evictions = c.evictions; this.flushes = c.flushes; this.invalidated = c.invalidated;
   }
 
-  /** Makes entry e the last used: refreshes its LRU stamp and the one-entry fast path. */
+  /** Makes entry e the most recently used (LRU stamp). */
   touch(e: number): void {
+    if (this.isMru[e]) return;
+    this.stamp(e);
+  }
+
+  /** The LRU stamp: e becomes the most recently used entry of its set. */
+  stamp(e: number): void {
     this.lastUse[e] = ++this.clock;
-    const f = this.flags[e];
-    // In user mode a supervisor entry must go through the permission check every time.
-    const usable = !this.userMode || (f & TLB_US) !== 0;
-    this.lastVpn = usable ? this.vpn[e] : INVALID;
-    this.lastEntry = usable ? e : INVALID;
-    this.lastBase = this.frame[e];
-    this.lastWritable = usable && (f & TLB_DIRTY) !== 0 && (f & TLB_RW) !== 0;
+    const set = (e / this.ways) | 0;
+    const prev = this.setMru[set];
+    if (prev >= 0) this.isMru[prev] = 0;
+    this.isMru[e] = 1;
+    this.setMru[set] = e;
+  }
+
+  private forgetMru(e: number): void {
+    if (this.isMru[e]) {
+      this.isMru[e] = 0;
+      this.setMru[(e / this.ways) | 0] = INVALID;
+    }
+  }
+
+  private rebuildMru(): void {
+    this.isMru.fill(0);
+    this.setMru.fill(INVALID);
+    for (let set = 0; set < this.sets; set++) {
+      let best = INVALID;
+      for (let e = set * this.ways; e < (set + 1) * this.ways; e++) if (this.vpn[e] !== INVALID && (best < 0 || this.lastUse[e] > this.lastUse[best])) best = e;
+      if (best >= 0) { this.isMru[best] = 1; this.setMru[set] = best; }
+    }
   }
 
   /** The processor runs at CPL 3: fast paths only serve user pages. Changing it empties them. */
@@ -139,6 +159,8 @@ export class Tlb {
     this.flags = new Uint8Array(this.size);
     this.lastUse = new Float64Array(this.size);
     this.filledAt = new Float64Array(this.size);
+    this.isMru = new Uint8Array(this.size);
+    this.setMru = new Int32Array(this.sets).fill(INVALID);
   }
 
   setOf(vpn: number): number {
@@ -158,6 +180,8 @@ export class Tlb {
     if (e >= 0) {
       this.touch(e);
       this.hits++;
+      // Back into the fast cache: a colliding page may have taken its slot.
+      this.setFast(e);
     }
     return e;
   }
@@ -180,7 +204,7 @@ export class Tlb {
     this.vpn[e] = vpn;
     this.frame[e] = frame;
     this.flags[e] = flags;
-    this.touch(e);
+    this.stamp(e);
     this.filledAt[e] = ++this.changeSeq;
     this.fills++;
     this.setFast(e);
@@ -200,7 +224,6 @@ export class Tlb {
   }
 
   private dropFast(e: number): void {
-    if (this.lastEntry === e) { this.lastVpn = INVALID; this.lastEntry = INVALID; this.lastWritable = false; }
     const i = this.vpn[e] & FAST_MASK;
     if (this.fastWay[i] === e) {
       this.fastTag[i] = INVALID;
@@ -212,14 +235,13 @@ export class Tlb {
   resetFast(): void {
     this.fastTag.fill(INVALID);
     this.fastWTag.fill(INVALID);
-    this.lastVpn = INVALID;
-    this.lastEntry = INVALID;
-    this.lastWritable = false;
   }
 
   private drop(e: number): void {
     this.dropFast(e);
-    this.flushedSinceMark.push(this.vpn[e]);
+    // Bounded: a program reloading CR3 in a loop must not grow it without end between stops.
+    if (this.flushedSinceMark.length < MAX_FLUSH_LOG) this.flushedSinceMark.push(this.vpn[e]);
+    this.forgetMru(e);
     this.vpn[e] = INVALID;
     this.flags[e] = 0;
     this.invalidated++;
@@ -306,6 +328,7 @@ export class Tlb {
     this.setCounters(s.counters);
     this.flushedSinceMark.length = 0;
     this.resetFast();
+    this.rebuildMru();
     for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);
   }
 }
