@@ -1,0 +1,127 @@
+/// <reference types="mocha" />
+// Integration tests inside a real VS Code: the real `vscode` API, the real extension host, the
+// extension installed from its .vsix. Views are checked through their tree data, not screenshots.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { MoverApi } from '../../../extension/extension';
+import { STATE_CHANGED_EVENT } from '../../../debug-adapter/protocol';
+import type { MemoryPanel } from '../../../extension/memory-panel';
+
+const EXTENSION_ID = 'mover-dev.mover';
+const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const example = (name: string) => path.join(workspace(), 'examples', name);
+
+async function api(): Promise<MoverApi> {
+  const ext = vscode.extensions.getExtension<MoverApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+/** Resolves on the next Mover stop (the adapter's state event after a stop). */
+function nextStop(): Promise<vscode.DebugSession> {
+  return new Promise((resolve) => {
+    const d = vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      if (e.event === STATE_CHANGED_EVENT && (e.body as { reason: string }).reason === 'stopped') { d.dispose(); resolve(e.session); }
+    });
+  });
+}
+
+function waitFor<T>(what: string, poll: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      const v = await poll();
+      if (v !== undefined) return resolve(v);
+      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 100).unref?.();
+    };
+    void tick();
+  });
+}
+
+async function stopSessions(): Promise<void> {
+  await vscode.debug.stopDebugging();
+  await waitFor('no debug session', () => (vscode.debug.activeDebugSession ? undefined : true), 10_000);
+}
+
+export function integrationTests(): void {
+  suite('Mover in VS Code', () => {
+    suiteTeardown(stopSessions);
+
+    test('the mover language is registered and .mover files use it', async () => {
+      await api();
+      assert.ok((await vscode.languages.getLanguages()).includes('mover'));
+      const doc = await vscode.workspace.openTextDocument(example('fig4-walk.mover'));
+      assert.equal(doc.languageId, 'mover');
+    });
+
+    test('diagnostics appear for a broken file and vanish when it is fixed', async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'mover', content: 'start:\n    mvo r1, 1\n    halt\n' });
+      await vscode.window.showTextDocument(doc);
+      const diags = await waitFor('diagnostics', () => { const d = vscode.languages.getDiagnostics(doc.uri); return d.length ? d : undefined; });
+      assert.match(diags[0].message, /unknown instruction mvo/);
+      assert.equal(diags[0].range.start.line, 1);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(1, 4, 1, 7), 'mov');
+      await vscode.workspace.applyEdit(edit);
+      await waitFor('diagnostics to clear', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined));
+    });
+
+    test('completion offers instructions and hover documents them', async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'mover', content: 'start:\n    ld\n    mov r1, 2\n' });
+      const list = await waitFor('completions', async () => {
+        const l = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(1, 6));
+        return l.items.some((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'ld32') ? l : undefined;
+      });
+      assert.ok(list.items.length > 0);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 5));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+      assert.match(text, /mov/);
+    });
+
+    test('a debug session stops on the switch into VS1, and the views show the machine', async () => {
+      const mover = await api();
+      const program = example('fig4-walk.mover');
+      const first = nextStop();
+      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'itest', program, stopOnEntry: true }));
+      const session = await first;
+      await session.customRequest('mover/breakOnVsSwitch', { targets: ['VS1'] });
+      const atSwitch = nextStop();
+      await vscode.commands.executeCommand('workbench.action.debug.continue');
+      await atSwitch;
+      const regs = await session.customRequest('mover/controlRegisters', {}) as { processors: { cpu: number; space: string; cr3: string; pg: boolean }[] };
+      assert.equal(regs.processors[0].space, 'VS1');
+      assert.equal(regs.processors[0].cr3, '0xef00_0000');
+      assert.ok(regs.processors[0].pg);
+      // The views: read their tree data as VS Code does.
+      const views = mover.views!;
+      await views.controlRegisters.refresh();
+      const cpu0 = views.controlRegisters.getChildren()[0];
+      assert.equal(cpu0.label, 'cpu0');
+      assert.match(cpu0.description ?? '', /VS1/);
+      const cr3 = views.controlRegisters.getChildren(cpu0).find((n) => n.label === 'CR3');
+      assert.match(cr3?.description ?? '', /0xef00_0000 {2}\(VS1 PDPT\)/);
+      // Step to the first access in VS1 (touch: C1 read), then the TLB and the walk show it.
+      const step = nextStop();
+      await vscode.commands.executeCommand('workbench.action.debug.stepOver');
+      await step;
+      await views.tlb.refresh();
+      const tlbCpu0 = views.tlb.getChildren()[0];
+      assert.equal(tlbCpu0.kind, 'cpu');
+      const walk = await views.pageWalk.show({ kind: 'address', va: '0x2000_0000', space: 'VS1' });
+      assert.ok(walk);
+      assert.equal(walk.pa, '0x1_0000_0000');
+      assert.equal(walk.chunk, 'C4');
+      assert.deepEqual(walk.levels.map((l) => l.level), ['PDPTE', 'PDE', 'PTE']);
+      // The memory view reading a PA in C4.
+      const panel = await vscode.commands.executeCommand<MemoryPanel | undefined>('mover.showMemory', 'pa:0x1_0000_0000');
+      assert.ok(panel);
+      await waitFor('memory rows', () => (panel.lastShown?.rows.length ? true : undefined));
+      assert.equal(panel.lastShown!.space, 'PA');
+      assert.equal(panel.lastShown!.rows[0].address, 0x1_0000_0000);
+      panel.dispose();
+      await stopSessions();
+    });
+  });
+}
