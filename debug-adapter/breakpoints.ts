@@ -11,7 +11,8 @@ export interface Armed {
   readonly condition?: string;
   readonly hitCondition?: string;
   readonly logMessage?: string;
-  hits: number;
+  /** The machine's clock (instructions retired) at each counted hit: hit counts follow the timeline when it is rewound. */
+  hitAt: number[];
   readonly kind: 'source' | 'function' | 'instruction';
 }
 

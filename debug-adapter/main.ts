@@ -10,6 +10,9 @@ export function main(argv = process.argv.slice(2)): void {
   if (server) {
     const port = Number(server[1]);
     const srv = net.createServer((socket) => {
+      // A response and the event after it are separate writes: without this, Nagle holds the event
+      // back until the client's delayed ACK (~40 ms on every step).
+      socket.setNoDelay(true);
       const session = new MoverDebugSession();
       session.setRunAsServer(true);
       session.start(socket, socket);

@@ -31,6 +31,7 @@ export const enum ErrorCode {
   Running = 1004,
   BadMemoryReference = 1005,
   LaunchFailed = 1006,
+  SessionEnded = 1007,
   Internal = 1099,
 }
 
@@ -39,6 +40,15 @@ class RequestError extends Error {
 }
 
 const bad = (message: string) => new RequestError(ErrorCode.BadArguments, message);
+
+/** The entries of a breakpoints array, each checked before any is kept (a bad one must not poison later requests). */
+function entries<T>(list: unknown, request: string, field: string, type: 'string' | 'number'): T[] {
+  if (!Array.isArray(list)) throw bad(`${request} needs a breakpoints array`);
+  for (const b of list) {
+    if (typeof b !== 'object' || b === null || typeof (b as Record<string, unknown>)[field] !== type) throw bad(`${request}: every breakpoint needs a ${type} "${field}" (got ${JSON.stringify(b)})`);
+  }
+  return list as T[];
+}
 
 type Handler = (args: Record<string, unknown>, request: DebugProtocol.Request) => Promise<unknown> | unknown;
 
@@ -59,6 +69,8 @@ export class MoverDebugSession extends DebugSession {
   private configurationDone: () => void = () => {};
   private configured = new Promise<void>((resolve) => { this.configurationDone = resolve; });
   private disposed = false;
+  /** After terminate no stop is reported (the run it ended would report a pause) until a restart. */
+  private terminated = false;
   private lastStop: RuntimeStop | null = null;
   private readonly sourceBps = new Map<string, { line: number; req: DebugProtocol.SourceBreakpoint }[]>();
   private functionBps: DebugProtocol.FunctionBreakpoint[] = [];
@@ -137,6 +149,7 @@ export class MoverDebugSession extends DebugSession {
     void (async () => {
       try {
         // Own properties only: "toString" or "__proto__" are not requests.
+        if (this.disposed && request.command !== 'disconnect') throw new RequestError(ErrorCode.SessionEnded, `the debug session has ended (disconnected): "${request.command}" cannot be served`);
         const handler = typeof request.command === 'string' && Object.hasOwn(this.handlers, request.command) ? this.handlers[request.command] : undefined;
         if (!handler) throw new RequestError(ErrorCode.UnknownCommand, `the Mover debugger does not support the request "${request.command}"`);
         const args = request.arguments ?? {};
@@ -265,6 +278,7 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private async launch(raw: Record<string, unknown>): Promise<After> {
+    if (this.runtime) throw bad('a program is already launched in this session: restart it, or start a new session');
     const problems = validateLaunchArguments(raw);
     if (problems.length) throw bad(`bad launch configuration: ${problems.join('; ')}`);
     const args = raw as unknown as MoverLaunchArguments;
@@ -292,6 +306,7 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private terminate(): After {
+    this.terminated = true;
     this.runtime?.requestPause();
     return new After({}, () => this.sendEvent(new TerminatedEvent()));
   }
@@ -300,6 +315,9 @@ export class MoverDebugSession extends DebugSession {
     const args = this.launchArgs;
     if (!args) throw new RequestError(ErrorCode.NotLaunched, 'nothing to restart: launch a program first');
     this.runtime?.requestPause();
+    // A fresh run: hit counts start again from zero (rearm would otherwise carry them over).
+    this.armed = new Map();
+    this.terminated = false;
     // Assemble again, so edits to the program take effect.
     this.build(args);
     this.sendStateChanged('restart');
@@ -312,7 +330,8 @@ export class MoverDebugSession extends DebugSession {
     if (!a.source || typeof a.source !== 'object') throw bad('setBreakpoints needs a source');
     const file = a.source.path ? path.resolve(a.source.path) : this.program?.files[(a.source.sourceReference ?? 0) - 1];
     if (!file) throw bad('setBreakpoints needs a source with a path');
-    const reqs = Array.isArray(a.breakpoints) ? a.breakpoints : (a.lines ?? []).map((line) => ({ line }));
+    const reqs = a.breakpoints !== undefined ? entries<DebugProtocol.SourceBreakpoint>(a.breakpoints, 'setBreakpoints', 'line', 'number')
+      : entries<DebugProtocol.SourceBreakpoint>((Array.isArray(a.lines) ? a.lines : []).map((line) => ({ line })), 'setBreakpoints', 'line', 'number');
     this.sourceBps.set(path.normalize(file), reqs.map((req) => ({ line: this.convertClientLineToDebugger(req.line) - 1, req })));
     this.rearm();
     return { breakpoints: this.sourceBpResults(path.normalize(file)) };
@@ -329,8 +348,7 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private setFunctionBreakpoints(a: DebugProtocol.SetFunctionBreakpointsArguments): { breakpoints: DebugProtocol.Breakpoint[] } {
-    if (!Array.isArray(a.breakpoints)) throw bad('setFunctionBreakpoints needs a breakpoints array');
-    this.functionBps = a.breakpoints;
+    this.functionBps = entries(a.breakpoints, 'setFunctionBreakpoints', 'name', 'string');
     this.rearm();
     return {
       breakpoints: a.breakpoints.map((b) => {
@@ -342,8 +360,7 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private setInstructionBreakpoints(a: DebugProtocol.SetInstructionBreakpointsArguments): { breakpoints: DebugProtocol.Breakpoint[] } {
-    if (!Array.isArray(a.breakpoints)) throw bad('setInstructionBreakpoints needs a breakpoints array');
-    this.instructionBps = a.breakpoints;
+    this.instructionBps = entries(a.breakpoints, 'setInstructionBreakpoints', 'instructionReference', 'string');
     this.rearm();
     return {
       breakpoints: a.breakpoints.map((b) => {
@@ -379,10 +396,10 @@ export class MoverDebugSession extends DebugSession {
     const old = this.armed;
     this.armed = new Map();
     if (!p || !this.runtime) return;
-    const keepHits = (pc: number, kind: Armed['kind']) => old.get(pc)?.find((x) => x.kind === kind)?.hits ?? 0;
+    const keepHits = (pc: number, kind: Armed['kind']) => [...(old.get(pc)?.find((x) => x.kind === kind)?.hitAt ?? [])];
     const add = (pc: number, kind: Armed['kind'], req: { condition?: string; hitCondition?: string; logMessage?: string }) => {
       const list = this.armed.get(pc) ?? [];
-      list.push({ id: this.nextBpId++, pc, kind, hits: keepHits(pc, kind), ...(req.condition ? { condition: req.condition } : {}), ...(req.hitCondition ? { hitCondition: req.hitCondition } : {}), ...(req.logMessage ? { logMessage: req.logMessage } : {}) });
+      list.push({ id: this.nextBpId++, pc, kind, hitAt: keepHits(pc, kind), ...(req.condition ? { condition: req.condition } : {}), ...(req.hitCondition ? { hitCondition: req.hitCondition } : {}), ...(req.logMessage ? { logMessage: req.logMessage } : {}) });
       this.armed.set(pc, list);
     };
     const table = lineTable(p);
@@ -468,8 +485,7 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private setDataBreakpoints(a: DebugProtocol.SetDataBreakpointsArguments): { breakpoints: DebugProtocol.Breakpoint[] } {
-    if (!Array.isArray(a.breakpoints)) throw bad('setDataBreakpoints needs a breakpoints array');
-    this.dataBps = a.breakpoints;
+    this.dataBps = entries(a.breakpoints, 'setDataBreakpoints', 'dataId', 'string');
     return { breakpoints: this.applyDataBreakpoints() };
   }
 
@@ -489,25 +505,32 @@ export class MoverDebugSession extends DebugSession {
 
   // ---- running ----------------------------------------------------------------------------------
 
-  private breakFilter = (stop: Extract<StopReason, { kind: 'breakpoint' }>): boolean => {
+  /**
+   * Decides whether a breakpoint stop is reported. Going forward it counts the hit and prints log
+   * messages; replaying history (reverse continue) it only asks, with the hit count as it was then.
+   */
+  private breakFilter = (stop: Extract<StopReason, { kind: 'breakpoint' }>, replaying = false): boolean => {
     const list = this.armed.get(stop.pc) ?? [];
     const thread = this.runtime!.interp.threads[stop.thread];
+    const clock = this.runtime!.interp.retired;
+    const say = (text: string, category: string) => { if (!replaying) this.sendEvent(new OutputEvent(text, category)); };
     let report = false;
     for (const b of list) {
       const ctx: EvalContext = { interp: this.runtime!.interp, program: this.program!, thread };
       if (b.condition) {
         const c = evaluateExpression(b.condition, ctx);
-        if (!c.ok) { this.sendEvent(new OutputEvent(`breakpoint condition ${JSON.stringify(b.condition)}: ${c.message} (stopping)\n`, 'stderr')); report = true; continue; }
+        if (!c.ok) { say(`breakpoint condition ${JSON.stringify(b.condition)}: ${c.message} (stopping)\n`, 'stderr'); report = true; continue; }
         if (c.value === 0n) continue;
       }
-      b.hits++;
+      if (!replaying) b.hitAt.push(clock);
+      const hits = replaying ? b.hitAt.filter((at) => at <= clock).length : b.hitAt.length;
       if (b.hitCondition) {
-        const h = hitConditionMet(b.hitCondition, b.hits);
-        if (typeof h === 'string') { this.sendEvent(new OutputEvent(h + '\n', 'stderr')); report = true; continue; }
+        const h = hitConditionMet(b.hitCondition, hits);
+        if (typeof h === 'string') { say(h + '\n', 'stderr'); report = true; continue; }
         if (!h) continue;
       }
       if (b.logMessage) {
-        this.sendEvent(new OutputEvent(this.interpolate(b.logMessage, ctx) + '\n', 'console'));
+        say(this.interpolate(b.logMessage, ctx) + '\n', 'console');
         continue;
       }
       report = true;
@@ -545,7 +568,7 @@ export class MoverDebugSession extends DebugSession {
       : kind === 'in' ? rt.stepIn(t, this.breakFilter)
       : kind === 'over' ? rt.stepOver(t, this.breakFilter)
       : rt.stepOut(t, this.breakFilter);
-    run.then((stop) => { if (!this.disposed && this.runtime === rt) this.reportStop(stop); })
+    run.then((stop) => { if (!this.disposed && !this.terminated && this.runtime === rt) this.reportStop(stop); })
       .catch((e) => this.sendEvent(new OutputEvent(`internal error while running: ${(e as Error).stack}\n`, 'stderr')));
   }
 
@@ -553,7 +576,10 @@ export class MoverDebugSession extends DebugSession {
     const rt = this.stopped();
     const thread = this.threadArg(a);
     this.markTlbs();
-    const stop = kind === 'step' ? rt.stepBack(thread) : rt.reverseContinue(this.breakFilter);
+    const stop = kind === 'step' ? rt.stepBack(thread) : rt.reverseContinue((s) => this.breakFilter(s, true));
+    // Hits after the new instant have not happened yet; a breakpoint stop landed on keeps its own hit.
+    const now = rt.interp.retired;
+    for (const list of this.armed.values()) for (const b of list) b.hitAt = b.hitAt.filter((at) => (stop.kind === 'breakpoint' ? at <= now : at < now));
     return new After({}, () => this.reportStop(stop));
   }
 
@@ -790,7 +816,9 @@ export class MoverDebugSession extends DebugSession {
       throw bad(r.message);
     }
     const v = r.value;
-    const space = ctx.thread ? rt.interp.spaceOf(ctx.thread.cpu) : 'PA';
+    // An object's name is a VA in the object's own space, not the current one.
+    const object = this.program!.objects.find((o) => o.name === a.expression.trim());
+    const space = object ? object.space : ctx.thread ? rt.interp.spaceOf(ctx.thread.cpu) : 'PA';
     const ref = addressRef(space, v);
     let result = `0x${v.toString(16)} (${v.toString()})`;
     if (a.context === 'hover' && v < 1n << 32n) {
