@@ -52,6 +52,8 @@ export class MemoryPanel implements vscode.Disposable {
       this.panel.webview.onDidReceiveMessage((m: MemoryFromWebview) => void this.onMessage(m)),
       sessions.onDidChange(() => void this.refresh(true)),
     );
+    // Read now; the webview asks again when its script is ready (messages before that are dropped).
+    void this.refresh(false);
   }
 
   private title(): string {

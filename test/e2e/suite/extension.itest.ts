@@ -47,7 +47,20 @@ async function stopSessions(): Promise<void> {
 
 export function integrationTests(): void {
   suite('Mover in VS Code', () => {
-    suiteTeardown(stopSessions);
+    let tracker: vscode.Disposable | undefined;
+    suiteSetup(() => {
+      // Failures and errors of the adapter go to the log, so a failed run says why.
+      tracker = vscode.debug.registerDebugAdapterTrackerFactory('mover', {
+        createDebugAdapterTracker: () => ({
+          onDidSendMessage: (m: { type?: string; success?: boolean; command?: string; message?: string; event?: string; body?: { category?: string; output?: string } }) => {
+            if (m.type === 'response' && m.success === false) console.log(`adapter: ${m.command} failed: ${m.message}`);
+            if (m.type === 'event' && m.event === 'output' && m.body?.category === 'stderr') console.log(`adapter stderr: ${m.body.output}`);
+          },
+          onError: (e: Error) => console.log(`adapter error: ${e.message}`),
+        }),
+      });
+    });
+    suiteTeardown(async () => { tracker?.dispose(); await stopSessions(); });
 
     test('the mover language is registered and .mover files use it', async () => {
       await api();
@@ -66,6 +79,7 @@ export function integrationTests(): void {
       edit.replace(doc.uri, new vscode.Range(1, 4, 1, 7), 'mov');
       await vscode.workspace.applyEdit(edit);
       await waitFor('diagnostics to clear', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined));
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     });
 
     test('completion offers instructions and hover documents them', async () => {
@@ -84,7 +98,11 @@ export function integrationTests(): void {
       const mover = await api();
       const program = example('fig4-walk.mover');
       const first = nextStop();
-      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'itest', program, stopOnEntry: true }));
+      const started = vscode.debug.onDidStartDebugSession((s) => console.log(`debug session started: ${s.type} ${s.name}`));
+      const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'itest', program, stopOnEntry: true });
+      started.dispose();
+      console.log(`startDebugging returned ${ok}`);
+      assert.ok(ok, 'the debug session starts');
       const session = await first;
       await session.customRequest('mover/breakOnVsSwitch', { targets: ['VS1'] });
       const atSwitch = nextStop();

@@ -8,6 +8,8 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'extension.itest', mocha);
   integrationTests();
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test${failures === 1 ? '' : 's'} failed`)) : resolve()));
+    const runner = mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test${failures === 1 ? '' : 's'} failed`)) : resolve()));
+    // The driver's log keeps one line per call: say each failure plainly.
+    runner.on('fail', (test, err: Error) => console.log(`FAIL ${test.fullTitle()}: ${err.stack ?? err.message}`.replace(/\n/g, ' | ')));
   });
 }
