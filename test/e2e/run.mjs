@@ -1,3 +1,4 @@
+/* global document, getComputedStyle */
 // The real-VS-Code tests: builds the .vsix, starts code-server (a real VS Code) on 127.0.0.1 and
 //   1. runs the extension integration suite (test/e2e/suite, mocha inside the extension host) through
 //      the smoke-test driver's payload, with the extension unpacked from the .vsix;
