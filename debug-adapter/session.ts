@@ -822,9 +822,16 @@ export class MoverDebugSession extends DebugSession {
     const ref = addressRef(space, v);
     let result = `0x${v.toString(16)} (${v.toString()})`;
     if (a.context === 'hover' && v < 1n << 32n) {
+      // Each space: where the address lands, what each processor running there holds in its TLB,
+      // and the word stored there (read through the page tables, without side effects).
       const lines = rt.machine.spaces.map((s) => {
         const t: Translation = translate(rt.machine, { space: s.name }, Number(v));
-        return `${s.name}: ${t.ok ? `${hex(t.pa!)}${t.chunk ? ` (${t.chunk.name})` : ''}` : `not mapped (${t.fault!.reason})`}`;
+        if (!t.ok) return `${s.name}: not mapped (${t.fault!.reason}${t.fault!.level ? ` at the ${t.fault!.level}` : ''})`;
+        const word = readRef(rt.interp, { space: 'PA', address: t.pa! }, 0, 4).data;
+        const value = word.length === 4 ? ` = ${hex(new DataView(word.buffer, word.byteOffset, 4).getUint32(0, true))}` : '';
+        // Only processors running in this space with paging on use a TLB for it.
+        const tlb = t.paging ? t.tlb.filter((h) => h.space === s.name).map((h) => `cpu${h.cpu} TLB ${h.held ? (h.stale ? 'STALE' : 'hit') : 'miss'}`).join(', ') : '';
+        return `${s.name}: ${hex(t.pa!)}${t.chunk ? ` (${t.chunk.name})` : ''}${value}${tlb ? `  [${tlb}]` : ''}`;
       });
       result += '\n' + lines.join('\n');
     }

@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { PATENT_LAYOUT_SPEC, defaultLayout, layoutTranslate, type Layout } from '../layout';
 import { pdptAddresses } from '../boot';
+import { PHYS_LIMIT } from '../physical-memory';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, ZERO_REG } from '../processor';
 import { PTE_A, PTE_D, PTE_G, PTE_P, PTE_PCD, PTE_PS, PTE_PWT, PTE_RW, PTE_US } from '../paging';
 import { INSTRUCTION_BY_MNEMONIC, DIRECTIVE_BY_NAME, Op, registerName, type InstructionForm } from './isa';
@@ -59,6 +60,8 @@ class Assembler {
   private readonly constExprs = new Map<string, { expr: Expr; scope: string }>();
   private readonly constValues = new Map<string, bigint>();
   private readonly evaluating = new Set<string>();
+  /** Constants whose value could not be computed (already reported): later uses stay silent. */
+  private readonly failedConsts = new Set<string>();
   readonly structs = new Map<string, StructType>();
   private readonly codeLabels = new Map<string, number>();
   private readonly dataLabels = new Map<string, { space: string; va: number }>();
@@ -313,10 +316,12 @@ class Assembler {
     if (data !== undefined) return BigInt(data.va);
     const ce = this.constExprs.get(full);
     if (ce) {
+      if (this.failedConsts.has(full)) return undefined;
       if (this.evaluating.has(full)) { this.error(span, `${full} is defined in terms of itself`); return undefined; }
       this.evaluating.add(full);
       const v = this.evalConst(ce.expr, ce.scope, false);
       this.evaluating.delete(full);
+      if (v === undefined) this.failedConsts.add(full);
       if (v !== undefined) {
         this.constValues.set(full, v);
         const d = this.defs.get(full);
@@ -355,6 +360,8 @@ class Assembler {
     let space: string | null = null;
     let va = 0;
     let inStruct = false;
+    // After a .org that failed (already reported), data without a place is not reported again.
+    let orgBroken = false;
     for (const line of this.lines) {
       const st = line.statement;
       if (inStruct) { if (st?.directive && st.name === '.endstruct') inStruct = false; continue; }
@@ -363,7 +370,7 @@ class Assembler {
         const full = this.fullName(l.name, l.local, scope);
         const isData = st !== null && st.directive && DATA_DIRECTIVES.has(st.name);
         if (isData) {
-          if (space === null) this.error(l.span, `data label ${full} comes before any .org: say where the data goes, e.g. .org vs1:0x2000_0000`);
+          if (space === null) { if (!orgBroken) this.error(l.span, `data label ${full} comes before any .org: say where the data goes, e.g. .org vs1:0x2000_0000`); }
           else this.dataLabels.set(full, { space, va });
         } else if (!st || !st.directive || st.name === '.include') {
           this.codeLabels.set(full, this.instrLines.length);
@@ -377,22 +384,25 @@ class Assembler {
         this.instrLines.push({ line, scope });
         continue;
       }
-      if (st.broken) continue;
+      if (st.broken) { if (st.name === '.org') orgBroken = true; continue; }
       switch (st.name) {
         case '.struct': inStruct = true; break;
         case '.org': {
+          orgBroken = true;
           const op = st.operands[0];
           if (st.operands.length !== 1 || op.k !== 'spaced') { this.error(st.span, '.org takes a space and an address: .org vs1:0x2000_0000 (or pa:0x1_0000_0000)'); break; }
           const v = this.evalConst(op.expr, scope);
           const s = this.spaceName(op.space, op.spaceSpan);
           if (v === undefined || s === null) break;
-          if (s !== 'PA' && v >= 1n << 32n) { this.error(op.expr.span, `${op.space}:${v.toString(16)} is not a virtual address: a space is 32 bits`); break; }
+          if (s !== 'PA' && v >= 1n << 32n) { this.error(op.expr.span, `${op.space}:0x${v.toString(16)} is not a virtual address: a space is 32 bits`); break; }
+          if (s === 'PA' && v >= BigInt(PHYS_LIMIT)) { this.error(op.expr.span, `pa:0x${v.toString(16)} is outside the 36-bit physical space (0 .. 0xF_FFFF_FFFF)`); break; }
           space = s;
           va = Number(v);
+          orgBroken = false;
           break;
         }
         case '.byte': case '.half': case '.word': case '.quad': case '.ascii': case '.asciz': case '.zero': case '.align': {
-          if (space === null) { this.error(st.nameSpan, `${st.name} needs a place: put .org space:address above it`); break; }
+          if (space === null) { if (!orgBroken) this.error(st.nameSpan, `${st.name} needs a place: put .org space:address above it`); break; }
           const size = this.dataSize(st.name, st.operands, scope, va);
           if (size === undefined) break;
           this.dataItems.push({ line, scope, space, va });
@@ -442,6 +452,8 @@ class Assembler {
   // ---- pass 4: encode -------------------------------------------------------------------------------
 
   encode(): Program | null {
+    // .volume and .object define names that instructions and data use: declare them first.
+    this.directives();
     const n = this.instrLines.length;
     const code = new Int32Array(Math.max(1, n) * STRIDE);
     const aux: (Aux | undefined)[] = new Array(n).fill(undefined);
@@ -457,7 +469,6 @@ class Assembler {
       this.encodeInstruction(st.name, st.nameSpan, st.operands, scope, code, aux, i, st.span);
     });
     const data = this.encodeData();
-    this.directives();
     if (this.diags.some((d) => d.severity === 'error')) return null;
     return {
       code, length: n, aux, srcFile, srcLine, srcCol, text, files: this.files, data, threads: this.threads, volumes: this.volumes,
@@ -480,8 +491,10 @@ class Assembler {
       const counts = new Set(doc.forms.map((f) => f.operands.length));
       if (!counts.has(ops.length)) this.error(span, `${name} takes ${[...counts].join(' or ')} operand${[...counts].every((c) => c === 1) ? '' : 's'}, not ${ops.length}: ${wanted}`);
       else {
-        const f = doc.forms.find((x) => x.operands.length === ops.length)!;
-        const bad = f.operands.findIndex((spec, j) => !fits(spec, kinds[j]));
+        // Of the forms with this many operands, blame the one that matches the most leading operands.
+        const firstBad = (x: InstructionForm) => x.operands.findIndex((spec, j) => !fits(spec, kinds[j]));
+        const f = doc.forms.filter((x) => x.operands.length === ops.length).reduce((a, b) => (firstBad(b) > firstBad(a) ? b : a));
+        const bad = firstBad(f);
         this.error(ops[Math.max(0, bad)].span, `operand ${bad + 1} of ${name} must be ${describeSpec(f.operands[bad])}, not ${describeKind(kinds[bad])}: ${wanted}`);
       }
       return;
@@ -653,7 +666,11 @@ class Assembler {
       const bytes = this.dataBytes(st.name, st.operands, scope, va);
       if (!bytes || bytes.length === 0) continue;
       const span = st.span;
-      if (space === 'PA') { blocks.push({ space, va, pa: va, bytes, span }); continue; }
+      if (space === 'PA') {
+        if (va + bytes.length > PHYS_LIMIT) { this.error(span, `pa:0x${va.toString(16)} (+${bytes.length}) is outside the 36-bit physical space (0 .. 0xF_FFFF_FFFF)`); continue; }
+        blocks.push({ space, va, pa: va, bytes, span });
+        continue;
+      }
       const s = this.layout.spaces.find((x) => x.name === space)!;
       // Split at page boundaries: consecutive VAs need not be consecutive PAs.
       let done = 0;
@@ -713,14 +730,23 @@ class Assembler {
         case '.volume': this.volumeDirective(st.operands, st.span, scope); break;
         case '.object': this.objectDirective(st.operands, st.span, scope); break;
         case '.equ': {
-          const n = st.operands[0];
-          if (n?.k === 'expr' && n.expr.k === 'sym') this.symbolValue(n.expr.name, false, scope, n.span, false);
+          const [n, e] = st.operands;
+          if (n?.k === 'expr' && n.expr.k === 'sym' && this.constExprs.has(n.expr.name)) this.symbolValue(n.expr.name, false, scope, n.span, false);
+          // The value is evaluated lazily without recording; its references are recorded here, once.
+          if (e?.k === 'expr') this.recordRefs(e.expr, scope);
           break;
         }
         case '.include': case '.org': case '.byte': case '.half': case '.word': case '.quad': case '.ascii': case '.asciz': case '.zero': case '.align': case '.endstruct': break;
         default: this.error(st.nameSpan, `unknown directive ${st.name} (directives: ${[...DIRECTIVE_BY_NAME.keys(), '.endstruct'].join(' ')})`);
       }
     }
+  }
+
+  private recordRefs(e: Expr, scope: string): void {
+    if (e.k === 'sym') this.refs.push({ name: this.fullName(e.name, e.local, scope), span: e.span });
+    else if (e.k === 'sizeof') this.refs.push({ name: e.name, span: e.nameSpan });
+    else if (e.k === 'bin') { this.recordRefs(e.a, scope); this.recordRefs(e.b, scope); }
+    else if (e.k === 'un') this.recordRefs(e.a, scope);
   }
 
   private threadDirective(ops: readonly Operand[], span: Span, scope: string): void {

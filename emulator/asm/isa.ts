@@ -74,7 +74,7 @@ export const INSTRUCTIONS: readonly InstructionDoc[] = [
   {
     mnemonic: 'mov', group: 'data movement', syntax: ['mov rd, rs|imm', 'mov rd, crN', 'mov crN, rs'],
     summary: 'Copies a register or a 64-bit constant into a register. With a control register it is MOV to/from CR0, CR2, CR3, CR4: writing CR3 under paging loads the four PDPTEs and flushes non-global TLB entries; clearing CR0.PG flushes the whole TLB; a value the architecture refuses raises #GP.',
-    example: 'mov r1, 0x1_0000_0000\nmov cr3, r1', privileged: true,
+    example: 'mov r1, VS1_CR3\nmov cr3, r1', privileged: true,
     forms: [{ operands: ['R', 'RI'], op: { RR: Op.MOV_RR, RI: Op.MOV_RI } }, { operands: ['R', 'C'], op: Op.MOV_RC }, { operands: ['C', 'R'], op: Op.MOV_CR }],
   },
   { mnemonic: 'lea', group: 'data movement', syntax: ['lea rd, [address]'], summary: 'Computes base + index*scale + disp (32 bits) without touching memory.', example: 'lea r2, [r1 + r3*8 + 16]', forms: [{ operands: ['R', 'M'], op: Op.LEA }] },

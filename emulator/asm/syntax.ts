@@ -246,7 +246,9 @@ function parseOperand(ts: TokenStream): Operand | null {
     const lower = t.text.toLowerCase();
     if (lower in CONTROL_REGISTERS) { ts.next(); return { k: 'creg', index: CONTROL_REGISTERS[lower], span: ts.span(t.col, t.endCol) }; }
     const r = registerIndex(t.text);
-    if (r !== undefined && (ts.peek(1) === undefined || ts.isPunct(',', 1))) { ts.next(); return { k: 'reg', index: r, span: ts.span(t.col, t.endCol) }; }
+    // A register alone (not the start of `r1 + 4`): what follows must be a comma, which the caller checks.
+    const after = ts.peek(1);
+    if (r !== undefined && (after === undefined || !(after.kind === 'punct' && after.text in BINARY_PRECEDENCE))) { ts.next(); return { k: 'reg', index: r, span: ts.span(t.col, t.endCol) }; }
     if (ts.isPunct(':', 1)) {
       ts.next(); ts.next();
       const e = parseExpr(ts, false);
@@ -272,7 +274,11 @@ function skipTo(ts: TokenStream, p: string): void {
 
 /** Parses one line. `raw` lines (inside .struct) keep only labels-free tokens for the assembler. */
 export function parseLine(text: string, file: number, line: number, diags: Diagnostic[], raw = false): Line {
+  const before = diags.length;
   const tokens = lexLine(text, file, line, diags);
+  // A line the lexer already complained about is not parsed further: its operands would only add
+  // errors that follow from the first one.
+  const lexFailed = diags.length > before;
   const ts = new TokenStream(tokens, file, line, diags);
   const labels: LabelDef[] = [];
   if (raw) return { file, line, text, labels, statement: null, tokens };
@@ -288,8 +294,8 @@ export function parseLine(text: string, file: number, line: number, diags: Diagn
     return { file, line, text, labels, statement: null, tokens };
   }
   const operands: Operand[] = [];
-  let ok = true;
-  if (ts.peek()) {
+  let ok = !lexFailed;
+  if (ok && ts.peek()) {
     for (;;) {
       const before = diags.length;
       const op = parseOperand(ts);

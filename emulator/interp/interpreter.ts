@@ -309,8 +309,9 @@ export class Interpreter {
         if (this.sliceLeft <= 0) this.advanceCursor();
       }
       if (this.pending) return this.finish(this.pending);
-      if (stepThread && stepThread.retired >= stepTarget) return this.finish({ kind: 'step', thread: stepThread.id, cpu: stepThread.cpu, pc: stepThread.pc });
+      // A step that halted the last thread ends the program: report that, not a step past the halt.
       if (stepThread && stepThread.state === 'halted') return this.finish(this.halted ? { kind: 'halted' } : { kind: 'step', thread: stepThread.id, cpu: stepThread.cpu, pc: stepThread.pc });
+      if (stepThread && stepThread.retired >= stepTarget) return this.finish({ kind: 'step', thread: stepThread.id, cpu: stepThread.cpu, pc: stepThread.pc });
     }
     return this.finish({ kind: 'budget' });
   }
@@ -432,7 +433,7 @@ export class Interpreter {
           if (hooked || (va & 0xfff) > 4092) break;
           const pa = cpu.translateRead(va);
           if (pa < 0) {
-            if (this.pageFault(c, t, pc, false)) { if (this.pending) return i; pc = t.pc; continue; }
+            if (this.pageFault(c, t, pc, false)) { if (this.pending) return i + 1; pc = t.pc; continue; }
             t.pc = pc; return i;
           }
           c.lastVa = va >>> 0;
@@ -446,7 +447,7 @@ export class Interpreter {
           if (hooked || (va & 0xfff) > 4092) break;
           const pa = cpu.translateWrite(va);
           if (pa < 0) {
-            if (this.pageFault(c, t, pc, true)) { if (this.pending) return i; pc = t.pc; continue; }
+            if (this.pageFault(c, t, pc, true)) { if (this.pending) return i + 1; pc = t.pc; continue; }
             t.pc = pc; return i;
           }
           c.lastVa = va >>> 0;
@@ -503,7 +504,9 @@ export class Interpreter {
       // STOPPED: a fault; the instruction did not retire and t.pc stays on it.
       if (r === STOPPED) return i;
       const p = this.pending;
-      if (p !== null) { t.pc = r; return p.kind === 'fault-handled' ? i : i + 1; }
+      // Delivering a fault to its handler counts as one instruction whether or not the debugger stops
+      // there (fault-handled), so a run that stops at handled faults is the same run as one that does not.
+      if (p !== null) { t.pc = r; return i + 1; }
       // halt or yield switched threads: this thread's turn ends.
       if (c.current !== t) { t.pc = r; return i + 1; }
       pc = r;
@@ -541,7 +544,15 @@ export class Interpreter {
       else bytes[k] = mem.read8(pas[k]);
     }
     if (!write) { const v = new DataView(bytes.buffer); this.scratch[0] = v.getInt32(0, true); this.scratch[1] = v.getInt32(4, true); }
-    if (this.watches.length && !this.pending) this.checkWatches(c, t, pc, va, pas[0], size, write);
+    if (this.watches.length && !this.pending) {
+      // A page-crossing access touches two physical ranges that need not be adjacent: check each.
+      for (let k = 0; k < size && !this.pending;) {
+        let n = 1;
+        while (k + n < size && pas[k + n] === pas[k] + n) n++;
+        this.checkWatches(c, t, pc, (va + k) >>> 0, pas[k], n, write);
+        k += n;
+      }
+    }
     return true;
   }
 
@@ -848,7 +859,7 @@ export class Interpreter {
           if (p.kind === 'context') return p.what === 'cpu' ? `cpu${cpu.id}` : p.what === 'tid' ? String(t.id) : p.what === 'thread' ? t.name : this.machine.currentSpaceName(cpu);
           const v = (BigInt(hi[p.reg] >>> 0) << 32n) | BigInt(lo[p.reg] >>> 0);
           if (p.format === 'd') return v.toString();
-          if (p.format === 'x') return hex(Number(v >> 32n) * 2 ** 32 + Number(v & 0xffffffffn));
+          if (p.format === 'x') return hexBig(v);
           return this.readString(cpu, lo[p.reg] >>> 0);
         }).join('');
         const line = { thread: t.id, cpu: cpu.id, text };
@@ -948,6 +959,14 @@ export class Interpreter {
 
 const LOAD_SIZE: Record<number, number> = { [Op.LD8]: 1, [Op.LD16]: 2, [Op.LD32]: 4, [Op.LD64]: 8, [Op.LDS8]: 1, [Op.LDS16]: 2, [Op.LDS32]: 4 };
 const STORE_SIZE: Record<number, number> = { [Op.ST8]: 1, [Op.ST16]: 2, [Op.ST32]: 4, [Op.ST64]: 8, [Op.ST8_I]: 1, [Op.ST16_I]: 2, [Op.ST32_I]: 4, [Op.ST64_I]: 8 };
+
+/** A 64-bit value in hex with `_` every four digits, exact above 2^53 (where `hex` of a double is not). */
+function hexBig(v: bigint): string {
+  const digits = v.toString(16);
+  let out = '';
+  for (let i = digits.length; i > 0; i -= 4) out = digits.slice(Math.max(0, i - 4), i) + (out ? '_' + out : '');
+  return '0x' + out;
+}
 
 /** Low 64 bits of a 64 x 64-bit product, from 32-bit halves. */
 export function mul64(aLo: number, aHi: number, bLo: number, bHi: number, out: Int32Array): void {

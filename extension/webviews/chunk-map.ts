@@ -57,8 +57,12 @@ function draw(): void {
   const heights = chunks.map((c) => Math.max(MIN, c.sizeNumber * SCALE));
   const GAP = 14;
   const total = heights.reduce((a, b) => a + b, 0) + GAP * (chunks.length - 1);
+  // Widths follow the view: the physical column takes about a third, the spaces share the rest.
   const spaceCols = L.spaces.length;
-  const W = 230 + spaceCols * 150, H = total + 60;
+  const W = Math.max(300, (document.body.clientWidth || 600) - 8), H = total + 60;
+  const PW = Math.round(Math.min(170, W * 0.34));
+  const GAPX = Math.max(24, Math.round(W * 0.08));
+  const SW = Math.max(40, Math.floor((W - 10 - PW - GAPX - 6 * spaceCols) / spaceCols));
   const svg = el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img' });
   root.appendChild(svg);
   text(svg, 10, 14, 'Physical memory (36-bit)');
@@ -67,13 +71,14 @@ function draw(): void {
   chunks.forEach((c, i) => {
     const h = heights[i];
     const color = COLORS[i % COLORS.length];
-    const r = el('rect', { x: 10, y: y - h, width: 150, height: h, fill: color, class: 'chunk', 'fill-opacity': 0.55 }, svg);
+    const r = el('rect', { x: 10, y: y - h, width: PW, height: h, fill: color, class: 'chunk', 'fill-opacity': 0.55 }, svg);
     r.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: `pa:${c.base}` }));
     const title = el('title', {}, r);
     title.textContent = `${c.name}: ${c.base} .. ${c.end} (${size(c.sizeNumber)})${c.purpose ? ` — ${c.purpose}` : ''}`;
     text(svg, 16, y - h + 13, `${c.name}  ${size(c.sizeNumber)}`);
     text(svg, 16, y - h + 25, c.base).setAttribute('class', 'muted');
-    if (h >= 46) text(svg, 16, y - h + 37, c.purpose.length > 24 ? c.purpose.slice(0, 23) + '…' : c.purpose);
+    const fit = Math.max(6, Math.floor((PW - 10) / 6));
+    if (h >= 46) text(svg, 16, y - h + 37, c.purpose.length > fit ? c.purpose.slice(0, fit - 1) + '…' : c.purpose);
     chunkPos.set(c.name, { y0: y - h, y1: y, base: c.baseNumber, size: c.sizeNumber, color });
     y -= h + GAP;
   });
@@ -81,10 +86,11 @@ function draw(): void {
   // Space columns: 4 GiB each, scaled to the same height; mappings as bands linked to their chunks.
   const SH = total;
   L.spaces.forEach((s, k) => {
-    const x = 230 + k * 150;
+    const x = 10 + PW + GAPX + k * (SW + 6);
     const here = L.processors.filter((p) => p.space === s.name).map((p) => `cpu${p.cpu}`);
-    text(svg, x, 14, `${s.name}${here.length ? `  ◀ ${here.join(' ')}` : ''}`);
-    el('rect', { x, y: H - 20 - SH, width: 110, height: SH, fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.3 }, svg);
+    text(svg, x, 14, s.name);
+    if (here.length) text(svg, x, 27, `◀ ${here.join(' ')}`);
+    el('rect', { x, y: H - 20 - SH, width: SW, height: SH, fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.3 }, svg);
     const vy = (va: number) => H - 20 - (va / 2 ** 32) * SH;
     for (const m of s.mappings) {
       const c = chunkPos.get(m.chunk);
@@ -93,8 +99,8 @@ function draw(): void {
       // The band from the chunk's window to the VA range.
       const py0 = c.y1 - ((m.paNumber - c.base + m.sizeNumber) / c.size) * (c.y1 - c.y0);
       const py1 = c.y1 - ((m.paNumber - c.base) / c.size) * (c.y1 - c.y0);
-      el('polygon', { points: `160,${py0} ${x},${top} ${x},${bottom} 160,${py1}`, fill: c.color, class: 'link' }, svg);
-      const band = el('rect', { x, y: top, width: 110, height: Math.max(1, bottom - top), fill: c.color, 'fill-opacity': 0.7, class: 'mapping' }, svg);
+      el('polygon', { points: `${10 + PW},${py0} ${x},${top} ${x},${bottom} ${10 + PW},${py1}`, fill: c.color, class: 'link' }, svg);
+      const band = el('rect', { x, y: top, width: SW, height: Math.max(1, bottom - top), fill: c.color, 'fill-opacity': 0.7, class: 'mapping' }, svg);
       band.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: `${s.name.toLowerCase()}:${m.va}` }));
       const t = el('title', {}, band);
       t.textContent = `${s.name} ${m.va} (+${size(m.sizeNumber)}) → ${m.chunk} at ${m.pa}${m.global ? ' (global pages)' : ''}`;
@@ -103,12 +109,12 @@ function draw(): void {
     for (const p of L.processors) {
       if (p.space !== s.name || !p.lastVa) continue;
       const yy = vy(parseInt(p.lastVa.replace(/_/g, ''), 16));
-      el('line', { x1: x - 4, y1: yy, x2: x + 114, y2: yy, class: 'marker' }, svg);
-      text(svg, x + 114, yy + 4, `cpu${p.cpu}`);
+      el('line', { x1: x - 4, y1: yy, x2: x + SW + 4, y2: yy, class: 'marker' }, svg);
+      text(svg, x + 2, yy - 3, `cpu${p.cpu} ${p.lastVa}`);
     }
     if (state.cursor !== null) {
       const yy = vy(state.cursor);
-      el('line', { x1: x - 4, y1: yy, x2: x + 114, y2: yy, class: 'cursor' }, svg);
+      el('line', { x1: x - 4, y1: yy, x2: x + SW + 4, y2: yy, class: 'cursor' }, svg);
     }
   });
 }
@@ -121,5 +127,6 @@ window.addEventListener('message', (e: MessageEvent<ChunkMapToWebview>) => {
   draw();
 });
 
+window.addEventListener('resize', () => draw());
 draw();
 vscodeApi.postMessage({ type: 'ready' });

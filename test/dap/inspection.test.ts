@@ -302,7 +302,9 @@ overBothTransports('inspection', (open) => {
     assert.equal((await d.evaluate('VS1_CR3 == r1', 'watch', frameId)).result, '0x1 (1)');
     assert.equal((await d.evaluate('sizeof(percpu) > 0x100 && r1 != 0', 'watch', frameId)).result, '0x1 (1)');
     const hover = await d.evaluate('0x20001000', 'hover', frameId);
-    assert.equal(hover.result, '0x20001000 (536875008)\nVS0: 0x2000_1000 (C2)\nVS1: 0x1_0000_1000 (C4)\nVS2: 0x1_d000_1000 (C5)');
+    // Each space: PA and chunk, the word there (nothing written yet: 0), and the TLB of the processors
+    // running in that space with paging on (cpu0 is in VS1 and has touched only 0x2000_0000's page).
+    assert.equal(hover.result, '0x20001000 (536875008)\nVS0: 0x2000_1000 (C2) = 0x0\nVS1: 0x1_0000_1000 (C4) = 0x0  [cpu0 TLB miss]\nVS2: 0x1_d000_1000 (C5) = 0x0');
     assert.equal((await d.evaluate('0x20001000', 'clipboard', frameId)).result, '0x20001000');
     // A hover over something that is not an expression shows nothing; the console says why.
     assert.equal((await d.evaluate('mov r1,', 'hover', frameId)).result, '');

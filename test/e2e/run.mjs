@@ -93,20 +93,37 @@ async function ui(vsix) {
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await page.waitForTimeout(1500);
-    // Open an example with Quick Open.
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('fig5-layout.mover');
-    await page.keyboard.press('Enter');
+    // Open an example from the Explorer, as a person would.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'examples' }).first().click({ timeout: 30_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fig5-layout.mover' }).first().click({ timeout: 30_000 });
     await page.waitForSelector('.monaco-editor .view-line', { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .view-line span[class*="mtk"]').length > 20, null, { timeout: 30_000 });
-    const colours = await page.$$eval('.monaco-editor .view-line span[class*="mtk"]', (spans) => new Set(spans.map((s) => getComputedStyle(s).color)).size);
+    // The grammar colours the text once the tokenizer has run: wait for several distinct colours.
+    const colourCount = () => new Set([...document.querySelectorAll('.monaco-editor .view-line span[class*="mtk"]')].map((s) => getComputedStyle(s).color)).size;
+    let colours = 0;
+    for (const until = Date.now() + 30_000; Date.now() < until && colours < 4; await page.waitForTimeout(250)) colours = await page.evaluate(colourCount);
     if (colours < 4) throw new Error(`the editor shows only ${colours} colours: the grammar is not applied`);
     await shot(page, 'editor-colours');
     // Start debugging: F5 on a .mover file, no launch.json.
+    await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('F5');
     await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
     await page.waitForSelector('text=Control Registers', { timeout: 30_000 });
-    await page.waitForTimeout(2000);
+    await page.waitForTimeout(1500);
+    await shot(page, 'debug-start');
+    // Step into VS1 a little (over boot, into enter_paged's CR3 and paging-on), then look at each view.
+    for (let i = 0; i < 8; i++) { await page.keyboard.press('F10'); await page.waitForTimeout(250); }
+    const header = (name) => page.locator('.pane-header', { hasText: name }).first();
+    for (const name of ['Variables', 'Watch', 'Call Stack', 'Breakpoints']) {
+      const h = header(name);
+      if ((await h.getAttribute('aria-expanded')) === 'true') await h.click();
+    }
+    for (const [name, file] of [['Control Registers', 'view-control-registers'], ['Page Walk', 'view-page-walk'], ['TLB', 'view-tlb'], ['Chunk Map', 'view-chunk-map']]) {
+      const h = header(name);
+      if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
+      await page.waitForTimeout(1200);
+      await shot(page, file);
+      await h.click();
+    }
     await shot(page, 'debug-views');
     // Hover a VA in the source while stopped: its translation in every space.
     const target = page.locator('.monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
