@@ -84,6 +84,7 @@ interface CpuRun {
   /** Threads of this processor in scheduling order. */
   readonly threads: Thread[];
   timerLeft: number;
+  /** The last access's VA as a signed 32-bit value (cheap to store), or NO_ACCESS. */
   lastVa: number;
   lastWrite: boolean;
 }
@@ -105,6 +106,8 @@ export interface InterpreterState {
 export class LoadError extends Error {}
 
 const STOPPED = -1;
+/** lastVa before any access: not a 32-bit value, so every real VA differs from it. */
+const NO_ACCESS = 2 ** 40;
 
 export class Interpreter {
   readonly threads: Thread[] = [];
@@ -148,7 +151,7 @@ export class Interpreter {
     this.sliceLeft = this.interleave;
     this.code = program.code.slice();
     this.aux = program.aux;
-    this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: -1, lastWrite: false }));
+    this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: NO_ACCESS, lastWrite: false }));
     this.load();
   }
 
@@ -203,7 +206,7 @@ export class Interpreter {
 
   lastAccess(cpu: number): { va: number; write: boolean } | null {
     const c = this.cpus[cpu];
-    return c && c.lastVa >= 0 ? { va: c.lastVa, write: c.lastWrite } : null;
+    return c && c.lastVa !== NO_ACCESS ? { va: c.lastVa >>> 0, write: c.lastWrite } : null;
   }
 
   get halted(): boolean {
@@ -436,7 +439,7 @@ export class Interpreter {
             if (this.pageFault(c, t, pc, false)) { if (this.pending) return i + 1; pc = t.pc; continue; }
             t.pc = pc; return i;
           }
-          c.lastVa = va >>> 0;
+          c.lastVa = va;
           c.lastWrite = false;
           const d = code[at + 1];
           lo[d] = mem.read32(pa); hi[d] = 0;
@@ -450,7 +453,7 @@ export class Interpreter {
             if (this.pageFault(c, t, pc, true)) { if (this.pending) return i + 1; pc = t.pc; continue; }
             t.pc = pc; return i;
           }
-          c.lastVa = va >>> 0;
+          c.lastVa = va;
           c.lastWrite = true;
           mem.write32(pa, code[at] === Op.ST32 ? lo[code[at + 1]] : code[at + 6]);
           pc++; continue;

@@ -111,8 +111,9 @@ test('FIG. 7 on two processors at once halts with the right inodes, also with a 
   const file = path.resolve(__dirname, '..', '..', 'examples', 'fig7-dnlc.mover');
   const r = assemble(file, undefined, { host: nodeSourceHost, includePath: [path.resolve(__dirname, '..', '..', 'lib')] });
   assert.ok(r.program);
+  const program = r.program;
   for (const timerQuantum of [10_000, 7]) {
-    const interp = new Interpreter(new Machine({ cpus: 2 }), r.program, { timerQuantum });
+    const interp: Interpreter = new Interpreter(new Machine({ cpus: 2 }), program, { timerQuantum });
     const stop = interp.run(50_000_000);
     assert.equal(stop.kind, 'halted', JSON.stringify(stop));
     const text = interp.output.map((l) => `${interp.threads[l.thread].name}: ${l.text}`).join('\n');
