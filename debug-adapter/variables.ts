@@ -147,7 +147,7 @@ export function variables(c: Container, ctx: VariableContext): DebugProtocol.Var
 
 function structFields(st: StructType, space: string, address: number, ctx: VariableContext): DebugProtocol.Variable[] {
   return st.fields.map((f) => {
-    const typeName = f.type.kind === 'struct' ? f.type.name : f.type.kind === 'ptr' ? 'ptr' : `${f.type.signed ? 'i' : 'u'}${f.type.bytes * 8}`;
+    const typeName = f.type.kind === 'struct' ? f.type.name : f.type.kind === 'ptr' ? (f.type.target ? `${f.type.target}*` : 'ptr') : `${f.type.signed ? 'i' : 'u'}${f.type.bytes * 8}`;
     return fieldVariable(f.name, typeName, f.elementSize, f.count, space, address + f.offset, ctx);
   });
 }
@@ -170,7 +170,11 @@ function fieldVariable(name: string, type: string, size: number, count: number, 
   let v = 0n;
   for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(data[k]);
   const signed = type.startsWith('i') ? BigInt.asIntN(size * 8, v) : v;
-  const value = type === 'ptr' ? hex(Number(v)) : `${signed.toString()}  (${hex(Number(v))})`;
-  const ptrRef = type === 'ptr' ? addressRef(space, v) : undefined;
-  return { name, value, type, variablesReference: 0, memoryReference: ptrRef ?? ref };
+  const isPtr = type === 'ptr' || type.endsWith('*');
+  const value = isPtr ? (v === 0n ? 'null' : hex(Number(v))) : `${signed.toString()}  (${hex(Number(v))})`;
+  const ptrRef = isPtr ? addressRef(space, v) : undefined;
+  // A typed pointer opens into the struct it points at, in the same space.
+  const target = type.endsWith('*') ? type.slice(0, -1) : undefined;
+  const follow = target && v !== 0n && ctx.program.structs.has(target) ? ctx.handle({ kind: 'struct', space, address: Number(v), type: target }) : 0;
+  return { name, value: target && v !== 0n ? `${value} → ${target}` : value, type, variablesReference: follow, memoryReference: ptrRef ?? ref };
 }

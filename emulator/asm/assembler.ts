@@ -198,16 +198,19 @@ class Assembler {
       return null;
     }
     let countExpr: Expr | null = null;
-    if (t.length > 2) {
-      if (t[2].text !== '[' || t[t.length - 1].text !== ']') { this.error(sp(t[2].col, t[t.length - 1].endCol), 'an array field is `name type[count]`'); return null; }
-      const inner = line.text.slice(t[2].endCol, t[t.length - 1].col);
+    // `next snap_entry*`: a pointer to a struct (4 bytes; the debugger follows it).
+    const pointer = t.length > 2 && t[2].text === '*';
+    const rest = pointer ? 3 : 2;
+    if (t.length > rest) {
+      if (t[rest].text !== '[' || t[t.length - 1].text !== ']') { this.error(sp(t[rest].col, t[t.length - 1].endCol), 'an array field is `name type[count]`'); return null; }
+      const inner = line.text.slice(t[rest].endCol, t[t.length - 1].col);
       const pl = parseLine(`x ${inner}`, line.file, line.line, this.diags);
       const op = pl.statement?.operands[0];
-      if (!op || op.k !== 'expr') { this.error(sp(t[2].col, t[t.length - 1].endCol), 'the array count must be a constant'); return null; }
+      if (!op || op.k !== 'expr') { this.error(sp(t[rest].col, t[t.length - 1].endCol), 'the array count must be a constant'); return null; }
       // Shift the count's spans to where it really is on the line.
-      countExpr = shiftExpr(op.expr, t[2].endCol - 2);
+      countExpr = shiftExpr(op.expr, t[rest].endCol - 2);
     }
-    return { name: t[0].text, typeText: t[1].text, countExpr, span: sp(t[0].col, t[0].endCol), typeSpan: sp(t[1].col, t[1].endCol) };
+    return { name: t[0].text, typeText: t[1].text + (pointer ? '*' : ''), countExpr, span: sp(t[0].col, t[0].endCol), typeSpan: sp(t[1].col, t[1].endCol) };
   }
 
   private pendingStructs: { name: string; span: Span; fields: { name: string; typeText: string; countExpr: Expr | null; span: Span; typeSpan: Span }[] }[] = [];
@@ -234,7 +237,14 @@ class Assembler {
         const prim = PRIMITIVES[f.typeText.toLowerCase()];
         let type: FieldType | undefined = prim;
         let size = prim ? (prim.kind === 'int' ? prim.bytes : 4) : 0;
-        if (!prim) {
+        if (!prim && f.typeText.endsWith('*')) {
+          // A pointer's target may be declared anywhere, even be this struct: no layout is needed.
+          const target = f.typeText.slice(0, -1);
+          if (!this.pendingStructs.some((p) => p.name === target)) { this.error(f.typeSpan, `${target} is not a struct, so ${target}* is not a pointer type`); continue; }
+          this.refs.push({ name: target, span: f.typeSpan });
+          type = { kind: 'ptr', target };
+          size = 4;
+        } else if (!prim) {
           const inner = build(f.typeText);
           if (!inner) { this.error(f.typeSpan, `unknown field type ${f.typeText}: use u8, u16, u32, u64, i8, i16, i32, i64, ptr or a struct name`); continue; }
           this.refs.push({ name: f.typeText, span: f.typeSpan });

@@ -31,7 +31,8 @@ export type Aux =
 
 export type FieldType =
   | { readonly kind: 'int'; readonly bytes: 1 | 2 | 4 | 8; readonly signed: boolean }
-  | { readonly kind: 'ptr' }
+  /** A 32-bit virtual address; `target` names the struct it points to (`next snap_entry*`). */
+  | { readonly kind: 'ptr'; readonly target?: string }
   | { readonly kind: 'struct'; readonly name: string };
 
 export interface StructField {

@@ -63,6 +63,14 @@ overBothTransports('modules', (open) => {
     assert.match(field('count'), /^1 /);
     assert.match(field('cofw'), /^2 /, 'a and b were copied on first write');
     assert.match(field('writes'), /^10 /, 'eight initial writes, then a1 and b1');
+    // Typed pointers open into the queue entry: the head is snapshot 1, its save volume holds 2 blocks.
+    const head = variables.find((v) => v.name === 'head');
+    assert.ok(head && head.variablesReference > 0, 'head opens into a snap_entry');
+    assert.match(head.value, /^0x[0-9a-f_]+ → snap_entry$/);
+    const entry = (await d.ok<Body<DebugProtocol.VariablesResponse>>('variables', { variablesReference: head.variablesReference })).variables;
+    assert.match(entry.find((v) => v.name === 'id')?.value ?? '', /^1 /);
+    assert.match(entry.find((v) => v.name === 'next_free')?.value ?? '', /^2 /);
+    assert.equal(entry.find((v) => v.name === 'younger')?.value, 'null', 'the head is also the tail');
     // The header in C5 read through VS2's page tables: count (offset 12) = 1, clone volume (offset 4) = 0.
     const mem = await d.ok<Body<DebugProtocol.ReadMemoryResponse>>('readMemory', { memoryReference: 'vs2:0x2000_0000', count: 16 });
     const bytes = Buffer.from(mem.data ?? '', 'base64');
