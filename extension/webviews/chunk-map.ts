@@ -65,7 +65,7 @@ function draw(): void {
   const SW = Math.max(40, Math.floor((W - 10 - PW - GAPX - 6 * spaceCols) / spaceCols));
   const svg = el('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img' });
   root.appendChild(svg);
-  text(svg, 10, 14, 'Physical memory (36-bit)');
+  text(svg, 10, 14, 'Physical');
   const chunkPos = new Map<string, { y0: number; y1: number; base: number; size: number; color: string }>();
   let y = H - 20;
   chunks.forEach((c, i) => {
