@@ -28,10 +28,13 @@ target:
     halt
 `;
 
-async function session(program: string, stopOnEntry: boolean): Promise<DebugClient> {
+/** A session stopped on entry. The wait for the stop is set up before the launch: the event may come at once. */
+async function session(program: string): Promise<DebugClient> {
   const dc = new DebugClient(process.execPath, path.resolve(__dirname, 'debugAdapter.js'), 'mover');
   await dc.start();
-  await Promise.all([dc.configurationSequence(), dc.launch({ program, stopOnEntry } as never)]);
+  const entry = dc.waitForEvent('stopped', 30_000);
+  await Promise.all([dc.configurationSequence(), dc.launch({ program, stopOnEntry: true } as never)]);
+  await entry;
   return dc;
 }
 
@@ -46,8 +49,7 @@ export async function adapterFigures(quick: boolean): Promise<Figure[]> {
   writeFileSync(program, LOOP(iterations));
 
   // Step round trips.
-  const dc = await session(program, true);
-  await dc.waitForEvent('stopped');
+  const dc = await session(program);
   const trips: number[] = [];
   const steps = quick ? 50 : 400;
   for (let i = 0; i < steps; i++) {

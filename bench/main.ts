@@ -8,6 +8,7 @@
 // `node dist/bench.js --json` after a build) when a tool reads the output.
 
 import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { PROBE_FLAG, Sink, fmt, meets, nowNs, runProbe, type Figure, type Suite, type SuiteContext } from './harness';
 import { machineSuite } from './machine';
@@ -15,6 +16,8 @@ import { interpreterSuite } from './interpreter';
 import { adapterSuite } from './adapter';
 
 const SUITES: readonly Suite[] = [machineSuite, interpreterSuite, adapterSuite];
+/** Runs one suite and prints its figures as JSON: each suite gets a process of its own. */
+const SUITE_FLAG = '--run-suite';
 
 const USAGE = `usage: node dist/bench.js [--json] [--quick] [--suite NAME]...
 
@@ -84,9 +87,33 @@ async function runProbeCommand(name: string): Promise<number> {
   return 0;
 }
 
+/** Child mode: one suite, its Figure[] as JSON on stdout. */
+async function runSuiteCommand(name: string, quick: boolean): Promise<number> {
+  const suite = SUITES.find((s) => s.name === name);
+  if (!suite) { process.stderr.write(`bench: no suite named ${name}\n`); return 64; }
+  const sink = new Sink();
+  const figures = await suite.run({ quick, sink, log: (m) => process.stderr.write(`bench: ${m}\n`), probe: (n) => runProbe(n) });
+  process.stdout.write(JSON.stringify({ figures, sink: sink.value }) + '\n');
+  return 0;
+}
+
+/**
+ * Each suite runs in a fresh process: suites share hot functions (translateRead, the interpreter loop)
+ * and V8's type feedback from one suite's call sites would otherwise slow the next one.
+ */
+function runSuiteIsolated(suite: Suite, quick: boolean, sink: Sink): Figure[] {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], SUITE_FLAG, suite.name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`suite ${suite.name} failed (exit ${r.status ?? r.signal})`);
+  const out = JSON.parse(r.stdout) as { figures: Figure[]; sink: number };
+  sink.add(out.sink);
+  return out.figures;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const p = argv.indexOf(PROBE_FLAG);
   if (p >= 0) return runProbeCommand(argv[p + 1] ?? '');
+  const c = argv.indexOf(SUITE_FLAG);
+  if (c >= 0) return runSuiteCommand(argv[c + 1] ?? '', argv.includes('--quick'));
   let opts: Options | 'help';
   try {
     opts = parseOptions(argv);
@@ -107,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   const results: { suite: Suite; figures: Figure[] }[] = [];
   for (const suite of opts.suites) {
     ctx.log(`suite ${suite.name}`);
-    results.push({ suite, figures: await suite.run(ctx) });
+    results.push({ suite, figures: opts.suites.length > 1 ? runSuiteIsolated(suite, opts.quick, sink) : await suite.run(ctx) });
   }
   const seconds = (nowNs() - started) / 1e9;
 
