@@ -7,14 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { summarize, type Figure, type Suite } from './harness';
+import { ENTER_VS1 } from './interpreter';
 
 const LOOP = (iterations: number) => `
-start:
-    mov r13, VS1_CR3
-    mov cr3, r13
-    mov r13, cr0
-    or r13, r13, CR0_PG
-    mov cr0, r13
+start:${ENTER_VS1}
     mov r1, 0x2000_0000
     mov r2, 0
 .loop:

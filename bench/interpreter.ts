@@ -14,7 +14,7 @@ function build(name: string, source: string): Program {
 }
 
 /** Enters VS1 with paging on, as the patent's modules run. */
-const ENTER_VS1 = `
+export const ENTER_VS1 = `
     mov r13, VS1_CR3
     mov cr3, r13
     mov r13, cr0
