@@ -12,6 +12,7 @@ const entries = [
   { in: 'bench/main.ts', out: 'bench' },
   { in: 'debug-adapter/main.ts', out: 'debugAdapter' },
   { in: 'extension/extension.ts', out: 'extension' },
+  { in: 'language-server/main.ts', out: 'languageServer' },
 ];
 
 const options = {

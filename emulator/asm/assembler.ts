@@ -15,7 +15,7 @@ import { INSTRUCTION_BY_MNEMONIC, DIRECTIVE_BY_NAME, Op, registerName, type Inst
 import { parseLine, RAW_BODY_DIRECTIVES, type Diagnostic, type Expr, type Line, type Operand, type Span } from './syntax';
 import {
   INSTRUCTION_SIZE, STRIDE, type Aux, type AssemblyResult, type DataBlock, type FieldType, type ObjectDecl, type PrintPart, type Program,
-  type StructField, type StructType, type SymbolDef, type SymbolKind, type SymbolRef, type ThreadDecl, type ValueRef, type VolumeDecl,
+  type StructField, type StructType, type SymbolDef, type IncludeRef, type SymbolKind, type SymbolRef, type ThreadDecl, type ValueRef, type VolumeDecl,
 } from './program';
 
 export interface SourceHost {
@@ -57,6 +57,8 @@ class Assembler {
   private readonly lines: Line[] = [];
   readonly defs = new Map<string, SymbolDef>();
   readonly refs: SymbolRef[] = [];
+  /** Each `.include` that named a file that was found: where it is written and which file it reads. */
+  readonly includes: IncludeRef[] = [];
   private readonly constExprs = new Map<string, { expr: Expr; scope: string }>();
   private readonly constValues = new Map<string, bigint>();
   private readonly evaluating = new Set<string>();
@@ -127,6 +129,8 @@ class Assembler {
         const candidates = [path.resolve(path.dirname(norm), op.value), ...(this.opts.includePath ?? []).map((d) => path.resolve(d, op.value))];
         const found = candidates.find((c) => this.files.includes(path.normalize(c)) || this.opts.host.readFile(c) !== undefined) ?? candidates[0];
         this.readFile(found, undefined, op.span, depth + 1, [...stack, norm]);
+        const target = this.files.indexOf(path.normalize(found));
+        if (target >= 0) this.includes.push({ span: op.span, file: target });
         continue;
       }
       this.lines.push(line);
@@ -902,11 +906,11 @@ export function assemble(file: string, text: string | undefined, opts: AssembleO
     a.layoutStructs();
     a.place();
     const program = a.encode();
-    return { program, diagnostics: sortDiags(a.diags), symbols: { defs: a.defs, refs: a.refs }, files: a.files, structs: a.structs };
+    return { program, diagnostics: sortDiags(a.diags), symbols: { defs: a.defs, refs: a.refs }, files: a.files, structs: a.structs, includes: a.includes };
   } catch (e) {
     // A bug of ours must not take the caller down: report it where the user can see it.
     a.diags.push({ span: { file: 0, line: 0, col: 0, endCol: 1 }, message: `internal assembler error: ${(e as Error).message}`, severity: 'error' });
-    return { program: null, diagnostics: a.diags, symbols: { defs: a.defs, refs: a.refs }, files: a.files, structs: a.structs };
+    return { program: null, diagnostics: a.diags, symbols: { defs: a.defs, refs: a.refs }, files: a.files, structs: a.structs, includes: a.includes };
   }
 }
 

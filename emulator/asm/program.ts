@@ -129,6 +129,12 @@ export interface Program {
   readonly labels: ReadonlyMap<string, number>;
 }
 
+/** An `.include "file"`: the span of the quoted name and the index (in `files`) of the file it reads. */
+export interface IncludeRef {
+  readonly span: Span;
+  readonly file: number;
+}
+
 export interface AssemblyResult {
   /** null when there are errors. */
   readonly program: Program | null;
@@ -137,6 +143,7 @@ export interface AssemblyResult {
   readonly symbols: SymbolTable;
   readonly files: readonly string[];
   readonly structs: ReadonlyMap<string, StructType>;
+  readonly includes: readonly IncludeRef[];
 }
 
 export type { Op };
