@@ -17,7 +17,8 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'mover' }],
-    synchronize: { configurationSection: 'mover' },
+    // The server re-reads .mover files that change on disk (included files, other programs of the workspace).
+    synchronize: { configurationSection: 'mover', fileEvents: vscode.workspace.createFileSystemWatcher('**/*.mover') },
     outputChannel: output,
     initializationOptions: { layout: vscode.workspace.getConfiguration('mover').get<string>('layout') || undefined },
   };

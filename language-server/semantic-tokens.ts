@@ -35,7 +35,9 @@ export function semanticTokens(a: Analysis, file: number): SemanticTokens {
     let mods = o.isDefinition ? mod('declaration') : 0;
     if (o.def.kind === 'constant' || o.def.kind === 'builtin') mods |= mod('readonly');
     if (o.def.kind === 'builtin') mods |= mod('defaultLibrary');
-    toks.push({ line: o.span.line, col: o.span.col, len: o.span.endCol - o.span.col, type: type(BY_KIND[o.def.kind]), mods });
+    // A local label is coloured with its dot (`.loop`); rename and references work on the name after it.
+    const col = o.def.kind === 'local-label' && lines[o.span.line]?.[o.span.col - 1] === '.' ? o.span.col - 1 : o.span.col;
+    toks.push({ line: o.span.line, col, len: o.span.endCol - col, type: type(BY_KIND[o.def.kind]), mods });
     symbolCols.add(`${o.span.line}:${o.span.col}`);
   }
   let inStruct = false;

@@ -79,11 +79,13 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     return { doc, a, file, lines: doc.getText().split('\n').map((l) => l.replace(/\r$/, '')) };
   }
 
-  function position(params: { position?: { line?: unknown; character?: unknown } }): { line: number; character: number } | undefined {
+  /** The document's context and a position inside it (a column past the line's end is clamped to it). */
+  function at(params: { textDocument?: { uri?: unknown }; position?: { line?: unknown; character?: unknown } }) {
+    const c = context(params);
     const l = params?.position?.line;
-    const c = params?.position?.character;
-    if (typeof l !== 'number' || typeof c !== 'number' || !Number.isInteger(l) || !Number.isInteger(c) || l < 0 || c < 0) return undefined;
-    return { line: l, character: c };
+    const ch = params?.position?.character;
+    if (!c || typeof l !== 'number' || typeof ch !== 'number' || !Number.isInteger(l) || !Number.isInteger(ch) || l < 0 || ch < 0 || l >= c.lines.length) return undefined;
+    return { ...c, pos: { line: l, character: Math.min(ch, c.lines[l].length) } };
   }
 
   // ---- diagnostics ---------------------------------------------------------------------------------
@@ -192,21 +194,20 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
   // ---- features ------------------------------------------------------------------------------------
 
   connection.onHover(safe('hover', null, (p) => {
-    const c = context(p); const pos = position(p);
-    if (!c || !pos) return null;
-    return hover(c.a, c.file, c.lines[pos.line] ?? '', pos.line, pos.character, project.layout);
+    const c = at(p);
+    return c ? hover(c.a, c.file, c.lines[c.pos.line], c.pos.line, c.pos.character, project.layout) : null;
   }));
 
   connection.onCompletion(safe('completion', [], (p) => {
-    const c = context(p); const pos = position(p);
-    if (!c || !pos) return [];
-    return complete(project, c.a, c.file, c.lines, pos.line, pos.character);
+    const c = at(p);
+    return c ? complete(project, c.a, c.file, c.lines, c.pos.line, c.pos.character) : [];
   }));
 
   connection.onSignatureHelp(safe('signature help', null, (p): SignatureHelp | null => {
-    const c = context(p); const pos = position(p);
-    if (!c || !pos) return null;
-    const text = (c.lines[pos.line] ?? '').slice(0, pos.character);
+    const c = at(p);
+    if (!c) return null;
+    const pos = c.pos;
+    const text = c.lines[pos.line].slice(0, pos.character);
     const cs = commentStart(text);
     if (cs >= 0) return null;
     const { head, rest } = statementHead(tokens(text));
@@ -222,28 +223,29 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
   }));
 
   connection.onDefinition(safe('definition', null, (p) => {
-    const c = context(p); const pos = position(p);
-    return c && pos ? definition(c.a, c.file, pos.line, pos.character) : null;
+    const c = at(p);
+    return c ? definition(c.a, c.file, c.pos.line, c.pos.character) : null;
   }));
 
   connection.onReferences(safe('references', [], (p) => {
-    const c = context(p); const pos = position(p);
-    return c && pos ? references(project, c.a, c.file, pos.line, pos.character, p?.context?.includeDeclaration !== false) : [];
+    const c = at(p);
+    return c ? references(project, c.a, c.file, c.pos.line, c.pos.character, p?.context?.includeDeclaration !== false) : [];
   }));
 
   connection.onDocumentHighlight(safe('highlights', [], (p) => {
-    const c = context(p); const pos = position(p);
-    return c && pos ? highlights(c.a, c.file, pos.line, pos.character) : [];
+    const c = at(p);
+    return c ? highlights(c.a, c.file, c.pos.line, c.pos.character) : [];
   }));
 
   connection.onPrepareRename(safe('prepare rename', null, (p) => {
-    const c = context(p); const pos = position(p);
-    return c && pos ? prepareRename(project, c.a, c.file, pos.line, pos.character) : null;
+    const c = at(p);
+    return c ? prepareRename(project, c.a, c.file, c.pos.line, c.pos.character) : null;
   }));
 
   connection.onRenameRequest(safe('rename', null, (p) => {
-    const c = context(p); const pos = position(p);
-    if (!c || !pos) return null;
+    const c = at(p);
+    if (!c) return null;
+    const pos = c.pos;
     if (typeof p?.newName !== 'string') throw new ResponseError(-32602, 'rename needs a newName string');
     return rename(project, c.a, c.file, pos.line, pos.character, p.newName);
   }));
