@@ -4,7 +4,10 @@
 //      the smoke-test driver's payload, with the extension unpacked from the .vsix;
 //   2. drives the UI with playwright-core in Debian's chromium: an example with its colours, a live
 //      hover, a debug session with the Mover views; screenshots go to test-results/.
-// Exit code 0 when both pass. Needs the cache from test/e2e/prepare.sh (run here if missing).
+//   3. where a desktop VS Code is available (VSCODE_EXECUTABLE_PATH; on Linux with a display, e.g. under
+//      xvfb-run), runs the same integration suite under @vscode/test-electron, so the desktop path
+//      stays real too.
+// Exit code 0 when all that ran passed. Needs the cache from test/e2e/prepare.sh (run here if missing).
 //   node test/e2e/run.mjs [--skip-ui] [--skip-suite]
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +16,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { runTests } from '@vscode/test-electron';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,13 +42,18 @@ function workspace() {
   return ws;
 }
 
+/** The extension as the .vsix holds it, unpacked under `dir`: its folder. */
+function unpack(vsix, dir) {
+  const ext = path.join(dir, 'ext');
+  mkdirSync(ext);
+  run('unzip', ['-q', vsix, 'extension/*', '-d', ext]);
+  return path.join(ext, 'extension');
+}
+
 /** Phase 1: the integration suite in the extension host; resolves to its exit code. */
 async function integrationSuite(vsix) {
   const home = makeHome();
-  const ext = path.join(home.home, 'ext');
-  mkdirSync(ext);
-  run('unzip', ['-q', vsix, 'extension/*', '-d', ext]);
-  const extPath = path.join(ext, 'extension');
+  const extPath = unpack(vsix, home.home);
   const ws = workspace();
   const cs = await startCodeServer(home, { smokeTestDriver: true });
   const b = await browser();
@@ -141,6 +150,22 @@ async function ui(vsix) {
   }
 }
 
+/** Phase 3: the same suite in a desktop VS Code through @vscode/test-electron; resolves to its exit code. */
+async function electronSuite(vsix, executable) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mover-electron-'));
+  try {
+    const extPath = unpack(vsix, dir);
+    return await runTests({
+      vscodeExecutablePath: executable,
+      extensionDevelopmentPath: extPath,
+      extensionTestsPath: path.join(root, 'out', 'e2e', 'index.js'),
+      launchArgs: [workspace(), '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', path.join(dir, 'user'), '--extensions-dir', path.join(dir, 'extensions'), '--no-sandbox', '--disable-gpu'],
+    }).then(() => 0, (e) => { log(`test-electron: ${e.message ?? e}`); return 1; });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   mkdirSync(results, { recursive: true });
   run('bash', [path.join(root, 'test', 'e2e', 'prepare.sh')]);
@@ -159,8 +184,17 @@ async function main() {
     log('UI with playwright');
     try { await ui(vsix); } catch (e) { failed++; log(`UI failed: ${e.stack ?? e}`); }
   }
+  const desktop = process.env.VSCODE_EXECUTABLE_PATH;
+  if (desktop && !args.has('--skip-suite')) {
+    log(`integration suite in a desktop VS Code (${desktop}) through @vscode/test-electron`);
+    const code = await electronSuite(vsix, desktop);
+    log(`test-electron suite exited ${code}`);
+    if (code !== 0) failed++;
+  } else if (!args.has('--skip-suite')) {
+    log('no desktop VS Code here (VSCODE_EXECUTABLE_PATH is not set): the @vscode/test-electron run of the same suite is left out');
+  }
   // The plain closing line CI reads.
-  const total = (args.has('--skip-suite') ? 0 : 1) + (args.has('--skip-ui') ? 0 : 1);
+  const total = (args.has('--skip-suite') ? 0 : desktop ? 2 : 1) + (args.has('--skip-ui') ? 0 : 1);
   process.stdout.write(`e2e: ${total - failed} passed, ${failed} failed\n`);
   process.exitCode = failed ? 1 : 0;
 }
