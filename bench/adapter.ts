@@ -1,9 +1,10 @@
 // Debug adapter figures, over a real stdio connection to dist/debugAdapter.js: the round trip of a
 // step followed by stackTrace, scopes and variables; continuing to a breakpoint 10 M instructions
-// away; readMemory of 64 KiB; and a step back 1 M instructions after the last checkpoint.
+// away; readMemory of 64 KiB; a step back 1 M instructions after the last checkpoint; and the requests
+// the extension's views send at each stop, on the patent layout (FIG. 7, two processors, the DNLC).
 
 import { DebugClient } from '@vscode/debugadapter-testsupport';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { summarize, type Figure, type Suite } from './harness';
@@ -85,12 +86,53 @@ export async function adapterFigures(quick: boolean): Promise<Figure[]> {
   await dc.disconnectRequest({});
   await dc.stop();
 
+  const views = await viewRefresh(quick, 'fig7-dnlc.mover', 'mov r1, READY');
+  const snapViews = await viewRefresh(quick, 'fig11-three-snapshots.mover', 'print "snapshot {r3:d} block');
+
   return [
+    { key: 'views_after_stop_p50_ms', label: 'every view\'s requests after a stop (FIG. 7, patent layout, 2 CPUs)', value: views.median, unit: 'ms', target: { op: '<=', value: 100 }, note: `p50 of ${views.runs} stops, max ${views.max.toFixed(2)} ms: stackTrace, controlRegisters, tlb, lastWalk per CPU, layout, snapshots, dnlc and a 256-byte readMemory, sent together` },
+    { key: 'views_after_stop_snapshots_p50_ms', label: 'every view\'s requests after a stop (FIG. 11, three snapshots)', value: snapViews.median, unit: 'ms', target: { op: '<=', value: 100 }, note: `p50 of ${snapViews.runs} stops, max ${snapViews.max.toFixed(2)} ms: the snapshot queue decoded from memory (bit maps, block maps, the read path)` },
     { key: 'step_roundtrip_p50_ms', label: 'step + stackTrace + scopes + variables (stdio)', value: trip.median, unit: 'ms', target: { op: '<=', value: 2 }, note: `p50 of ${trip.runs} round trips, range ${trip.min.toFixed(2)}..${trip.max.toFixed(2)} ms` },
     { key: 'continue_10m_ms', label: `continue to a breakpoint ${(iterations * 5 / 1e6).toFixed(0)} M instructions away`, value: toBreakpoint, unit: 'ms', note: `${((iterations * 5) / toBreakpoint / 1e3).toFixed(1)} M instructions/s through the adapter` },
     { key: 'read_memory_64k_ms', label: 'readMemory of 64 KiB (vs1:, walked per page)', value: read.median, unit: 'ms', note: `median of ${read.runs}` },
     { key: 'step_back_ms', label: 'step back, up to 1 M instructions after the last checkpoint', value: back.median, unit: 'ms', note: `median of ${back.runs}` },
   ];
+}
+
+/**
+ * The views' refresh: what the extension sends when a stop arrives (every view open), timed from the
+ * stopped event to the last answer. The session is FIG. 7 stopped inside the DNLC lookups, so the
+ * DNLC, TLB and walk views have content; each run steps one instruction first.
+ */
+async function viewRefresh(quick: boolean, example: string, marker: string) {
+  const program = path.resolve(__dirname, '..', 'examples', example);
+  const dc = await session(program);
+  const line = readFileSync(program, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+  await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line }] });
+  await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+  const threads = (await dc.threadsRequest()).body.threads;
+  const times: number[] = [];
+  const runs = quick ? 10 : 100;
+  for (let i = 0; i < runs + 5; i++) {
+    const stopped = dc.waitForEvent('stopped');
+    await dc.stepInRequest({ threadId: threads[0].id });
+    await stopped;
+    const t0 = process.hrtime.bigint();
+    await Promise.all([
+      dc.stackTraceRequest({ threadId: threads[0].id }),
+      dc.customRequest('mover/controlRegisters', {}),
+      dc.customRequest('mover/tlb', {}),
+      ...threads.map((_, cpu) => dc.customRequest('mover/lastWalk', { cpu })),
+      dc.customRequest('mover/layout', {}),
+      dc.customRequest('mover/snapshots', {}),
+      dc.customRequest('mover/dnlc', {}),
+      dc.customRequest('readMemory', { memoryReference: 'vs1:0x2000_0000', count: 256 }),
+    ]);
+    times.push(ms(t0));
+  }
+  await dc.disconnectRequest({});
+  await dc.stop();
+  return summarize(times.slice(5));
 }
 
 export const adapterSuite: Suite = {

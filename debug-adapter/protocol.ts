@@ -102,6 +102,66 @@ export interface TypedObjectView {
   readonly memoryReference: string;
 }
 
+export interface SnapshotEntryView {
+  readonly id: number;
+  /** Where the queue entry is (a memory reference such as "vs2:0x2000_2000"). */
+  readonly memoryReference: string;
+  readonly saveVolume: string;
+  /** Save-volume blocks in use, of its size. */
+  readonly saveUsed: number;
+  readonly saveBlocks: number;
+  /** One character per clone block (or per group of blocks when there are many): █ saved, ▒ some saved, · none. */
+  readonly bitmapPicture: string;
+  /** Blocks per picture character. */
+  readonly blocksPerCell: number;
+  readonly bitsSet: number;
+  /** Block map: clone block -> save-volume block, for the blocks whose bit is set (at most 256 listed). */
+  readonly blockMap: readonly { readonly block: number; readonly saved: number }[];
+  readonly bitmapReference: string;
+  readonly blockMapReference: string;
+}
+
+export interface SnapshotQueueView {
+  /** false: the program does not use the snapshot facility (no .object of type snap_header). */
+  readonly present: boolean;
+  readonly memoryReference: string | null;
+  readonly cloneVolume: string | null;
+  readonly cloneBlocks: number;
+  /** Head (oldest) first. */
+  readonly entries: readonly SnapshotEntryView[];
+  readonly writes: number;
+  readonly copiesOnFirstWrite: number;
+  /** The last read (FIG. 11): snapshot N and block Bi, the snapshots it looked in, and where it found the block. */
+  readonly lastRead: { readonly snapshot: number; readonly block: number; readonly path: readonly number[]; readonly foundIn: number | 'clone' | null; readonly savedBlock: number | null } | null;
+  /** The last copy on first write (FIG. 10, step 514): into which snapshot, which clone block, which save block. */
+  readonly lastCopyOnFirstWrite: { readonly snapshot: number | null; readonly block: number; readonly savedBlock: number } | null;
+  /** Something could not be read (an unmapped page, a broken chain). */
+  readonly problem: string | null;
+}
+
+export interface DnlcEntryView {
+  readonly name: string;
+  readonly parent: number;
+  readonly inode: number;
+  readonly memoryReference: string;
+}
+
+export interface DnlcView {
+  /** false: the program does not use the DNLC (no .object of type dnlc_table). */
+  readonly present: boolean;
+  readonly memoryReference: string | null;
+  readonly buckets: number;
+  readonly capacity: number;
+  readonly entries: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly enters: number;
+  readonly removes: number;
+  /** Non-empty buckets only. */
+  readonly chains: readonly { readonly bucket: number; readonly entries: readonly DnlcEntryView[] }[];
+  readonly problem: string | null;
+}
+
 /** The custom requests: command -> [arguments, response body]. */
 export interface MoverRequests {
   'mover/layout': [Record<string, never>, LayoutView];
@@ -111,6 +171,8 @@ export interface MoverRequests {
   'mover/controlRegisters': [Record<string, never>, { readonly processors: readonly ControlRegistersView[] }];
   'mover/objects': [Record<string, never>, { readonly objects: readonly TypedObjectView[] }];
   'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
+  'mover/snapshots': [Record<string, never>, SnapshotQueueView];
+  'mover/dnlc': [Record<string, never>, DnlcView];
   /** The "Break on VS Switch" command: stop on entering these spaces (empty: any switch); null turns it off. Works alongside the exception filter. */
   'mover/breakOnVsSwitch': [{ readonly targets: readonly string[] | null }, Record<string, never>];
 }

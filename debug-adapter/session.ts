@@ -15,6 +15,7 @@ import {
 import { validateLaunchArguments, type MoverLaunchArguments } from './launch-args';
 import { MoverRuntime, type RuntimeStop } from './runtime';
 import { completions, enclosingLabel, evaluateExpression, runCommand, type EvalContext } from './evaluator';
+import { dnlcView, snapshotQueueView } from './library-views';
 import { formatRef, parseRef, readRef, writeRef, MAX_READ } from './memory-ref';
 import { addressRef, variables, type Container } from './variables';
 import { hitConditionMet, lineTable, resolveLine, type Armed } from './breakpoints';
@@ -138,6 +139,8 @@ export class MoverDebugSession extends DebugSession {
       'mover/controlRegisters': () => this.controlRegistersView(),
       'mover/objects': () => ({ objects: (this.program?.objects ?? []).map((o) => ({ name: o.name, type: o.type, space: o.space, address: hex(o.va), memoryReference: formatRef({ space: o.space, address: o.va }) })) }),
       'mover/whereis': (a) => this.whereisView(a as MoverRequests['mover/whereis'][0]),
+      'mover/snapshots': () => { const rt = this.stopped(); return snapshotQueueView(rt.interp, rt.program); },
+      'mover/dnlc': () => { const rt = this.stopped(); return dnlcView(rt.interp, rt.program); },
       'mover/breakOnVsSwitch': (a) => this.breakOnVsSwitch(a as MoverRequests['mover/breakOnVsSwitch'][0]),
     };
   }

@@ -1,5 +1,5 @@
 // Commands: translate an address (shows the walk), show memory at a VA in a chosen space or at a PA,
-// and break on VS switches into a chosen space.
+// break on VS switches into a chosen space, and open one of the examples shipped with the extension.
 
 import * as vscode from 'vscode';
 import type { MoverSessions } from './session-state';
@@ -11,6 +11,9 @@ async function pickSpace(sessions: MoverSessions, placeHolder: string, extra: vs
   const items: vscode.QuickPickItem[] = [...extra, ...(layout?.spaces ?? [{ name: 'VS0', purpose: '' }, { name: 'VS1', purpose: '' }, { name: 'VS2', purpose: '' }]).map((s) => ({ label: s.name, description: s.purpose }))];
   return (await vscode.window.showQuickPick(items, { placeHolder }))?.label;
 }
+
+/** What the Show Memory box takes: an optional space (or pa) and a number. */
+const MEMORY_INPUT = /^([A-Za-z_][\w]*:)?(0[xX][0-9A-Fa-f_]+|\d[\d_]*)$/;
 
 export function registerCommands(context: vscode.ExtensionContext, sessions: MoverSessions, walk: PageWalkProvider): void {
   context.subscriptions.push(
@@ -27,11 +30,19 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Mov
     vscode.commands.registerCommand('mover.showMemory', async (ref?: string) => {
       if (!sessions.session) { void vscode.window.showInformationMessage('Show Memory needs a Mover debug session.'); return undefined; }
       if (!ref) {
-        const space = await pickSpace(sessions, 'Memory of which space (or physical)?', [{ label: 'PA', description: 'physical address (36-bit)' }]);
-        if (!space) return undefined;
-        const addr = await vscode.window.showInputBox({ prompt: `Address in ${space}`, placeHolder: space === 'PA' ? '0x1_0000_0000' : '0x2000_0000' });
-        if (!addr) return undefined;
-        ref = `${space.toLowerCase()}:${addr.trim()}`;
+        // A whole reference (vs1:0x2000_0000, pa:0x1_0000_0000) opens at once; a bare address asks for the space.
+        const typed = await vscode.window.showInputBox({
+          prompt: 'Memory to show: vs1:0x2000_0000 (a VA of a space), pa:0x1_0000_0000 (physical), or an address and then the space',
+          placeHolder: 'vs1:0x2000_0000',
+          validateInput: (v) => (MEMORY_INPUT.test(v.trim()) ? undefined : 'space:address or an address, e.g. vs1:0x2000_0000, pa:0x1_0000_0000, 0x2000_0000'),
+        });
+        if (!typed) return undefined;
+        ref = typed.trim();
+        if (!ref.includes(':')) {
+          const space = await pickSpace(sessions, `${ref} in which space (or physical)?`, [{ label: 'PA', description: 'physical address (36-bit)' }]);
+          if (!space) return undefined;
+          ref = `${space.toLowerCase()}:${ref}`;
+        }
       }
       return MemoryPanel.open(context.extensionUri, sessions, ref);
     }),
@@ -42,6 +53,20 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Mov
       if (!target) return;
       await session.customRequest('mover/breakOnVsSwitch', { targets: target === 'any' ? [] : [target] });
       void vscode.window.showInformationMessage(`Mover will stop when a processor switches ${target === 'any' ? 'spaces' : `into ${target}`}.`);
+    }),
+    vscode.commands.registerCommand('mover.openExample', async (name?: string) => {
+      const dir = vscode.Uri.joinPath(context.extensionUri, 'examples');
+      if (!name) {
+        const files = (await vscode.workspace.fs.readDirectory(dir)).filter(([n]) => n.endsWith('.mover')).map(([n]) => n).sort();
+        const items = await Promise.all(files.map(async (n) => {
+          const first = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, n))).split('\n', 1)[0];
+          return { label: n, detail: first.replace(/^;\s*/, '') };
+        }));
+        name = (await vscode.window.showQuickPick(items, { placeHolder: 'Open which example? (F5 debugs it)', matchOnDetail: true }))?.label;
+        if (!name) return undefined;
+      }
+      if (!/^[\w.-]+\.mover$/.test(name)) throw new Error(`not an example name: ${name}`);
+      return vscode.window.showTextDocument(vscode.Uri.joinPath(dir, name));
     }),
     vscode.commands.registerCommand('mover.walkLastAccess', async (cpu?: number) => {
       await walk.show({ kind: 'last-access', cpu: cpu ?? 0 });

@@ -1,6 +1,6 @@
 // The Mover extension: activation wires the debugger (inline adapter, configuration provider), the
-// language client, the machine views (control registers, page walk, TLB, chunk map), live hovers,
-// memory panels and commands. Every disposable goes into context.subscriptions; a failure to activate
+// language client, the machine views (control registers, page walk, TLB, chunk map, snapshot queue,
+// DNLC), live hovers, memory panels and commands. Every disposable goes into context.subscriptions; a failure to activate
 // is shown to the user and logged to the "Mover" output channel.
 
 import * as vscode from 'vscode';
@@ -12,6 +12,8 @@ import { ControlRegistersProvider } from './views/control-registers';
 import { TlbProvider } from './views/tlb';
 import { PageWalkProvider } from './views/page-walk';
 import { ChunkMapProvider } from './views/chunk-map';
+import { SnapshotQueueProvider } from './views/snapshot-queue';
+import { DnlcProvider } from './views/dnlc';
 import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
 
@@ -21,7 +23,7 @@ let client: LanguageClient | undefined;
 export interface MoverApi {
   readonly output: vscode.OutputChannel;
   readonly sessions?: MoverSessions;
-  readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider };
+  readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider; readonly snapshotQueue: SnapshotQueueProvider; readonly dnlc: DnlcProvider };
 }
 
 const NUMBER = /0[xX][0-9A-Fa-f_]+|\b\d[\d_]*\b/;
@@ -42,8 +44,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     const tlb = new TlbProvider(sessions);
     const pageWalk = new PageWalkProvider(sessions);
     const chunkMap = new ChunkMapProvider(context.extensionUri, sessions);
+    const snapshotQueue = new SnapshotQueueProvider(sessions);
+    const dnlc = new DnlcProvider(sessions);
     context.subscriptions.push(
-      sessions, controlRegisters, tlb, pageWalk, chunkMap,
+      sessions, controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc,
+      vscode.window.registerTreeDataProvider('mover.snapshotQueue', snapshotQueue),
+      vscode.window.registerTreeDataProvider('mover.dnlc', dnlc),
       vscode.window.registerTreeDataProvider('mover.controlRegisters', controlRegisters),
       vscode.window.registerTreeDataProvider('mover.tlb', tlb),
       vscode.window.registerTreeDataProvider('mover.pageWalk', pageWalk),
@@ -65,7 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
     output.appendLine('Mover ready');
-    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap } };
+    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc } };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     output.appendLine(`activation failed: ${e instanceof Error ? e.stack : message}`);

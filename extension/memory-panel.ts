@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { MoverSessions } from './session-state';
 import { webviewHtml } from './webviews/html';
 import type { MemoryFromWebview, MemoryRow, MemoryToWebview } from './webviews/messages';
+import { hex } from '../emulator/hex';
 
 const SPAN = 256;
 
@@ -57,11 +58,11 @@ export class MemoryPanel implements vscode.Disposable {
   }
 
   private title(): string {
-    return `Memory ${this.space === 'PA' ? 'pa' : this.space.toLowerCase()}:0x${this.base.toString(16)}`;
+    return `Memory ${this.ref()}`;
   }
 
   private ref(): string {
-    return `${this.space === 'PA' ? 'pa' : this.space.toLowerCase()}:0x${this.base.toString(16)}`;
+    return `${this.space === 'PA' ? 'pa' : this.space.toLowerCase()}:${hex(this.base, this.space === 'PA' ? 1 : 8)}`;
   }
 
   private async onMessage(m: MemoryFromWebview): Promise<void> {

@@ -35,8 +35,13 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
   svg .link { opacity: 0.25; }
   svg .marker { stroke: var(--vscode-editorError-foreground, red); stroke-width: 2; }
   svg .cursor { stroke: var(--vscode-editorInfo-foreground, #3794ff); stroke-width: 2; stroke-dasharray: 4 2; }
-  td { padding: 0 4px; }
+  .bar { white-space: nowrap; margin-bottom: 2px; }
+  .scroll { overflow-x: auto; }
+  table.hex { border-collapse: collapse; white-space: pre; }
+  td { padding: 0 3px; }
   td.byte { cursor: text; }
+  td.gap { padding-left: 10px; }
+  td.ascii { padding-left: 12px; }
 </style>
 </head>
 <body>

@@ -23,6 +23,7 @@ function draw(): void {
   root.textContent = '';
   root.className = '';
   const bar = document.createElement('div');
+  bar.className = 'bar';
   const input = document.createElement('input');
   input.value = last?.ref ?? 'pa:0x0';
   input.size = 28;
@@ -42,7 +43,7 @@ function draw(): void {
   note.textContent = last.error ?? `${last.space === 'PA' ? 'physical memory' : `${last.space}: virtual addresses through its page tables`}${last.stopped ? '' : ' (running: as at the last stop)'}`;
   root.appendChild(note);
   const table = document.createElement('table');
-  table.className = 'mono';
+  table.className = 'mono hex';
   for (const row of last.rows) {
     const tr = document.createElement('tr');
     const a = document.createElement('td');
@@ -51,18 +52,22 @@ function draw(): void {
     tr.appendChild(a);
     row.bytes.forEach((b, i) => {
       const td = document.createElement('td');
-      td.className = 'byte' + (b < 0 ? ' unreadable' : row.changed.includes(i) ? ' changed' : '');
+      td.className = 'byte' + (i === 8 ? ' gap' : '') + (b < 0 ? ' unreadable' : row.changed.includes(i) ? ' changed' : '');
       td.textContent = b < 0 ? '??' : hex(b, 2);
       td.title = `${addr(row.address + i)}${b < 0 ? ' (not mapped)' : ''}`;
       if (b >= 0 && last!.stopped) td.addEventListener('dblclick', () => edit(td, row.address + i, b));
       tr.appendChild(td);
     });
     const ascii = document.createElement('td');
+    ascii.className = 'ascii';
     ascii.textContent = row.bytes.map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('');
     tr.appendChild(ascii);
     table.appendChild(tr);
   }
-  root.appendChild(table);
+  const scroll = document.createElement('div');
+  scroll.className = 'scroll';
+  scroll.appendChild(table);
+  root.appendChild(scroll);
 }
 
 function edit(td: HTMLElement, address: number, old: number): void {

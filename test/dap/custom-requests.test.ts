@@ -77,7 +77,7 @@ const object = { name: 'string', type: 'string', space: 'string', address: 'hex'
 /** Every custom request, so a new one in protocol.ts without a test here fails to compile. */
 const COVERED: Record<MoverRequestName, true> = {
   'mover/layout': true, 'mover/walk': true, 'mover/lastWalk': true, 'mover/tlb': true, 'mover/controlRegisters': true, 'mover/objects': true, 'mover/whereis': true,
-  'mover/breakOnVsSwitch': true,
+  'mover/breakOnVsSwitch': true, 'mover/snapshots': true, 'mover/dnlc': true, // library-views.test.ts
 };
 
 const FIG4 = example('fig4-walk.mover');
@@ -90,8 +90,15 @@ async function warm(d: Dap): Promise<void> {
 }
 
 overBothTransports('custom requests', (open) => {
-  test('every mover/* request is covered here', () => {
-    assert.equal(Object.keys(COVERED).length, 8);
+  test('every declared mover/* request is served (the declaration and the adapter agree); an undeclared one is refused', async () => {
+    const d = await open();
+    await warm(d);
+    for (const command of Object.keys(COVERED)) {
+      const r = await d.request(command, command === 'mover/breakOnVsSwitch' ? { targets: null } : { va: '0x0', pa: '0x0', cpu: 0 });
+      assert.doesNotMatch(String(r.message ?? ''), /does not support/, command);
+    }
+    const r = await d.fails('mover/nosuch', {}, /the Mover debugger does not support the request "mover\/nosuch"/);
+    assert.equal((r.body.error as { id: number }).id, 1003);
   });
 
   test('mover/layout: chunks, spaces with their mappings, processors', async () => {

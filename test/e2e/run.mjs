@@ -10,7 +10,7 @@
 // Exit code 0 when all that ran passed. Needs the cache from test/e2e/prepare.sh (run here if missing).
 //   node test/e2e/run.mjs [--skip-ui] [--skip-suite]
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
@@ -97,11 +97,14 @@ async function ui(vsix) {
   const ws = workspace();
   const cs = await startCodeServer(home);
   const b = await browser();
+  let page;
   try {
-    const page = await b.newPage({ viewport: { width: 1600, height: 1000 } });
+    page = await b.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await page.waitForTimeout(1500);
+    // The secondary side bar (empty here) takes room the views and editors need in the screenshots.
+    if (await page.locator('.part.auxiliarybar').isVisible()) await runCommand(page, 'View: Close Secondary Side Bar');
     // Open an example from the Explorer, as a person would.
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'examples' }).first().click({ timeout: 30_000 });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fig5-layout.mover' }).first().click({ timeout: 30_000 });
@@ -117,6 +120,7 @@ async function ui(vsix) {
     await page.keyboard.press('F5');
     await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
     await page.waitForSelector('text=Control Registers', { timeout: 30_000 });
+    await widenSideBar(page, 560);
     await page.waitForTimeout(1500);
     await shot(page, 'debug-start');
     // Step into VS1 a little (over boot, into enter_paged's CR3 and paging-on), then look at each view.
@@ -129,6 +133,8 @@ async function ui(vsix) {
     for (const [name, file] of [['Control Registers', 'view-control-registers'], ['Page Walk', 'view-page-walk'], ['TLB', 'view-tlb'], ['Chunk Map', 'view-chunk-map']]) {
       const h = header(name);
       if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
+      // The chunk map is a webview: wait for its drawing (its frames load after the pane opens).
+      if (name === 'Chunk Map') await frameText(page, 'Physical');
       await page.waitForTimeout(1200);
       await shot(page, file);
       await h.click();
@@ -142,7 +148,16 @@ async function ui(vsix) {
       await page.waitForTimeout(1500);
       await shot(page, 'hover-translation');
     }
+    // The snapshot queue after [00052] and the DNLC after FIG. 7's enters: a breakpoint set with F9, F5.
+    await stopAt(page, ws, 'snapshot-00052.mover', 'print "snapshot 1 reads');
+    await showView(page, 'Snapshot Queue', 'view-snapshot-queue', 'last read');
+    await stopAt(page, ws, 'fig7-dnlc.mover', '    mov r1, READY');
+    await showView(page, 'DNLC', 'view-dnlc', 'enters 5');
+    await hostileLabels(page, ws);
     return 0;
+  } catch (e) {
+    await page?.screenshot({ path: path.join(results, 'ui-failure.png') }).catch(() => {});
+    throw e;
   } finally {
     await b.close();
     await cs.stop();
@@ -164,6 +179,163 @@ async function electronSuite(vsix, executable) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+
+/** Runs a command from the command palette by its title. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15_000 });
+  await page.keyboard.type(title);
+  await page.waitForTimeout(600);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(600);
+}
+
+/** Drags the side bar's edge so the views' descriptions fit in the screenshots. */
+async function widenSideBar(page, width) {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Ends any session, opens an example, sets a breakpoint on the line holding `marker` (F9) and starts debugging (F5). */
+async function stopAt(page, ws, name, marker) {
+  if (await page.locator('.debug-toolbar').isVisible()) {
+    await page.keyboard.press('Shift+F5');
+    await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  }
+  const line = readFileSync(path.join(ws, 'examples', name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+  if (line < 1) throw new Error(`no line with ${marker} in ${name}`);
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type(name);
+  await page.waitForTimeout(800);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
+  const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
+  // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
+  for (let i = 0; (await cursorLine()) !== line; i++) {
+    if (i === 5) throw new Error(`${name}: could not put the cursor on line ${line}`);
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { timeout: 15_000 });
+    await page.keyboard.type(String(line));
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+  }
+  const glyphs = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint');
+  const before = await glyphs.count();
+  await page.keyboard.press('F9');
+  for (const until = Date.now() + 10_000; (await glyphs.count()) <= before; await page.waitForTimeout(200)) {
+    if (Date.now() > until) throw new Error(`${name}: F9 did not set a breakpoint on line ${line}`);
+  }
+  await page.keyboard.press('F5');
+  await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
+  // F5 with no launch.json stops on entry first; continue until the stop is on the breakpoint's line
+  // (VS Code puts the cursor on the top stack frame at each stop).
+  for (let i = 0; ; i++) {
+    await page.waitForSelector('.debug-toolbar .codicon-debug-continue', { timeout: 60_000 });
+    await page.waitForTimeout(800);
+    const at = await cursorLine();
+    if (at === line) break;
+    if (i === 3) throw new Error(`${name}: stopped at line ${at}, not at the breakpoint on line ${line}`);
+    await page.keyboard.press('F5');
+    await page.waitForTimeout(1000);
+  }
+  await page.waitForTimeout(500);
+}
+
+/** Expands one view of the Run and Debug side bar (others collapsed), waits for `expect`, takes a screenshot. */
+async function showView(page, name, file, expect) {
+  for (const h of await page.locator('.sidebar .pane-header:visible').all()) {
+    const label = (await h.getAttribute('aria-label')) ?? '';
+    if ((await h.getAttribute('aria-expanded')) === 'true' && !label.startsWith(name)) await h.click();
+  }
+  const h = page.locator('.pane-header', { hasText: name }).first();
+  if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
+  await page.waitForSelector(`.pane-body .monaco-list-row:has-text("${expect}")`, { timeout: 30_000 });
+  await page.waitForTimeout(500);
+  await shot(page, file);
+}
+
+const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
+
+/**
+ * Program-provided text must not become markup: a layout whose name and chunk purposes are HTML, and a
+ * program whose string is HTML, shown in the chunk map and a memory view. The text must appear as text,
+ * and no element may be created from it.
+ */
+async function hostileLabels(page, ws) {
+  const layout = {
+    name: `hostile ${HOSTILE}`,
+    chunks: [
+      { name: 'C1', base: '0x0', size: '512M', purpose: `stacks <script>document.title='pwned'</script>` },
+      { name: 'C2', base: '0x2000_0000', size: '3.25G', purpose: HOSTILE },
+      { name: 'C3', base: '0xF000_0000', size: '256M', purpose: 'BIOS' },
+      { name: 'C4', base: '0x1_0000_0000', size: '3.25G', purpose: HOSTILE },
+    ],
+    spaces: [{ name: 'VS0', paging: false }, { name: 'VS1', purpose: HOSTILE, map: [{ va: '0x0', chunk: 'C1', global: true }, { va: '0x2000_0000', chunk: 'C4' }, { va: '0xF000_0000', chunk: 'C3', global: true }] }],
+    pageTables: { base: '0xEF00_0000', size: '16M' },
+  };
+  writeFileSync(path.join(ws, 'hostile.mover'), `; strings and layout text that look like HTML\n.thread main, start, cpu=0\n.org vs0:0x2100_0000\nevil: .asciz "${HOSTILE.replace(/"/g, '\\"')}"\nstart:\n    mov r1, evil\n    halt\n`);
+  mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+  writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [{ type: 'mover', request: 'launch', name: 'hostile', program: '${workspaceFolder}/hostile.mover', stopOnEntry: true, layout }] }, null, 2));
+  await page.keyboard.press('Shift+F5');
+  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  await runCommand(page, 'Debug: Select and Start Debugging');
+  await page.keyboard.type('hostile');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  await showViewFrame(page, 'Chunk Map');
+  // A memory view of the string.
+  await runCommand(page, 'Mover: Show Memory');
+  await page.keyboard.type('vs0:0x2100_0000');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(2500);
+  const frames = page.frames();
+  const report = [];
+  let sawText = 0;
+  for (const f of frames) {
+    const r = await f.evaluate(() => ({
+      text: document.body ? document.body.textContent ?? '' : '',
+      imgs: document.querySelectorAll('img[src="x"]').length,
+      title: document.title,
+    })).catch(() => null);
+    if (!r) continue;
+    if (r.imgs || r.title === 'pwned') report.push(`${f.url().slice(0, 80)}: ${r.imgs} injected img, title ${r.title}`);
+    if (r.text.includes('<img src=x')) sawText++;
+  }
+  if ((await page.title()) === 'pwned') report.push('the workbench title was changed');
+  await shot(page, 'hostile-labels');
+  if (report.length) throw new Error(`program text became markup: ${report.join('; ')}`);
+  // The chunk map (layout name, purposes) and the memory view (the string's bytes) both show it as text.
+  if (sawText < 2) throw new Error(`the hostile text shows as text in ${sawText} webview(s), expected the chunk map and the memory view`);
+  log(`hostile labels: shown as text in ${sawText} webviews, no markup created`);
+  rmSync(path.join(ws, '.vscode'), { recursive: true, force: true });
+}
+
+async function showViewFrame(page, name) {
+  const h = page.locator('.pane-header', { hasText: name }).first();
+  if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
+  await frameText(page, 'Physical');
+  await page.waitForTimeout(1000);
+}
+
+/** Waits until some frame (webviews are nested iframes) shows `text`. */
+async function frameText(page, text, timeout = 30_000) {
+  for (const until = Date.now() + timeout; Date.now() < until; await page.waitForTimeout(250)) {
+    for (const f of page.frames()) {
+      if (await f.evaluate((t) => !!document.body && (document.body.textContent ?? '').includes(t), text).catch(() => false)) return;
+    }
+  }
+  throw new Error(`no webview shows "${text}" after ${timeout} ms`);
 }
 
 async function main() {

@@ -68,6 +68,11 @@ export function integrationTests(): void {
       assert.ok((await vscode.languages.getLanguages()).includes('mover'));
       const doc = await vscode.workspace.openTextDocument(example('fig4-walk.mover'));
       assert.equal(doc.languageId, 'mover');
+      // The views' welcome links open the examples shipped in the package.
+      const shipped = await vscode.commands.executeCommand<vscode.TextEditor>('mover.openExample', 'fig7-dnlc.mover');
+      assert.equal(path.basename(shipped.document.uri.fsPath), 'fig7-dnlc.mover');
+      assert.equal(shipped.document.languageId, 'mover');
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mover.openExample', '../package.json')), /not an example name/);
     });
 
     /** The language features come from dist/languageServer.js, which the package must hold. */
@@ -183,6 +188,44 @@ export function integrationTests(): void {
       assert.equal(panel.lastShown!.space, 'PA');
       assert.equal(panel.lastShown!.rows[0].address, 0x1_0000_0000);
       panel.dispose();
+      await stopSessions();
+    });
+
+    test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters', async () => {
+      const mover = await api();
+      const views = mover.views!;
+      const run = async (name: string, marker: string) => {
+        const program = example(name);
+        const doc = await vscode.workspace.openTextDocument(program);
+        const line = doc.getText().split('\n').findIndex((l) => l.includes(marker));
+        assert.ok(line >= 0, marker);
+        const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
+        vscode.debug.addBreakpoints([bp]);
+        const stop = nextStop();
+        assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'itest', program, stopOnEntry: false }));
+        await stop;
+        vscode.debug.removeBreakpoints([bp]);
+      };
+      await run('snapshot-00052.mover', 'print "snapshot 1 reads');
+      await views.snapshotQueue.refresh();
+      const top = views.snapshotQueue.getChildren();
+      const items = top.map((n) => views.snapshotQueue.getTreeItem(n));
+      assert.deepEqual(items.map((i) => i.label), ['1 snapshot of CLONE', 'last read: snapshot 1, block 7', 'last copy on first write: block 1', 'snapshot 1']);
+      assert.equal(items[1].description, '1 → clone');
+      assert.equal(items[2].description, 'into snapshot 1 · save block 1');
+      assert.match(String(items[3].description), /^head, tail · vol1 2\/8 blocks · 2 saved · on the last read · last cofw$/);
+      const [bitmap, blockmap] = views.snapshotQueue.getChildren(top[3]).map((n) => views.snapshotQueue.getTreeItem(n));
+      assert.equal(bitmap.description, '██······');
+      assert.equal(blockmap.description, 'B0→S0 B1→S1');
+      await stopSessions();
+      await run('fig7-dnlc.mover', '    mov r1, READY');
+      await views.dnlc.refresh();
+      const dn = views.dnlc.getChildren();
+      const counters = views.dnlc.getTreeItem(dn[0]);
+      assert.match(String(counters.label), /^5 entries in \d+\/256 buckets$/);
+      assert.equal(counters.description, 'hits 0 · misses 0 · enters 5 · removes 0 · capacity 8192');
+      const names = dn.slice(1).flatMap((b) => views.dnlc.getChildren(b).map((e) => `${views.dnlc.getTreeItem(e).label} ${views.dnlc.getTreeItem(e).description}`)).sort();
+      assert.deepEqual(names, ['10/lib → inode 11', '11/libc.so → inode 12', '2/etc → inode 20', '2/usr → inode 10', '20/passwd → inode 21']);
       await stopSessions();
     });
   });

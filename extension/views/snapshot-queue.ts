@@ -1,0 +1,122 @@
+// The "Snapshot Queue" view: the snapshot facility's queue from head (oldest) to tail (youngest); per
+// snapshot its save volume's use, its bit map as a picture (█ saved, · not) and its block map; the last
+// read's path N -> N+1 -> ... -> clone and the last copy on first write, highlighted. Clicking an entry,
+// a bit map or a block map opens its memory.
+
+import * as vscode from 'vscode';
+import type { SnapshotEntryView, SnapshotQueueView } from '../../debug-adapter/protocol';
+import type { MoverSessions } from '../session-state';
+
+export type SnapshotNode =
+  | { readonly kind: 'summary'; readonly view: SnapshotQueueView }
+  | { readonly kind: 'lastRead'; readonly view: SnapshotQueueView }
+  | { readonly kind: 'lastCofw'; readonly view: SnapshotQueueView }
+  | { readonly kind: 'entry'; readonly entry: SnapshotEntryView; readonly view: SnapshotQueueView; readonly position: 'head' | 'tail' | 'head, tail' | '' }
+  | { readonly kind: 'bitmap'; readonly entry: SnapshotEntryView }
+  | { readonly kind: 'blockmap'; readonly entry: SnapshotEntryView }
+  | { readonly kind: 'problem'; readonly text: string };
+
+/** "1 → 2 → 3 → clone" for the last read. */
+export function readPath(r: NonNullable<SnapshotQueueView['lastRead']>): string {
+  const end = r.foundIn === null ? '…' : r.foundIn === 'clone' ? 'clone' : `found in ${r.foundIn} (S${r.savedBlock})`;
+  return `${[...r.path].join(' → ')} → ${end}`;
+}
+
+function memoryCommand(ref: string, title: string): vscode.Command {
+  return { command: 'mover.showMemory', title, arguments: [ref] };
+}
+
+export class SnapshotQueueProvider implements vscode.TreeDataProvider<SnapshotNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<SnapshotNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private view: SnapshotQueueView | undefined;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly sessions: MoverSessions) {
+    this.sub = sessions.onDidChange(() => void this.refresh());
+  }
+
+  async refresh(): Promise<void> {
+    this.view = await this.sessions.request('mover/snapshots', {});
+    this.emitter.fire(undefined);
+  }
+
+  getTreeItem(n: SnapshotNode): vscode.TreeItem {
+    switch (n.kind) {
+      case 'summary': {
+        const item = new vscode.TreeItem(`${n.view.entries.length} snapshot${n.view.entries.length === 1 ? '' : 's'} of ${n.view.cloneVolume ?? 'the clone'}`);
+        item.description = `${n.view.cloneBlocks} blocks · ${n.view.writes} writes · ${n.view.copiesOnFirstWrite} copies on first write`;
+        item.iconPath = new vscode.ThemeIcon('database');
+        if (n.view.memoryReference) item.command = memoryCommand(n.view.memoryReference, 'Show the queue header');
+        return item;
+      }
+      case 'lastRead': {
+        const r = n.view.lastRead!;
+        const item = new vscode.TreeItem(`last read: snapshot ${r.snapshot}, block ${r.block}`);
+        item.description = readPath(r);
+        item.tooltip = `FIG. 11: the read of block ${r.block} in snapshot ${r.snapshot} looked in ${r.path.join(', ')} and ${r.foundIn === 'clone' ? 'read the clone' : r.foundIn === null ? 'has not finished' : `found it in snapshot ${r.foundIn}'s save volume, block ${r.savedBlock}`}`;
+        item.iconPath = new vscode.ThemeIcon('arrow-right', new vscode.ThemeColor('charts.blue'));
+        return item;
+      }
+      case 'lastCofw': {
+        const c = n.view.lastCopyOnFirstWrite!;
+        const item = new vscode.TreeItem(`last copy on first write: block ${c.block}`);
+        item.description = `into snapshot ${c.snapshot ?? '?'} · save block ${c.savedBlock}`;
+        item.iconPath = new vscode.ThemeIcon('copy', new vscode.ThemeColor('charts.orange'));
+        return item;
+      }
+      case 'entry': {
+        const e = n.entry;
+        const item = new vscode.TreeItem(`snapshot ${e.id}`, vscode.TreeItemCollapsibleState.Expanded);
+        const onPath = n.view.lastRead?.path.includes(e.id);
+        const cofw = n.view.lastCopyOnFirstWrite?.snapshot === e.id;
+        item.description = `${n.position ? n.position + ' · ' : ''}${e.saveVolume} ${e.saveUsed}/${e.saveBlocks} blocks · ${e.bitsSet} saved${onPath ? ' · on the last read' : ''}${cofw ? ' · last cofw' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(cofw ? 'copy' : onPath ? 'arrow-right' : 'history', cofw ? new vscode.ThemeColor('charts.orange') : onPath ? new vscode.ThemeColor('charts.blue') : undefined);
+        item.command = memoryCommand(e.memoryReference, 'Show the queue entry');
+        item.contextValue = 'snapshotEntry';
+        return item;
+      }
+      case 'bitmap': {
+        const item = new vscode.TreeItem('bit map');
+        item.description = n.entry.bitmapPicture + (n.entry.blocksPerCell > 1 ? ` (${n.entry.blocksPerCell} blocks a cell)` : '');
+        item.tooltip = `${n.entry.bitsSet} block(s) saved: set = the old version is in the save volume ([00051])`;
+        item.command = memoryCommand(n.entry.bitmapReference, 'Show the bit map');
+        return item;
+      }
+      case 'blockmap': {
+        const item = new vscode.TreeItem('block map');
+        item.description = n.entry.blockMap.length ? n.entry.blockMap.slice(0, 16).map((m) => `B${m.block}→S${m.saved}`).join(' ') + (n.entry.blockMap.length > 16 ? ` … (${n.entry.bitsSet})` : '') : 'empty';
+        item.command = memoryCommand(n.entry.blockMapReference, 'Show the block map');
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(n.text);
+        item.iconPath = new vscode.ThemeIcon('warning');
+        return item;
+      }
+    }
+  }
+
+  getChildren(n?: SnapshotNode): SnapshotNode[] {
+    const v = this.view;
+    if (!v || !v.present) return [];
+    if (!n) {
+      const out: SnapshotNode[] = [{ kind: 'summary', view: v }];
+      if (v.lastRead) out.push({ kind: 'lastRead', view: v });
+      if (v.lastCopyOnFirstWrite) out.push({ kind: 'lastCofw', view: v });
+      v.entries.forEach((entry, i) => {
+        const pos = [i === 0 ? 'head' : '', i === v.entries.length - 1 ? 'tail' : ''].filter(Boolean).join(', ') as 'head' | 'tail' | 'head, tail' | '';
+        out.push({ kind: 'entry', entry, view: v, position: pos });
+      });
+      if (v.problem) out.push({ kind: 'problem', text: v.problem });
+      return out;
+    }
+    if (n.kind === 'entry') return [{ kind: 'bitmap', entry: n.entry }, { kind: 'blockmap', entry: n.entry }];
+    return [];
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}
