@@ -41,6 +41,23 @@ function waitFor<T>(what: string, poll: () => T | undefined | Promise<T | undefi
   });
 }
 
+/** A tree view's rows as "label — description", children indented: what a user reads in the view. */
+function lines<T>(p: vscode.TreeDataProvider<T>, parent?: T, depth = 0): string[] {
+  const kids = (p.getChildren(parent) ?? []) as T[];
+  return kids.flatMap((n) => {
+    const item = p.getTreeItem(n) as vscode.TreeItem;
+    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    return [`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`, ...lines(p, n, depth + 1)];
+  });
+}
+
+/** Waits until the view shows the row `row` (views refresh themselves on a stop). */
+async function shows<T>(p: vscode.TreeDataProvider<T>, row: string): Promise<void> {
+  await waitFor(`the row "${row}"`, () => (lines(p).includes(row) ? true : undefined), 10_000).catch((e: Error) => {
+    throw new Error(`${e.message}; the view shows:\n${lines(p).join('\n')}`);
+  });
+}
+
 async function stopSessions(): Promise<void> {
   await vscode.debug.stopDebugging();
   await waitFor('no debug session', () => (vscode.debug.activeDebugSession ? undefined : true), 10_000);
@@ -143,50 +160,67 @@ export function integrationTests(): void {
       assert.equal(messy.getText(), 'start:\n    mov r1, 2\n');
     });
 
-    test('a debug session stops on the switch into VS1, and the views show the machine', async () => {
+    test('FIG. 7 stops on the switch into VS1; the views refresh themselves and show the machine; a live hover; a walk level opens its memory', async () => {
       const mover = await api();
-      const program = example('fig4-walk.mover');
+      const views = mover.views!;
+      const program = example('fig7-dnlc.mover');
       const first = nextStop();
-      const started = vscode.debug.onDidStartDebugSession((s) => console.log(`debug session started: ${s.type} ${s.name}`));
-      const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'itest', program, stopOnEntry: true });
-      started.dispose();
-      console.log(`startDebugging returned ${ok}`);
-      assert.ok(ok, 'the debug session starts');
-      const session = await first;
-      await session.customRequest('mover/breakOnVsSwitch', { targets: ['VS1'] });
+      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'itest', program, stopOnEntry: true }), 'the debug session starts');
+      await first;
+      // "Mover: Break on VS Switch" into VS1, as a user would run it.
+      await vscode.commands.executeCommand('mover.breakOnVsSwitch', 'VS1');
       const atSwitch = nextStop();
       await vscode.commands.executeCommand('workbench.action.debug.continue');
       await atSwitch;
-      const regs = await session.customRequest('mover/controlRegisters', {}) as { processors: { cpu: number; space: string; cr3: string; pg: boolean }[] };
-      assert.equal(regs.processors[0].space, 'VS1');
-      assert.equal(regs.processors[0].cr3, '0xef00_0000');
-      assert.ok(regs.processors[0].pg);
-      // The views: read their tree data as VS Code does.
-      const views = mover.views!;
-      await views.controlRegisters.refresh();
-      const cpu0 = views.controlRegisters.getChildren()[0];
-      assert.equal(cpu0.label, 'cpu0');
-      assert.match(cpu0.description ?? '', /VS1/);
-      const cr3 = views.controlRegisters.getChildren(cpu0).find((n) => n.label === 'CR3');
-      assert.match(cr3?.description ?? '', /0xef00_0000 {2}\(VS1 PDPT\)/);
-      // Step to the first access in VS1 (touch: C1 read), then the TLB and the walk show it.
+      // The view refreshes itself on the stop (no refresh call here).
+      await shows(views.controlRegisters, 'cpu0 — VS1 · a');
+      // Control registers, hand-checked: CR0 = PG (bit 31) | PE (bit 0); CR4 = PAE (bit 5) | PGE (bit 7);
+      // CR3 holds VS1's PDPT; the gate turned preemption off (step 91); cpu1 still runs in VS0, paging off.
+      const regs = lines(views.controlRegisters);
+      for (const want of ['cpu0 — VS1 · a', '  CR0 — 0x8000_0001  PG PE', '  CR3 — 0xef00_0000  (VS1 PDPT)', '  CR4 — 0x0000_00a0  PGE PAE', '  preemption — 1  (timer will not switch threads)', 'cpu1 — VS0 · b', '  CR0 — 0x0000_0001  PE']) {
+        assert.ok(regs.includes(want), `control registers show "${want}":\n${regs.join('\n')}`);
+      }
+      // A live hover while stopped: READY (0x0090_0000) is in C1, common to every space, and still 0.
+      const doc = await vscode.workspace.openTextDocument(program);
+      const at = doc.positionAt(doc.getText().indexOf('0x0090_0000') + 3);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
+      const md = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      assert.match(md, /\| VS0 \| `0x90_0000` \| C1 \| cpu1 miss \| `0x0` \|/, md);
+      assert.match(md, /\| VS1 \| `0x90_0000` \| C1 \| cpu0 miss \| `0x0` \|/, md);
+      // One step: the gate's ld64 from the processor's region in C1 misses the TLB, walks and fills.
       const step = nextStop();
       await vscode.commands.executeCommand('workbench.action.debug.stepOver');
       await step;
-      await views.tlb.refresh();
-      const tlbCpu0 = views.tlb.getChildren()[0];
-      assert.equal(tlbCpu0.kind, 'cpu');
+      await shows(views.tlb, 'cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways');
+      const tlb = lines(views.tlb);
+      assert.ok(tlb.includes('cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways'), tlb.join('\n'));
+      assert.ok(tlb.includes('  counters — hits 0 · misses 1 · walks 1 · flushes 2 (0 dropped)'), tlb.join('\n'));
+      // VA 0x0010_0000 -> frame 0x10_0000 (C1 is identity-mapped and global); set = VPN 0x100 mod 16 = 0.
+      assert.ok(tlb.some((l) => /^ {2}0x0010_0000 → 0x10_0000 — RW U G · set 0 way 0 · lru 0 · new$/.test(l)), tlb.join('\n'));
+      // The page walk of VS1's 0x2000_0000 (FIG. 5: C4, the DNLC), hand-checked: PDPT index 0, PD index
+      // 0x2000_0000 >> 21 = 256 (entry at 0xef00_1000 + 256 * 8), PT index 0.
       const walk = await views.pageWalk.show({ kind: 'address', va: '0x2000_0000', space: 'VS1' });
       assert.ok(walk);
-      assert.equal(walk.pa, '0x1_0000_0000');
-      assert.equal(walk.chunk, 'C4');
-      assert.deepEqual(walk.levels.map((l) => l.level), ['PDPTE', 'PDE', 'PTE']);
-      // The memory view reading a PA in C4.
+      const wl = lines(views.pageWalk);
+      for (const want of ['0x2000_0000 — in VS1', 'CR3 — 0xef00_0000', 'PDPTE[0] — 0x0000_0000_ef00_1001  P  @ 0xef00_0000', 'PDE[256] — 0x0000_0000_ef10_2007  P RW U  @ 0xef00_1800', 'PTE[0] — 0x0000_0001_0000_0007  P RW U  @ 0xef10_2000', 'PA — 0x1_0000_0000  (C4)', 'TLB cpu0 — not held (VS1)']) {
+        assert.ok(wl.includes(want), `page walk shows "${want}":\n${wl.join('\n')}`);
+      }
+      // Clicking a level opens its memory: the PDE's 8 bytes, little-endian, in a memory view.
+      const pde = views.pageWalk.getChildren().map((n) => views.pageWalk.getTreeItem(n)).find((i) => i.label === 'PDE[256]');
+      assert.deepEqual(pde?.command?.arguments, ['pa:0xef00_1800']);
+      const pdePanel = await vscode.commands.executeCommand<MemoryPanel | undefined>(pde!.command!.command, ...pde!.command!.arguments!);
+      assert.ok(pdePanel);
+      await waitFor('PDE memory', () => (pdePanel.lastShown?.rows.length ? true : undefined));
+      assert.equal(pdePanel.lastShown!.rows[0].address, 0xef00_1800);
+      assert.deepEqual(pdePanel.lastShown!.rows[0].bytes.slice(0, 8), [0x07, 0x20, 0x10, 0xef, 0, 0, 0, 0]);
+      pdePanel.dispose();
+      // The memory view reading a PA in C4: the DNLC table's first bytes (dnlc_init_vs0 has run).
       const panel = await vscode.commands.executeCommand<MemoryPanel | undefined>('mover.showMemory', 'pa:0x1_0000_0000');
       assert.ok(panel);
       await waitFor('memory rows', () => (panel.lastShown?.rows.length ? true : undefined));
       assert.equal(panel.lastShown!.space, 'PA');
       assert.equal(panel.lastShown!.rows[0].address, 0x1_0000_0000);
+      assert.equal(panel.lastShown!.rows.length, 16);
       panel.dispose();
       await stopSessions();
     });
