@@ -225,10 +225,10 @@ export function integrationTests(): void {
       await stopSessions();
     });
 
-    test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters', async () => {
+    test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters, with both sessions running at once', async () => {
       const mover = await api();
       const views = mover.views!;
-      const run = async (name: string, marker: string) => {
+      const run = async (name: string, marker: string): Promise<vscode.DebugSession> => {
         const program = example(name);
         const doc = await vscode.workspace.openTextDocument(program);
         const line = doc.getText().split('\n').findIndex((l) => l.includes(marker));
@@ -236,12 +236,14 @@ export function integrationTests(): void {
         const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
         vscode.debug.addBreakpoints([bp]);
         const stop = nextStop();
-        assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'itest', program, stopOnEntry: false }));
-        await stop;
+        assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name, program, stopOnEntry: false }));
+        const session = await stop;
         vscode.debug.removeBreakpoints([bp]);
+        return session;
       };
-      await run('snapshot-00052.mover', 'print "snapshot 1 reads');
-      await views.snapshotQueue.refresh();
+      // [00052] first: its session is the one shown.
+      const snap = await run('snapshot-00052.mover', 'print "snapshot 1 reads');
+      await shows(views.snapshotQueue, '1 snapshot of CLONE — 8 blocks · 10 writes · 2 copies on first write');
       const top = views.snapshotQueue.getChildren();
       const items = top.map((n) => views.snapshotQueue.getTreeItem(n));
       assert.deepEqual(items.map((i) => i.label), ['1 snapshot of CLONE', 'last read: snapshot 1, block 7', 'last copy on first write: block 1', 'snapshot 1']);
@@ -251,15 +253,22 @@ export function integrationTests(): void {
       const [bitmap, blockmap] = views.snapshotQueue.getChildren(top[3]).map((n) => views.snapshotQueue.getTreeItem(n));
       assert.equal(bitmap.description, '██······');
       assert.equal(blockmap.description, 'B0→S0 B1→S1');
-      await stopSessions();
-      await run('fig7-dnlc.mover', '    mov r1, READY');
+      assert.deepEqual(views.dnlc.getChildren(), [], '[00052] has no DNLC: the view is empty (its welcome text shows)');
+      // A second session stops while [00052] keeps the focus (VS Code moves the focus only from nothing or
+      // from the same session): its stop must not replace what the views show.
+      const fig7 = await run('fig7-dnlc.mover', '    mov r1, READY');
+      assert.equal(vscode.debug.activeDebugSession?.id, snap.id);
       await views.dnlc.refresh();
-      const dn = views.dnlc.getChildren();
-      const counters = views.dnlc.getTreeItem(dn[0]);
-      assert.match(String(counters.label), /^5 entries in \d+\/256 buckets$/);
-      assert.equal(counters.description, 'hits 0 · misses 0 · enters 5 · removes 0 · capacity 8192');
-      const names = dn.slice(1).flatMap((b) => views.dnlc.getChildren(b).map((e) => `${views.dnlc.getTreeItem(e).label} ${views.dnlc.getTreeItem(e).description}`)).sort();
+      await views.snapshotQueue.refresh();
+      assert.deepEqual(views.dnlc.getChildren(), []);
+      assert.equal(views.snapshotQueue.getChildren().length, 4);
+      // [00052] ends: FIG. 7's stopped session takes the focus and the views show it.
+      await vscode.debug.stopDebugging(snap);
+      await waitFor('FIG. 7 active', () => (vscode.debug.activeDebugSession?.id === fig7.id ? true : undefined), 10_000);
+      await shows(views.dnlc, '5 entries in 5/256 buckets — hits 0 · misses 0 · enters 5 · removes 0 · capacity 8192');
+      const names = views.dnlc.getChildren().slice(1).flatMap((b) => views.dnlc.getChildren(b).map((e) => `${views.dnlc.getTreeItem(e).label} ${views.dnlc.getTreeItem(e).description}`)).sort();
       assert.deepEqual(names, ['10/lib → inode 11', '11/libc.so → inode 12', '2/etc → inode 20', '2/usr → inode 10', '20/passwd → inode 21']);
+      await waitFor('the snapshot view to empty', () => (views.snapshotQueue.getChildren().length === 0 ? true : undefined), 10_000);
       await stopSessions();
     });
   });
