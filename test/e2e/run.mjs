@@ -114,6 +114,9 @@ async function ui(vsix) {
     let colours = 0;
     for (const until = Date.now() + 30_000; Date.now() < until && colours < 4; await page.waitForTimeout(250)) colours = await page.evaluate(colourCount);
     if (colours < 4) throw new Error(`the editor shows only ${colours} colours: the grammar is not applied`);
+    // Tokenization finishes in the background (until then brackets in comments take bracket-pair colours)
+    // and the language server's semantic tokens come after it: let both land before the picture.
+    await page.waitForTimeout(2500);
     await shot(page, 'editor-colours');
     // Start debugging: F5 on a .mover file, no launch.json.
     await page.locator('.monaco-editor .view-lines').first().click();
