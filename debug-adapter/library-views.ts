@@ -14,6 +14,13 @@ const MAX_BLOCKMAP = 256;
 
 class Unreadable extends Error {}
 
+/** A little-endian unsigned number of up to 6 bytes (the most a JS number holds exactly here). */
+function le(bytes: Uint8Array, offset: number, size: number): number {
+  let v = 0;
+  for (let i = Math.min(size, 6) - 1; i >= 0; i--) v = v * 256 + bytes[offset + i];
+  return v;
+}
+
 /** A struct instance in memory: fields by name, as numbers (fields up to 6 bytes) or bytes. */
 class Struct {
   constructor(readonly type: StructType, readonly bytes: Uint8Array, readonly at: MemoryRef) {}
@@ -34,9 +41,7 @@ class Struct {
 
   num(name: string): number {
     const f = this.field(name);
-    let v = 0;
-    for (let i = Math.min(f.elementSize, 6) - 1; i >= 0; i--) v = v * 256 + this.bytes[f.offset + i];
-    return v;
+    return le(this.bytes, f.offset, f.elementSize);
   }
 
   raw(name: string): Uint8Array {
@@ -125,16 +130,17 @@ export function snapshotQueueView(interp: Interpreter, program: Program): Snapsh
       const blockMapAt = { space, address: e.num('blockmap') };
       const bits = readBytes(interp, bitmapAt, Math.ceil(blocks / 8));
       const { picture, perCell } = bitmapPicture(bits, blocks);
-      const map: { block: number; saved: number }[] = [];
+      // The block map is an array of 32-bit save-volume block numbers indexed by clone block: one read
+      // up to the last block listed.
+      const listed: number[] = [];
       let set = 0;
       for (let b = 0; b < blocks; b++) {
         if (!(bits[b >> 3] & (1 << (b & 7)))) continue;
         set++;
-        if (map.length < MAX_BLOCKMAP) {
-          const w = readBytes(interp, { space, address: blockMapAt.address + 4 * b }, 4);
-          map.push({ block: b, saved: w[0] | (w[1] << 8) | (w[2] << 16) | (w[3] * 2 ** 24) });
-        }
+        if (listed.length < MAX_BLOCKMAP) listed.push(b);
       }
+      const words = listed.length ? readBytes(interp, blockMapAt, 4 * (listed[listed.length - 1] + 1)) : new Uint8Array(0);
+      const map = listed.map((block) => ({ block, saved: le(words, 4 * block, 4) }));
       entries.push({
         id: e.num('id'), memoryReference: formatRef({ space, address: p }), saveVolume: volumeName(interp, e.num('save')),
         saveUsed: e.num('next_free'), saveBlocks: volumeBlocks(interp, e.num('save')), bitmapPicture: picture, blocksPerCell: perCell, bitsSet: set,
@@ -172,7 +178,7 @@ export function dnlcView(interp: Interpreter, program: Program): DnlcView {
     for (let b = 0; b < view.buckets; b++) {
       const entries: DnlcView['chains'][number]['entries'][number][] = [];
       const seen = new Set<number>();
-      for (let p = heads[4 * b] | (heads[4 * b + 1] << 8) | (heads[4 * b + 2] << 16) | (heads[4 * b + 3] * 2 ** 24); p !== 0; ) {
+      for (let p = le(heads, 4 * b, 4); p !== 0; ) {
         if (seen.has(p) || ++walked > MAX_CHAIN) return { ...view, problem: seen.has(p) ? `bucket ${b} loops back to ${hex(p)}` : `more than ${MAX_CHAIN} entries: the rest are not shown` };
         seen.add(p);
         const e = Struct.read(interp, program, 'dnlc_entry', { space, address: p });

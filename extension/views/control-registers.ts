@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ControlRegistersView } from '../../debug-adapter/protocol';
-import type { MoverSessions } from '../session-state';
+import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export interface RegisterNode {
   readonly label: string;
@@ -35,20 +35,12 @@ export function registerNodes(p: ControlRegistersView): RegisterNode {
   };
 }
 
-export class ControlRegistersProvider implements vscode.TreeDataProvider<RegisterNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<RegisterNode | undefined>();
-  readonly onDidChangeTreeData = this.emitter.event;
+export class ControlRegistersProvider extends StopRefreshedTree<RegisterNode> {
   private roots: RegisterNode[] = [];
-  private readonly sub: vscode.Disposable;
 
-  constructor(private readonly sessions: MoverSessions) {
-    this.sub = sessions.onDidChange(() => void this.refresh());
-  }
-
-  async refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     const r = await this.sessions.request('mover/controlRegisters', {});
     this.roots = r ? r.processors.map(registerNodes) : [];
-    this.emitter.fire(undefined);
   }
 
   getTreeItem(n: RegisterNode): vscode.TreeItem {
@@ -61,10 +53,5 @@ export class ControlRegistersProvider implements vscode.TreeDataProvider<Registe
 
   getChildren(n?: RegisterNode): RegisterNode[] {
     return n ? [...(n.children ?? [])] : this.roots;
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
   }
 }

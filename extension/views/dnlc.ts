@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { DnlcEntryView, DnlcView } from '../../debug-adapter/protocol';
-import type { MoverSessions } from '../session-state';
+import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export type DnlcNode =
   | { readonly kind: 'counters'; readonly view: DnlcView }
@@ -12,19 +12,11 @@ export type DnlcNode =
   | { readonly kind: 'entry'; readonly entry: DnlcEntryView }
   | { readonly kind: 'problem'; readonly text: string };
 
-export class DnlcProvider implements vscode.TreeDataProvider<DnlcNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<DnlcNode | undefined>();
-  readonly onDidChangeTreeData = this.emitter.event;
+export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
   private view: DnlcView | undefined;
-  private readonly sub: vscode.Disposable;
 
-  constructor(private readonly sessions: MoverSessions) {
-    this.sub = sessions.onDidChange(() => void this.refresh());
-  }
-
-  async refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     this.view = await this.sessions.request('mover/dnlc', {});
-    this.emitter.fire(undefined);
   }
 
   getTreeItem(n: DnlcNode): vscode.TreeItem {
@@ -69,10 +61,5 @@ export class DnlcProvider implements vscode.TreeDataProvider<DnlcNode>, vscode.D
     }
     if (n.kind === 'bucket') return n.entries.map((entry) => ({ kind: 'entry' as const, entry }));
     return [];
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
   }
 }

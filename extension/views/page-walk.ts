@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { WalkView } from '../../debug-adapter/protocol';
-import type { MoverSessions } from '../session-state';
+import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export type WalkSource = { readonly kind: 'last-access'; readonly cpu: number } | { readonly kind: 'address'; readonly va: string; readonly space?: string; readonly cpu?: number };
 
@@ -28,18 +28,11 @@ export function walkNodes(w: WalkView): WalkNode[] {
   return out;
 }
 
-export class PageWalkProvider implements vscode.TreeDataProvider<WalkNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<WalkNode | undefined>();
-  readonly onDidChangeTreeData = this.emitter.event;
+export class PageWalkProvider extends StopRefreshedTree<WalkNode> {
   private nodes: WalkNode[] = [];
   private source: WalkSource = { kind: 'last-access', cpu: 0 };
-  private readonly subs: vscode.Disposable[] = [];
   /** The walk shown, for tests and commands. */
   current: WalkView | null = null;
-
-  constructor(private readonly sessions: MoverSessions) {
-    this.subs.push(sessions.onDidChange(() => void this.refresh()));
-  }
 
   /** Shows the walk of `source` (the last access of a processor, or an address). */
   async show(source: WalkSource): Promise<WalkView | null> {
@@ -48,13 +41,12 @@ export class PageWalkProvider implements vscode.TreeDataProvider<WalkNode>, vsco
     return this.current;
   }
 
-  async refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     const s = this.source;
     this.current = (s.kind === 'last-access'
       ? await this.sessions.request('mover/lastWalk', { cpu: s.cpu })
       : await this.sessions.request('mover/walk', { va: s.va, ...(s.space ? { space: s.space } : {}), ...(s.cpu !== undefined ? { cpu: s.cpu } : {}) })) ?? null;
     this.nodes = this.current ? walkNodes(this.current) : [];
-    this.emitter.fire(undefined);
   }
 
   getTreeItem(n: WalkNode): vscode.TreeItem {
@@ -68,10 +60,5 @@ export class PageWalkProvider implements vscode.TreeDataProvider<WalkNode>, vsco
 
   getChildren(n?: WalkNode): WalkNode[] {
     return n ? [] : this.nodes;
-  }
-
-  dispose(): void {
-    for (const d of this.subs) d.dispose();
-    this.emitter.dispose();
   }
 }

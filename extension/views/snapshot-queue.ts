@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { SnapshotEntryView, SnapshotQueueView } from '../../debug-adapter/protocol';
-import type { MoverSessions } from '../session-state';
+import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export type SnapshotNode =
   | { readonly kind: 'summary'; readonly view: SnapshotQueueView }
@@ -26,19 +26,11 @@ function memoryCommand(ref: string, title: string): vscode.Command {
   return { command: 'mover.showMemory', title, arguments: [ref] };
 }
 
-export class SnapshotQueueProvider implements vscode.TreeDataProvider<SnapshotNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<SnapshotNode | undefined>();
-  readonly onDidChangeTreeData = this.emitter.event;
+export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode> {
   private view: SnapshotQueueView | undefined;
-  private readonly sub: vscode.Disposable;
 
-  constructor(private readonly sessions: MoverSessions) {
-    this.sub = sessions.onDidChange(() => void this.refresh());
-  }
-
-  async refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     this.view = await this.sessions.request('mover/snapshots', {});
-    this.emitter.fire(undefined);
   }
 
   getTreeItem(n: SnapshotNode): vscode.TreeItem {
@@ -113,10 +105,5 @@ export class SnapshotQueueProvider implements vscode.TreeDataProvider<SnapshotNo
     }
     if (n.kind === 'entry') return [{ kind: 'bitmap', entry: n.entry }, { kind: 'blockmap', entry: n.entry }];
     return [];
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
   }
 }

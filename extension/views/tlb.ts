@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { TlbEntryView, TlbProcessorView } from '../../debug-adapter/protocol';
-import type { MoverSessions } from '../session-state';
+import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export type TlbNode =
   | { readonly kind: 'cpu'; readonly view: TlbProcessorView }
@@ -19,20 +19,12 @@ export function entryLabel(e: TlbEntryView): { label: string; description: strin
   };
 }
 
-export class TlbProvider implements vscode.TreeDataProvider<TlbNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<TlbNode | undefined>();
-  readonly onDidChangeTreeData = this.emitter.event;
+export class TlbProvider extends StopRefreshedTree<TlbNode> {
   private views: TlbProcessorView[] = [];
-  private readonly sub: vscode.Disposable;
 
-  constructor(private readonly sessions: MoverSessions) {
-    this.sub = sessions.onDidChange(() => void this.refresh());
-  }
-
-  async refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     const r = await this.sessions.request('mover/tlb', {});
     this.views = r ? [...r.processors] : [];
-    this.emitter.fire(undefined);
   }
 
   getTreeItem(n: TlbNode): vscode.TreeItem {
@@ -75,10 +67,5 @@ export class TlbProvider implements vscode.TreeDataProvider<TlbNode>, vscode.Dis
     if (n.view.flushed.length) out.push({ kind: 'flushed', view: n.view });
     for (const entry of [...n.view.entries].sort((a, b) => a.set - b.set || a.lruRank - b.lruRank)) out.push({ kind: 'entry', cpu: n.view.cpu, entry });
     return out;
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
   }
 }
