@@ -7,7 +7,8 @@
 //   3. where a desktop VS Code is available (VSCODE_EXECUTABLE_PATH; on Linux with a display, e.g. under
 //      xvfb-run), runs the same integration suite under @vscode/test-electron, so the desktop path
 //      stays real too.
-// Exit code 0 when all that ran passed. Needs the cache from test/e2e/prepare.sh (run here if missing).
+// Exit code 0 when all that ran passed. Makes the cache of test/e2e/prepare.sh ready first (fresh-install.mjs:
+// when its marker is absent, the from-scratch install is itself a test).
 //   node test/e2e/run.mjs [--skip-ui] [--skip-suite]
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
+import { ensureCache } from './fresh-install.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -343,7 +345,13 @@ async function frameText(page, text, timeout = 30_000) {
 
 async function main() {
   mkdirSync(results, { recursive: true });
-  run('bash', [path.join(root, 'test', 'e2e', 'prepare.sh')]);
+  const fresh = ensureCache(log);
+  if (fresh) log(`fresh-install test ${fresh.passed ? 'passed' : `failed: ${fresh.problems.join('; ')}`} (${fresh.seconds} s, ${fresh.size})`);
+  if (fresh && !fresh.passed) {
+    process.stdout.write('e2e: 0 passed, 1 failed\n');
+    process.exitCode = 1;
+    return;
+  }
   log('building the .vsix and the integration suite');
   run('npm', ['run', '-s', 'package'], { stdio: ['ignore', 'ignore', 'inherit'] });
   run(process.execPath, ['test/e2e/build-suite.mjs']);
@@ -369,7 +377,7 @@ async function main() {
     log('no desktop VS Code here (VSCODE_EXECUTABLE_PATH is not set): the @vscode/test-electron run of the same suite is left out');
   }
   // The plain closing line CI reads.
-  const total = (args.has('--skip-suite') ? 0 : desktop ? 2 : 1) + (args.has('--skip-ui') ? 0 : 1);
+  const total = (fresh ? 1 : 0) + (args.has('--skip-suite') ? 0 : desktop ? 2 : 1) + (args.has('--skip-ui') ? 0 : 1);
   process.stdout.write(`e2e: ${total - failed} passed, ${failed} failed\n`);
   process.exitCode = failed ? 1 : 0;
 }

