@@ -1,9 +1,16 @@
-// Breakpoints as the user set them (source lines, labels, instruction addresses), resolved to
-// instruction indexes, with conditions, hit counts and log messages checked when one is reached.
+// The breakpoint book: every kind of breakpoint as the user set it (source lines, labels, instruction
+// addresses, data breakpoints, exception filters, the "Break on VS Switch" command), resolved against
+// the loaded program and armed in the runtime; conditions, hit counts and log messages are checked when
+// one is reached, and hit counts follow the timeline when it is rewound.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
-import type { Program } from '../emulator/index';
+import { hex, parseNumber, type Program, type StopReason } from '../emulator/index';
+import { evaluateExpression, type EvalContext } from './evaluator';
+import { formatRef, parseRef } from './memory-ref';
+import { FILTER_COFW, FILTER_PAGE_FAULT, FILTER_TLB_MISS, FILTER_VS_SWITCH } from './protocol';
+import { bad, entries } from './request';
+import type { MoverRuntime } from './runtime';
 
 export interface Armed {
   readonly id: number;
@@ -56,4 +63,247 @@ export function hitConditionMet(condition: string, hits: number): boolean | stri
   return false;
 }
 
-export type SourceBreakpointRequest = DebugProtocol.SourceBreakpoint;
+export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: FILTER_VS_SWITCH, label: 'VS switch', description: 'Stop when a CR3 load or a paging on/off changes the space a processor runs in. Condition: the target space(s), e.g. VS1 or VS1, VS2.', default: false, supportsCondition: true, conditionDescription: 'target space, e.g. VS1' },
+  { filter: FILTER_PAGE_FAULT, label: 'Page fault', description: 'Stop on every page fault, including those a handler takes (unhandled ones always stop).', default: false },
+  { filter: FILTER_TLB_MISS, label: 'TLB miss', description: 'Stop after an access that missed the TLB and walked the page tables.', default: false },
+  { filter: FILTER_COFW, label: 'Copy-on-first-write', description: 'Stop when the snapshot module copies a block to a save volume (FIG. 10, step 514).', default: false },
+];
+
+/** Data breakpoint ids are numbered apart from the others, so the two never collide in hitBreakpointIds. */
+const DATA_BREAKPOINT_ID_BASE = 100_000;
+
+/** How the session shows lines and locations to the client (its line base, its Source objects). */
+export interface ClientLines {
+  toDebuggerLine(clientLine: number): number;
+  toClientLine(debuggerLine: number): number;
+  location(pc: number): { source: DebugProtocol.Source; line: number; column: number };
+}
+
+/** The instruction index an instruction reference ("0x10", "text:0x10") plus an offset names, or null. */
+export function instructionIndex(program: Program | null, ref: string, offset: number): number | null {
+  const v = parseNumber(String(ref).replace(/^text:/i, ''));
+  if (v === undefined || !program) return null;
+  const addr = v + offset;
+  if (addr % 4 !== 0 || addr < 0 || addr / 4 >= program.length) return null;
+  return addr / 4;
+}
+
+export class BreakpointBook {
+  private readonly sourceBps = new Map<string, { line: number; req: DebugProtocol.SourceBreakpoint }[]>();
+  private functionBps: DebugProtocol.FunctionBreakpoint[] = [];
+  private instructionBps: DebugProtocol.InstructionBreakpoint[] = [];
+  private armed = new Map<number, Armed[]>();
+  private nextBpId = 1;
+  private exceptionFilters: DebugProtocol.ExceptionFilterOptions[] = [];
+  /** Target spaces of the "Break on VS Switch" command (empty: any switch), or null when off. */
+  private commandVsTargets: string[] | null = null;
+  private dataBps: DebugProtocol.DataBreakpoint[] = [];
+  private runtime: MoverRuntime | null = null;
+  private program: Program | null = null;
+
+  constructor(private readonly lines: ClientLines) {}
+
+  /** A new program (launch or restart): every breakpoint is resolved and armed again, hit counts from zero. */
+  attach(runtime: MoverRuntime, program: Program): void {
+    this.runtime = runtime;
+    this.program = program;
+    this.armed = new Map();
+    this.rearm();
+    this.applyExceptionFilters();
+    this.applyDataBreakpoints();
+  }
+
+  setSource(a: DebugProtocol.SetBreakpointsArguments): DebugProtocol.Breakpoint[] {
+    if (!a.source || typeof a.source !== 'object') throw bad('setBreakpoints needs a source');
+    const file = a.source.path ? path.resolve(a.source.path) : this.program?.files[(a.source.sourceReference ?? 0) - 1];
+    if (!file) throw bad('setBreakpoints needs a source with a path');
+    const reqs = a.breakpoints !== undefined ? entries<DebugProtocol.SourceBreakpoint>(a.breakpoints, 'setBreakpoints', 'line', 'number')
+      : entries<DebugProtocol.SourceBreakpoint>((Array.isArray(a.lines) ? a.lines : []).map((line) => ({ line })), 'setBreakpoints', 'line', 'number');
+    const key = path.normalize(file);
+    this.sourceBps.set(key, reqs.map((req) => ({ line: this.lines.toDebuggerLine(req.line) - 1, req })));
+    this.rearm();
+    const table = this.program ? lineTable(this.program) : null;
+    return (this.sourceBps.get(key) ?? []).map((b) => {
+      const r = table ? resolveLine(table, key, b.line) : undefined;
+      const armed = r ? (this.armed.get(r.pc) ?? []).find((x) => x.kind === 'source') : undefined;
+      if (!r) return { verified: false, line: b.req.line, message: this.program ? 'no instruction on or after this line' : 'the program is not loaded yet', reason: 'failed' as const };
+      return { id: armed?.id, verified: true, line: this.lines.toClientLine(r.line + 1), source: { path: key, name: path.basename(key) } };
+    });
+  }
+
+  setFunction(a: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.Breakpoint[] {
+    this.functionBps = entries(a.breakpoints, 'setFunctionBreakpoints', 'name', 'string');
+    this.rearm();
+    return this.functionBps.map((b) => {
+      const pc = this.program?.labels.get(b.name);
+      if (pc === undefined) return { verified: false, message: `no code label named ${b.name}` };
+      return { verified: true, ...this.lines.location(pc) };
+    });
+  }
+
+  setInstruction(a: DebugProtocol.SetInstructionBreakpointsArguments): DebugProtocol.Breakpoint[] {
+    this.instructionBps = entries(a.breakpoints, 'setInstructionBreakpoints', 'instructionReference', 'string');
+    this.rearm();
+    return this.instructionBps.map((b) => {
+      const pc = instructionIndex(this.program, b.instructionReference, b.offset ?? 0);
+      if (pc === null) return { verified: false, message: `${b.instructionReference} is not an instruction of this program` };
+      return { verified: true, instructionReference: hex(pc * 4), ...this.lines.location(pc) };
+    });
+  }
+
+  /** Resolves every kind of breakpoint to instruction indexes and patches them in, keeping hit counts. */
+  private rearm(): void {
+    const p = this.program;
+    const old = this.armed;
+    this.armed = new Map();
+    if (!p || !this.runtime) return;
+    const keepHits = (pc: number, kind: Armed['kind']) => [...(old.get(pc)?.find((x) => x.kind === kind)?.hitAt ?? [])];
+    const add = (pc: number, kind: Armed['kind'], req: { condition?: string; hitCondition?: string; logMessage?: string }) => {
+      const list = this.armed.get(pc) ?? [];
+      list.push({ id: this.nextBpId++, pc, kind, hitAt: keepHits(pc, kind), ...(req.condition ? { condition: req.condition } : {}), ...(req.hitCondition ? { hitCondition: req.hitCondition } : {}), ...(req.logMessage ? { logMessage: req.logMessage } : {}) });
+      this.armed.set(pc, list);
+    };
+    const table = lineTable(p);
+    for (const [file, bps] of this.sourceBps) for (const b of bps) {
+      const r = resolveLine(table, file, b.line);
+      if (r) add(r.pc, 'source', b.req);
+    }
+    for (const b of this.functionBps) { const pc = p.labels.get(b.name); if (pc !== undefined) add(pc, 'function', b); }
+    for (const b of this.instructionBps) { const pc = instructionIndex(p, b.instructionReference, b.offset ?? 0); if (pc !== null) add(pc, 'instruction', b); }
+    this.runtime.setBreakpoints(this.armed.keys());
+  }
+
+  setExceptionFilters(a: DebugProtocol.SetExceptionBreakpointsArguments): DebugProtocol.Breakpoint[] {
+    const known = new Set(EXCEPTION_FILTERS.map((f) => f.filter));
+    if ((a.filters !== undefined && !Array.isArray(a.filters)) || (a.filterOptions !== undefined && !Array.isArray(a.filterOptions))) throw bad('setExceptionBreakpoints needs filters (and filterOptions) as arrays');
+    const opts: DebugProtocol.ExceptionFilterOptions[] = [...(a.filters ?? []).map((filterId) => ({ filterId })), ...(a.filterOptions ?? [])];
+    for (const o of opts) if (!known.has(o.filterId)) throw bad(`unknown exception filter ${JSON.stringify(o.filterId)} (filters: ${[...known].join(', ')})`);
+    this.exceptionFilters = opts;
+    this.applyExceptionFilters();
+    // A VS-switch condition naming no space would never fire: say so on that filter.
+    const spaces = this.runtime?.machine.spaces.map((x) => x.name);
+    return opts.map((o) => {
+      const unknown = o.filterId === FILTER_VS_SWITCH && spaces ? (o.condition ?? '').split(/[\s,]+/).filter((x) => x && !spaces.some((s) => s.toUpperCase() === x.toUpperCase())) : [];
+      return unknown.length ? { verified: false, message: `no space named ${unknown.join(', ')} (spaces: ${spaces!.join(', ')})` } : { verified: true };
+    });
+  }
+
+  /** The "Break on VS Switch" command: these target spaces (empty: any), or null to turn it off. */
+  setVsSwitchCommand(targets: readonly string[] | null): void {
+    if (targets !== null && (!Array.isArray(targets) || targets.some((t) => typeof t !== 'string'))) throw bad('targets must be a list of space names (empty for any) or null');
+    const m = this.runtime?.machine;
+    for (const t of targets ?? []) if (m && !m.space(t)) throw bad(`no space named ${t}`);
+    this.commandVsTargets = targets === null ? null : [...targets];
+    this.applyExceptionFilters();
+  }
+
+  private applyExceptionFilters(): void {
+    if (!this.runtime) return;
+    const on = (id: string) => this.exceptionFilters.find((o) => o.filterId === id);
+    const vs = on(FILTER_VS_SWITCH);
+    const cmd = this.commandVsTargets;
+    const fromFilter = (vs?.condition ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.toUpperCase());
+    // Either source asking for any switch means any switch; otherwise the union of their targets.
+    const any = (vs && fromFilter.length === 0) || (cmd !== null && cmd.length === 0);
+    this.runtime.setStopHooks({
+      vsSwitch: !vs && cmd === null ? null : new Set(any ? [] : [...fromFilter, ...(cmd ?? []).map((s) => s.toUpperCase())]),
+      handledFault: !!on(FILTER_PAGE_FAULT),
+      tlbMiss: !!on(FILTER_TLB_MISS),
+      events: new Set(on(FILTER_COFW) ? ['cofw'] : []),
+    });
+  }
+
+  /** What a data breakpoint on `name` (a memory reference, or an expression giving an address) would watch. */
+  dataInfo(a: DebugProtocol.DataBreakpointInfoArguments, ctx: EvalContext): DebugProtocol.DataBreakpointInfoResponse['body'] {
+    if (typeof a.name !== 'string') throw bad('dataBreakpointInfo needs a name');
+    const size = a.bytes ?? 4;
+    let ref = parseRef(a.name, ctx.interp);
+    if (typeof ref === 'string' && /^\s*[A-Za-z_]\w*\s*:/.test(a.name)) return { dataId: null, description: ref };
+    if (typeof ref === 'string') {
+      // A register or symbol whose value is an address in the current thread's space.
+      const v = evaluateExpression(a.name, ctx);
+      if (!v.ok || v.value >= 1n << 32n) return { dataId: null, description: `${a.name} is not an address: write pa:0x1000_0000 or vs1:0x2000_0000` };
+      ref = { space: ctx.thread ? ctx.interp.spaceOf(ctx.thread.cpu) : 'PA', address: Number(v.value) };
+    }
+    if (!Number.isInteger(size) || size < 1 || size > 4096) return { dataId: null, description: 'watch 1 to 4096 bytes' };
+    const ids = `${formatRef(ref)}/${size}`;
+    return { dataId: ids, description: `${size} byte${size === 1 ? '' : 's'} at ${formatRef(ref)}${ref.space === 'PA' ? ' (physical: any space)' : ` (${ref.space}: follows the page tables)`}`, accessTypes: ['read', 'write', 'readWrite'], canPersist: true };
+  }
+
+  setData(a: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.Breakpoint[] {
+    this.dataBps = entries(a.breakpoints, 'setDataBreakpoints', 'dataId', 'string');
+    return this.applyDataBreakpoints();
+  }
+
+  private applyDataBreakpoints(): DebugProtocol.Breakpoint[] {
+    const rt = this.runtime;
+    if (!rt) return this.dataBps.map(() => ({ verified: false, message: 'the program is not loaded yet' }));
+    const parsed = this.dataBps.map((b) => {
+      const m = /^(.*)\/(\d+)$/.exec(b.dataId);
+      const ref = m ? parseRef(m[1], rt.interp) : 'bad data id';
+      return typeof ref === 'string' || !m ? null : { space: ref.space, address: ref.address, size: Number(m[2]), read: (b.accessType ?? 'write') !== 'write', write: (b.accessType ?? 'write') !== 'read' };
+    });
+    const watches = rt.setWatches(parsed.filter((w) => w !== null));
+    let k = 0;
+    return this.dataBps.map((b, i) => (parsed[i] ? { verified: true, id: DATA_BREAKPOINT_ID_BASE + watches[k++].id } : { verified: false, message: `bad data breakpoint ${b.dataId}` }));
+  }
+
+  /**
+   * Decides whether a breakpoint stop is reported. Going forward it counts the hit and prints log
+   * messages (through `say`); replaying history (reverse continue) it only asks, with the hit count as
+   * it was then.
+   */
+  shouldStop(stop: Extract<StopReason, { kind: 'breakpoint' }>, ctx: EvalContext, say: (text: string, category: 'stderr' | 'console') => void, replaying = false): boolean {
+    const list = this.armed.get(stop.pc) ?? [];
+    const clock = ctx.interp.retired;
+    const tell = (text: string, category: 'stderr' | 'console') => { if (!replaying) say(text, category); };
+    let report = false;
+    for (const b of list) {
+      if (b.condition) {
+        const c = evaluateExpression(b.condition, ctx);
+        if (!c.ok) { tell(`breakpoint condition ${JSON.stringify(b.condition)}: ${c.message} (stopping)\n`, 'stderr'); report = true; continue; }
+        if (c.value === 0n) continue;
+      }
+      if (!replaying) b.hitAt.push(clock);
+      const hits = replaying ? b.hitAt.filter((at) => at <= clock).length : b.hitAt.length;
+      if (b.hitCondition) {
+        const h = hitConditionMet(b.hitCondition, hits);
+        if (typeof h === 'string') { tell(h + '\n', 'stderr'); report = true; continue; }
+        if (!h) continue;
+      }
+      if (b.logMessage) {
+        tell(interpolate(b.logMessage, ctx) + '\n', 'console');
+        continue;
+      }
+      report = true;
+    }
+    return report;
+  }
+
+  /** After going back to clock `now`: hits after it have not happened yet; a breakpoint stop landed on keeps its own. */
+  rewoundTo(now: number, landedOnBreakpoint: boolean): void {
+    for (const list of this.armed.values()) for (const b of list) b.hitAt = b.hitAt.filter((at) => (landedOnBreakpoint ? at <= now : at < now));
+  }
+
+  /** The ids a stop at this breakpoint pc reports, and the kind of breakpoint it is. */
+  hitAt(pc: number): { ids: number[]; reason: 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' } {
+    const list = this.armed.get(pc) ?? [];
+    const kinds = list.map((b) => b.kind);
+    const reason = kinds.includes('function') && !kinds.includes('source') ? 'function breakpoint' : kinds.includes('instruction') && !kinds.includes('source') ? 'instruction breakpoint' : 'breakpoint';
+    return { ids: list.map((b) => b.id), reason };
+  }
+
+  /** The id a watchpoint hit reports. */
+  static dataBreakpointId(watchId: number): number {
+    return DATA_BREAKPOINT_ID_BASE + watchId;
+  }
+}
+
+/** A log message with each {expression} replaced by its value. */
+function interpolate(message: string, ctx: EvalContext): string {
+  return message.replace(/\{([^{}]+)\}/g, (_, expr: string) => {
+    const r = evaluateExpression(expr, ctx);
+    return r.ok ? hex(Number(r.value > BigInt(Number.MAX_SAFE_INTEGER) ? 0n : r.value)) : `<${r.message}>`;
+  });
+}

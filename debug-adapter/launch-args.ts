@@ -2,6 +2,7 @@
 // package.json's contributes.debuggers[].configurationAttributes; a test keeps the two equal.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, DEFAULT_TLB_GEOMETRY, MAX_CPUS } from '../emulator/index';
 
 export interface TlbGeometryArgs {
   entries: number;
@@ -40,10 +41,10 @@ export const LAUNCH_ATTRIBUTES = {
   program: { type: 'string', description: 'The mover script (.mover) to run.', default: '${file}' },
   stopOnEntry: { type: 'boolean', description: 'Stop at the first instruction of the first thread.', default: true },
   layout: { type: ['string', 'object'], description: 'A layout file (JSON: chunks, spaces, pageTables) or an inline layout. Default: the patent\'s FIG. 5 layout (C1..C5, VS0..VS2).' },
-  cpus: { type: 'integer', description: 'Number of processors (each with its own CR3 and TLB).', default: 2, minimum: 1, maximum: 64 },
-  tlb: { type: 'object', description: 'TLB geometry of each processor: { "entries": 64, "ways": 4 }.', default: { entries: 64, ways: 4 } },
-  timerQuantum: { type: 'integer', description: 'Instructions between timer interrupts on each processor ([00031]).', default: 10000, minimum: 1 },
-  maxSteps: { type: 'integer', description: 'Stop a run that has not halted after this many instructions.', default: 100000000, minimum: 1 },
+  cpus: { type: 'integer', description: 'Number of processors (each with its own CR3 and TLB).', default: DEFAULT_CPUS, minimum: 1, maximum: MAX_CPUS },
+  tlb: { type: 'object', description: 'TLB geometry of each processor: { "entries": 64, "ways": 4 }.', default: { entries: DEFAULT_TLB_GEOMETRY.entries, ways: DEFAULT_TLB_GEOMETRY.ways } },
+  timerQuantum: { type: 'integer', description: 'Instructions between timer interrupts on each processor ([00031]).', default: DEFAULT_TIMER_QUANTUM, minimum: 1 },
+  maxSteps: { type: 'integer', description: 'Stop a run that has not halted after this many instructions.', default: DEFAULT_MAX_STEPS, minimum: 1 },
 } as const satisfies Record<Exclude<keyof MoverLaunchArguments, keyof DebugProtocol.LaunchRequestArguments>, AttributeSchema>;
 
 export const REQUIRED_LAUNCH_ATTRIBUTES = ['program'] as const;
@@ -59,7 +60,7 @@ export function validateLaunchArguments(a: unknown): string[] {
     if (v === undefined) return;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) problems.push(`"${name}" must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
   };
-  int('cpus', 1, 64);
+  int('cpus', 1, MAX_CPUS);
   int('timerQuantum', 1, 2 ** 31);
   int('maxSteps', 1, 2 ** 50);
   if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');

@@ -16,14 +16,25 @@ export function formatRef(r: MemoryRef): string {
   return `${r.space === 'PA' ? 'pa' : r.space.toLowerCase()}:${hex(r.address)}`;
 }
 
-/** Parses "pa:ADDR" or "SPACE:ADDR" (or a bare address: physical). Returns an error message on failure. */
-export function parseRef(text: string, interp: Interpreter): MemoryRef | string {
+/**
+ * The syntax alone: "pa:ADDR", "SPACE:ADDR" or a bare address (physical), with the space as written
+ * ("PA" for physical). Returns an error message on failure. The extension parses with this too.
+ */
+export function parseRefText(text: string): { readonly space: string; readonly address: number } | string {
   const m = /^\s*(?:([A-Za-z_][\w]*)\s*:\s*)?(\S+)\s*$/.exec(text);
   if (!m) return `not a memory reference: ${JSON.stringify(text)} (write pa:0x1_0000_0000 or vs1:0x2000_0000)`;
   const address = parseNumber(m[2]);
   if (address === undefined) return `not an address: ${JSON.stringify(m[2])}`;
-  const spaceText = m[1] ?? 'pa';
-  if (spaceText.toLowerCase() === 'pa') {
+  return { space: !m[1] || m[1].toLowerCase() === 'pa' ? 'PA' : m[1], address };
+}
+
+/** Parses a memory reference and checks it against the machine's spaces and sizes. Returns an error message on failure. */
+export function parseRef(text: string, interp: Interpreter): MemoryRef | string {
+  const r = parseRefText(text);
+  if (typeof r === 'string') return r;
+  const { address } = r;
+  const spaceText = r.space;
+  if (spaceText === 'PA') {
     if (address >= PHYS_LIMIT) return `${hex(address)} is beyond the 36-bit physical space`;
     return { space: 'PA', address };
   }

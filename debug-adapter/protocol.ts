@@ -179,10 +179,13 @@ export interface MoverRequests {
 
 export type MoverRequestName = keyof MoverRequests;
 
-/** Sent after every stop and every memory or register write: views refresh (nothing is sent while running). */
+/**
+ * Sent when the program starts running ('running': views stop fetching until the next stop), after
+ * every stop, and after every memory or register write (views refresh).
+ */
 export const STATE_CHANGED_EVENT = 'mover/stateChanged';
 export interface StateChangedBody {
-  readonly reason: 'stopped' | 'memory' | 'registers' | 'restart';
+  readonly reason: 'running' | 'stopped' | 'memory' | 'registers' | 'restart';
   /** Instructions retired so far (the machine's clock). */
   readonly retired: number;
 }
@@ -192,3 +195,16 @@ export const FILTER_VS_SWITCH = 'vs-switch';
 export const FILTER_PAGE_FAULT = 'page-fault';
 export const FILTER_TLB_MISS = 'tlb-miss';
 export const FILTER_COFW = 'copy-on-first-write';
+
+/** The numbered errors of the adapter's responses (`body.error.id`), as the user sees them. */
+export const ErrorCode = {
+  BadArguments: 1001,
+  NotLaunched: 1002,
+  UnknownCommand: 1003,
+  Running: 1004,
+  BadMemoryReference: 1005,
+  LaunchFailed: 1006,
+  SessionEnded: 1007,
+  Internal: 1099,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

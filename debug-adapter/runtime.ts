@@ -7,7 +7,7 @@
 // first time.
 
 import {
-  Interpreter, Machine, type InterpreterState, type Program, type StopReason, type Thread,
+  Interpreter, Machine, type InterpreterState, type OutputLine, type Program, type StopReason, type Thread, type Watchpoint,
 } from '../emulator/index';
 
 /** Instructions per chunk of a run before yielding to the event loop. */
@@ -30,6 +30,16 @@ interface CheckpointMark {
   readonly threadRetired: readonly number[];
 }
 
+/** Which events stop a run, besides breakpoints and watchpoints. */
+export interface StopHooks {
+  /** Stop on a VS switch: into these spaces (upper case), or any switch when empty; off when null. */
+  readonly vsSwitch: ReadonlySet<string> | null;
+  readonly handledFault: boolean;
+  readonly tlbMiss: boolean;
+  /** Program events (`event NAME`) that stop, e.g. "cofw". */
+  readonly events: ReadonlySet<string>;
+}
+
 export interface BreakFilter {
   /** Called at a breakpoint stop: true to report it, false to run on (conditions, hit counts, logpoints). */
   (stop: Extract<StopReason, { kind: 'breakpoint' }>): boolean;
@@ -45,11 +55,98 @@ export class MoverRuntime {
 
   constructor(readonly machine: Machine, readonly program: Program, readonly options: { readonly timerQuantum?: number; readonly maxSteps: number }) {
     this.interp = new Interpreter(machine, program, options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {});
+    this.markTlbs();
     this.takeCheckpoint();
   }
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  // ---- what the session reads -------------------------------------------------------------------
+
+  get threads(): readonly Thread[] {
+    return this.interp.threads;
+  }
+
+  /** The machine's clock: instructions retired by all processors. */
+  get retired(): number {
+    return this.interp.retired;
+  }
+
+  /** The thread a request without a thread id means: the first that has not halted. */
+  defaultThread(): number {
+    return this.interp.threads.find((t) => t.state !== 'halted')?.id ?? 0;
+  }
+
+  /** The space a processor runs in now, by name. */
+  spaceOf(cpu: number): string {
+    return this.interp.spaceOf(cpu);
+  }
+
+  /** The thread a processor runs now. */
+  threadOn(cpu: number): Thread | null {
+    return this.interp.currentThread(cpu);
+  }
+
+  /** True when the thread is the one its processor runs now. */
+  isRunningNow(t: Thread): boolean {
+    return this.threadOn(t.cpu) === t;
+  }
+
+  /** The space of each frame of a thread, innermost first: where it runs now, then each caller's. */
+  frameSpaces(t: Thread): { pc: number; space: string }[] {
+    const m = this.machine;
+    const p = m.processors[t.cpu];
+    const out = [{ pc: t.pc, space: this.isRunningNow(t) ? this.spaceOf(t.cpu) : m.spaceNameFor(p.paging, p.cr3) }];
+    for (let k = t.frames.length - 1; k >= 0; k--) out.push({ pc: t.frames[k].callPc, space: m.spaceNameFor(t.frames[k].callerPaging, t.frames[k].callerCr3) });
+    return out;
+  }
+
+  lastAccess(cpu: number): { va: number; write: boolean } | null {
+    return this.interp.lastAccess(cpu);
+  }
+
+  /** Each processor's TLB change mark at the last run's start: views say what is new since then. */
+  tlbMarks: number[] = [];
+
+  private markTlbs(): void {
+    this.tlbMarks = this.machine.processors.map((p) => p.tlb.markChanges());
+  }
+
+  // ---- what the debugger changes -----------------------------------------------------------------
+
+  /** Program output as it is printed (not while replaying history). */
+  set onOutput(f: ((line: OutputLine) => void) | null) {
+    this.interp.onOutput = f;
+  }
+
+  setRegister(thread: number, index: number, value: bigint): void {
+    this.interp.setRegister(this.interp.threads[thread], index, value);
+  }
+
+  setPc(thread: number, pc: number): void {
+    this.interp.setPc(thread, pc);
+  }
+
+  setBreakpoints(pcs: Iterable<number>): void {
+    this.interp.setBreakpoints(pcs);
+  }
+
+  setStopHooks(h: StopHooks): void {
+    const it = this.interp;
+    it.breakOnVsSwitch = h.vsSwitch !== null;
+    it.vsSwitchTargets = h.vsSwitch ?? new Set();
+    it.breakOnHandledFault = h.handledFault;
+    it.breakOnTlbMiss = h.tlbMiss;
+    it.breakOnEvents = h.events;
+    it.updateHooked();
+  }
+
+  /** Replaces every watchpoint; returns them with their ids, in order. */
+  setWatches(list: readonly Omit<Watchpoint, 'id'>[]): Watchpoint[] {
+    this.interp.clearWatches();
+    return list.map((w) => this.interp.addWatch(w));
   }
 
   requestPause(): void {
@@ -77,7 +174,12 @@ export class MoverRuntime {
    * Runs until a reported stop. `step` stops when that thread has retired `count` instructions;
    * `until` is checked at each stop and may decide to go on (step over, step out).
    */
-  async run(opts: { step?: { thread: number; count: number }; filter?: BreakFilter; until?: (s: StopReason) => boolean } = {}): Promise<RuntimeStop> {
+  run(opts: { filter?: BreakFilter; until?: (s: StopReason) => boolean } = {}): Promise<RuntimeStop> {
+    this.markTlbs();
+    return this.advance(opts);
+  }
+
+  private async advance(opts: { step?: { thread: number; count: number }; filter?: BreakFilter; until?: (s: StopReason) => boolean }): Promise<RuntimeStop> {
     this.running = true;
     this.pauseRequested = false;
     try {
@@ -109,14 +211,16 @@ export class MoverRuntime {
 
   /** Step in: one instruction of the thread. */
   stepIn(thread: number, filter?: BreakFilter): Promise<RuntimeStop> {
-    return this.run({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
+    this.markTlbs();
+    return this.advance({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
   }
 
   /** Step over: one instruction, or a whole call. */
   async stepOver(thread: number, filter?: BreakFilter): Promise<RuntimeStop> {
     const t = this.interp.threads[thread];
     const depth = t.frames.length;
-    const first = await this.stepIn(thread, filter);
+    this.markTlbs();
+    const first = await this.advance({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
     if (first.kind !== 'step' || t.frames.length <= depth) return first;
     return this.runUntilDepth(thread, depth, filter);
   }
@@ -125,13 +229,14 @@ export class MoverRuntime {
   async stepOut(thread: number, filter?: BreakFilter): Promise<RuntimeStop> {
     const t = this.interp.threads[thread];
     if (t.frames.length === 0) return this.stepOver(thread, filter);
+    this.markTlbs();
     return this.runUntilDepth(thread, t.frames.length - 1, filter);
   }
 
   private async runUntilDepth(thread: number, depth: number, filter?: BreakFilter): Promise<RuntimeStop> {
     const t = this.interp.threads[thread];
     for (;;) {
-      const s = await this.run({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
+      const s = await this.advance({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
       if (s.kind !== 'step') return s;
       if (t.frames.length <= depth || t.state === 'halted') return s;
     }
@@ -186,6 +291,7 @@ export class MoverRuntime {
 
   /** Step back: the machine as it was just after the thread's previous instruction. */
   stepBack(thread: number): RuntimeStop {
+    this.markTlbs();
     const t = this.interp.threads[thread];
     if (t.retired === 0) return { kind: 'start-of-history' };
     this.rewindThread(thread, t.retired - 1);
@@ -198,6 +304,7 @@ export class MoverRuntime {
    * re-executing each checkpoint interval with hooks on; the start of history if there is none.
    */
   reverseContinue(filter?: BreakFilter): RuntimeStop {
+    this.markTlbs();
     const now = this.interp.retired;
     for (let k = this.marks.length - 1; k >= 0; k--) {
       const mark = this.marks[k];

@@ -4,7 +4,7 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, hex, hex64, listTlb, registerName, translate,
+  CR0_PE, CR0_PG, CR0_WP, CR3_PDPT_MASK, CR4_PAE, CR4_PGE, CR4_PSE, describeWalkFault, hex, hex64, listTlb, registerName, tlbFlagWords, translate,
   type Interpreter, type Program, type StructType, type Thread,
 } from '../emulator/index';
 import { formatRef, readRef } from './memory-ref';
@@ -59,13 +59,13 @@ export function variables(c: Container, ctx: VariableContext): DebugProtocol.Var
     }
     case 'control': {
       const p = m.processors[c.cpu];
-      const cr3Space = m.spaces.find((s) => s.pdpt === ((p.cr3 & 0xffffffe0) >>> 0))?.name;
+      const cr3Space = m.spaceOfCr3(p.cr3)?.name;
       const ro = { presentationHint: { attributes: ['readOnly'] as string[] } };
       return [
         { name: 'space', value: m.currentSpaceName(p), variablesReference: 0, ...ro },
         { name: 'CR0', value: `${hex(p.cr0 >>> 0, 8)}  ${[p.cr0 & CR0_PG ? 'PG' : '', p.cr0 & CR0_WP ? 'WP' : '', p.cr0 & CR0_PE ? 'PE' : ''].filter(Boolean).join(' ')}`, variablesReference: ctx.handle({ kind: 'bits', cpu: c.cpu, reg: 'cr0' }), ...ro },
         { name: 'CR2', value: `${hex(p.cr2, 8)}  (last page-fault address)`, variablesReference: 0, ...ro },
-        { name: 'CR3', value: `${hex(p.cr3, 8)}${cr3Space ? `  (${cr3Space}'s PDPT)` : ''}`, variablesReference: 0, memoryReference: formatRef({ space: 'PA', address: (p.cr3 & 0xffffffe0) >>> 0 }), ...ro },
+        { name: 'CR3', value: `${hex(p.cr3, 8)}${cr3Space ? `  (${cr3Space}'s PDPT)` : ''}`, variablesReference: 0, memoryReference: formatRef({ space: 'PA', address: (p.cr3 & CR3_PDPT_MASK) >>> 0 }), ...ro },
         { name: 'CR4', value: `${hex(p.cr4, 8)}  ${[p.cr4 & CR4_PGE ? 'PGE' : '', p.cr4 & CR4_PAE ? 'PAE' : '', p.cr4 & CR4_PSE ? 'PSE' : ''].filter(Boolean).join(' ')}`, variablesReference: ctx.handle({ kind: 'bits', cpu: c.cpu, reg: 'cr4' }), ...ro },
         { name: 'PDPTEs', value: Array.from({ length: 4 }, (_, i) => hex64(p.pdpteLo[i], p.pdpteHi[i])).join(' '), variablesReference: 0, ...ro },
         { name: 'preemption count', value: String(p.preemptCount), variablesReference: 0, ...ro },
@@ -88,8 +88,7 @@ export function variables(c: Container, ctx: VariableContext): DebugProtocol.Var
         { name: 'counters', value: `hits ${k.hits}, misses ${k.misses}, walks ${k.walks}, flushes ${k.flushes} (${k.invalidated} dropped), evictions ${k.evictions}`, variablesReference: 0 },
       ];
       return head.concat(view.entries.map((e) => {
-        const f = e.flags;
-        const flags = `${f.writable ? 'RW' : 'RO'} ${f.user ? 'U' : 'S'}${f.dirty ? ' D' : ''}${f.global ? ' G' : ''}${f.large ? ' 2M' : ''}`;
+        const flags = tlbFlagWords(e.flags).join(' ');
         return {
           name: `${hex(e.va, 8)}`, value: `-> ${hex(e.frame)}  ${flags}  set ${e.set} way ${e.way} lru ${e.lruRank}${e.stale ? '  STALE' : ''}${e.fresh ? '  (new)' : ''}`,
           variablesReference: ctx.handle({ kind: 'tlb-entry', cpu: c.cpu, index: e.index }), memoryReference: formatRef({ space: 'PA', address: e.frame }),
@@ -121,7 +120,7 @@ export function variables(c: Container, ctx: VariableContext): DebugProtocol.Var
       for (const l of t.levels) out.push({ name: `${l.level}[${l.index}]`, value: `${l.raw}  ${l.flags.join(' ')}  at ${hex(l.entryAddress)}`, variablesReference: 0, memoryReference: formatRef({ space: 'PA', address: l.entryAddress }) });
       out.push(t.ok
         ? { name: 'PA', value: `${hex(t.pa!)}${t.chunk ? `  (${t.chunk.name})` : ''}`, variablesReference: 0, memoryReference: formatRef({ space: 'PA', address: t.pa! }) }
-        : { name: 'fault', value: `${t.fault!.reason}${t.fault!.level ? ` at the ${t.fault!.level}` : ''}, error code ${hex(t.fault!.errorCode)}`, variablesReference: 0 });
+        : { name: 'fault', value: describeWalkFault(t.fault!), variablesReference: 0 });
       for (const h of t.tlb) out.push({ name: `TLB cpu${h.cpu}`, value: h.held ? `held -> ${hex(h.frame!)}${h.stale ? ` STALE: ${h.staleReason}` : ''}` : 'not held', variablesReference: 0 });
       return out;
     }

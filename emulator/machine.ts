@@ -18,7 +18,13 @@ export interface MachineOptions {
   readonly tlb?: TlbGeometry;
 }
 
+/** Processors of a machine unless configured ([00030]: a Xeon's two logical processors), and the most. */
+export const DEFAULT_CPUS = 2;
 export const MAX_CPUS = 64;
+/** Instructions between timer interrupts on each processor ([00031]) unless configured. */
+export const DEFAULT_TIMER_QUANTUM = 10_000;
+/** A run that has not halted after this many instructions is stopped as runaway, unless configured. */
+export const DEFAULT_MAX_STEPS = 100_000_000;
 
 /** A space and where its paging structures are. */
 export interface SpaceInfo {
@@ -58,7 +64,7 @@ export class Machine {
 
   constructor(options: MachineOptions = {}) {
     this.layout = options.layout ?? defaultLayout();
-    const cpus = options.cpus ?? 2;
+    const cpus = options.cpus ?? DEFAULT_CPUS;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new MachineError(`processors must be a whole number from 1 to ${MAX_CPUS} (got ${cpus})`);
     this.tlbGeometry = options.tlb ?? DEFAULT_TLB_GEOMETRY;
     const bad = validateGeometry(this.tlbGeometry);
@@ -84,14 +90,23 @@ export class Machine {
 
   /** The space a processor runs in: paging off -> the paging-off space; else the space whose PDPT CR3 holds. */
   currentSpace(cpu: Processor): SpaceInfo | undefined {
-    if (!cpu.paging) return this.spaces.find((s) => s.pdpt === null);
-    const base = (cpu.cr3 & CR3_PDPT_MASK) >>> 0;
+    return cpu.paging ? this.spaceOfCr3(cpu.cr3) : this.spaces.find((s) => s.pdpt === null);
+  }
+
+  /** The paged space whose PDPT a CR3 value points at. */
+  spaceOfCr3(cr3: number): SpaceInfo | undefined {
+    const base = (cr3 & CR3_PDPT_MASK) >>> 0;
     return this.spaces.find((s) => s.pdpt === base);
+  }
+
+  /** The space a processor ran in with this paging state and CR3 (a saved frame's), for display. */
+  spaceNameFor(paging: boolean, cr3: number): string {
+    return (paging ? this.spaceOfCr3(cr3)?.name : this.spaces.find((s) => s.pdpt === null)?.name) ?? (paging ? `CR3=${hex(cr3)}` : 'paging off');
   }
 
   /** A space's name for display, or "CR3=0x..." when CR3 points at no known PDPT. */
   currentSpaceName(cpu: Processor): string {
-    return this.currentSpace(cpu)?.name ?? (cpu.paging ? `CR3=${hex(cpu.cr3)}` : 'paging off');
+    return this.spaceNameFor(cpu.paging, cpu.cr3);
   }
 
   chunkAt(pa: number): Chunk | undefined {

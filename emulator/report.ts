@@ -5,7 +5,7 @@
 import { FOUR_GIB, formatSize, hex, hexPlain } from './hex';
 import type { Layout } from './layout';
 import type { Machine } from './machine';
-import type { Translation, TlbView } from './inspect';
+import type { TlbEntryFlags, Translation, TlbView } from './inspect';
 import { vaIndices } from './paging';
 
 function table(rows: string[][], indent = '  '): string[] {
@@ -76,12 +76,21 @@ export function layoutJson(machine: Machine): unknown {
   };
 }
 
+/** Why a walk failed, in the words every view uses: "not-present at the PDE" (with the error code unless asked not to). */
+export function describeWalkFault(f: NonNullable<Translation['fault']>, withCode = true): string {
+  return `${f.reason}${f.level ? ` at the ${f.level}` : ''}${withCode ? `, error code ${hex(f.errorCode)}` : ''}`;
+}
+
+/** A TLB entry's flags as the listings show them: RW|RO, U|S, then D, G and 2M when set. */
+export function tlbFlagWords(f: TlbEntryFlags): string[] {
+  return [f.writable ? 'RW' : 'RO', f.user ? 'U' : 'S', ...(f.dirty ? ['D'] : []), ...(f.global ? ['G'] : []), ...(f.large ? ['2M'] : [])];
+}
+
 /** One line: `VS1 0x2000_1234 -> 0x1_0000_1234 (C4)` or `-> fault (...)`. */
 export function formatTranslationLine(t: Translation): string {
   const head = `${t.space} ${hex(t.va, 8)}`;
   if (t.ok && t.pa !== null) return `${head} -> ${hex(t.pa)} (${t.chunk ? t.chunk.name : 'no chunk'})`;
-  const f = t.fault!;
-  return `${head} -> fault (${f.reason}${f.level ? ` at the ${f.level}` : ''}, error code ${hex(f.errorCode)})`;
+  return `${head} -> fault (${describeWalkFault(t.fault!)})`;
 }
 
 /** Every level of the walk, as WinDbg's !pte lays it out. */
@@ -101,8 +110,7 @@ export function formatTranslation(t: Translation): string {
     const c = t.chunk;
     out.push(`  PA     ${hex(t.pa)}${c ? `  (${c.name} + ${hex(t.pa - c.base)}${c.purpose ? `, ${c.purpose}` : ''})` : '  (in no chunk)'}${t.pageSize > 4096 ? '  [2 MiB page]' : ''}`);
   } else {
-    const f = t.fault!;
-    out.push(`  FAULT  #PF ${f.reason}${f.level ? ` at the ${f.level}` : ''}, error code ${hex(f.errorCode)}`);
+    out.push(`  FAULT  #PF ${describeWalkFault(t.fault!)}`);
   }
   for (const h of t.tlb) {
     const state = !h.held ? 'not held' : `held in set ${h.set} way ${h.way} -> ${hex(h.frame!)}${h.stale ? ` STALE: ${h.staleReason}` : ''}`;
@@ -116,8 +124,7 @@ export function formatTlb(v: TlbView): string {
   const out = [`cpu${v.cpu} TLB (${v.space}): ${v.sets} sets x ${v.ways} ways, ${v.entries.length} valid; ` +
     `hits ${v.counters.hits}, misses ${v.counters.misses}, walks ${v.counters.walks}, flushes ${v.counters.flushes} (${v.counters.invalidated} entries dropped)`];
   for (const e of v.entries) {
-    const f = e.flags;
-    const flags = `${f.writable ? 'RW' : 'RO'} ${f.user ? 'U' : 'S'}${f.dirty ? ' D' : ''}${f.global ? ' G' : ''}${f.large ? ' 2M' : ''}`;
+    const flags = tlbFlagWords(e.flags).join(' ');
     out.push(`  ${hex(e.va, 8)}: ${hex(e.frame).padEnd(14)} ${flags.padEnd(12)} set ${String(e.set).padStart(2)} way ${e.way} lru ${e.lruRank}${e.stale ? `  STALE (${e.staleReason})` : ''}`);
   }
   return out.join('\n');

@@ -39,7 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       vscode.debug.registerDebugConfigurationProvider('mover', provider),
       vscode.debug.registerDebugConfigurationProvider('mover', provider, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     );
-    const sessions = new MoverSessions();
+    const sessions = new MoverSessions(output);
     const controlRegisters = new ControlRegistersProvider(sessions);
     const tlb = new TlbProvider(sessions);
     const pageWalk = new PageWalkProvider(sessions);
@@ -48,11 +48,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     const dnlc = new DnlcProvider(sessions);
     context.subscriptions.push(
       sessions, controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc,
-      vscode.window.registerTreeDataProvider('mover.snapshotQueue', snapshotQueue),
-      vscode.window.registerTreeDataProvider('mover.dnlc', dnlc),
-      vscode.window.registerTreeDataProvider('mover.controlRegisters', controlRegisters),
-      vscode.window.registerTreeDataProvider('mover.tlb', tlb),
-      vscode.window.registerTreeDataProvider('mover.pageWalk', pageWalk),
+      snapshotQueue.createView('mover.snapshotQueue'),
+      dnlc.createView('mover.dnlc'),
+      controlRegisters.createView('mover.controlRegisters'),
+      tlb.createView('mover.tlb'),
+      pageWalk.createView('mover.pageWalk'),
       vscode.window.registerWebviewViewProvider(ChunkMapProvider.viewType, chunkMap, { webviewOptions: { retainContextWhenHidden: true } }),
       vscode.languages.registerHoverProvider({ language: 'mover' }, new LiveHoverProvider(sessions)),
       vscode.window.onDidChangeTextEditorSelection((e) => {

@@ -7,19 +7,16 @@ import type { MoverSessions } from './session-state';
 import { webviewHtml } from './webviews/html';
 import type { MemoryFromWebview, MemoryRow, MemoryToWebview } from './webviews/messages';
 import { hex } from '../emulator/hex';
+import { parseRefText } from '../debug-adapter/memory-ref';
 
 const SPAN = 256;
 
 function parseRef(ref: string): { space: string; address: number } | null {
-  const m = /^\s*(?:([A-Za-z_]\w*)\s*:\s*)?(0[xX][0-9A-Fa-f_]+|\d+)\s*$/.exec(ref);
-  if (!m) return null;
-  const address = Number(m[2].replace(/_/g, ''));
-  if (!Number.isSafeInteger(address)) return null;
-  return { space: (m[1] ?? 'pa').toLowerCase() === 'pa' ? 'PA' : m[1].toUpperCase(), address };
+  const r = parseRefText(ref);
+  return typeof r === 'string' ? null : { space: r.space === 'PA' ? 'PA' : r.space.toUpperCase(), address: r.address };
 }
 
 export class MemoryPanel implements vscode.Disposable {
-  private static readonly panels = new Set<MemoryPanel>();
   private readonly subs: vscode.Disposable[] = [];
   private space = 'PA';
   private base = 0;
@@ -32,13 +29,7 @@ export class MemoryPanel implements vscode.Disposable {
   static open(extensionUri: vscode.Uri, sessions: MoverSessions, ref: string): MemoryPanel | undefined {
     const r = parseRef(ref);
     if (!r) { void vscode.window.showErrorMessage(`Not a memory reference: ${ref} (write pa:0x1_0000_0000 or vs1:0x2000_0000)`); return undefined; }
-    const p = new MemoryPanel(extensionUri, sessions, r.space, r.address);
-    MemoryPanel.panels.add(p);
-    return p;
-  }
-
-  static all(): MemoryPanel[] {
-    return [...MemoryPanel.panels];
+    return new MemoryPanel(extensionUri, sessions, r.space, r.address);
   }
 
   private readonly panel: vscode.WebviewPanel;
@@ -119,7 +110,6 @@ export class MemoryPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    MemoryPanel.panels.delete(this);
     for (const d of this.subs) d.dispose();
     this.panel.dispose();
   }

@@ -12,7 +12,7 @@
 // and fault reporting put memory accesses on a slow path only while one of them is armed.
 
 import { FOUR_GIB, hex } from '../hex';
-import type { Machine } from '../machine';
+import { DEFAULT_TIMER_QUANTUM, type Machine } from '../machine';
 import { CR3_PDPT_MASK, WalkOut, walk } from '../paging';
 import { CR0_PG, GPR_COUNT, ZERO_REG, type PageFault, type Processor } from '../processor';
 import { Op } from '../asm/isa';
@@ -144,7 +144,7 @@ export class Interpreter {
   private readonly scratch = new Int32Array(2);
 
   constructor(readonly machine: Machine, readonly program: Program, options: InterpreterOptions = {}) {
-    this.timerQuantum = options.timerQuantum ?? 10_000;
+    this.timerQuantum = options.timerQuantum ?? DEFAULT_TIMER_QUANTUM;
     this.interleave = options.interleave ?? 1;
     if (!Number.isInteger(this.timerQuantum) || this.timerQuantum < 1) throw new LoadError(`timerQuantum must be a whole number of instructions, at least 1 (got ${this.timerQuantum})`);
     if (!Number.isInteger(this.interleave) || this.interleave < 1) throw new LoadError(`interleave must be at least 1 (got ${this.interleave})`);

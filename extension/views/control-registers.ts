@@ -39,7 +39,7 @@ export class ControlRegistersProvider extends StopRefreshedTree<RegisterNode> {
   private roots: RegisterNode[] = [];
 
   protected async load(): Promise<void> {
-    const r = await this.sessions.request('mover/controlRegisters', {});
+    const r = await this.fetch('mover/controlRegisters', {});
     this.roots = r ? r.processors.map(registerNodes) : [];
   }
 

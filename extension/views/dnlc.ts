@@ -16,7 +16,7 @@ export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
   private view: DnlcView | undefined;
 
   protected async load(): Promise<void> {
-    this.view = await this.sessions.request('mover/dnlc', {});
+    this.view = await this.fetch('mover/dnlc', {});
   }
 
   getTreeItem(n: DnlcNode): vscode.TreeItem {

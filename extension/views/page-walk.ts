@@ -44,8 +44,8 @@ export class PageWalkProvider extends StopRefreshedTree<WalkNode> {
   protected async load(): Promise<void> {
     const s = this.source;
     this.current = (s.kind === 'last-access'
-      ? await this.sessions.request('mover/lastWalk', { cpu: s.cpu })
-      : await this.sessions.request('mover/walk', { va: s.va, ...(s.space ? { space: s.space } : {}), ...(s.cpu !== undefined ? { cpu: s.cpu } : {}) })) ?? null;
+      ? await this.fetch('mover/lastWalk', { cpu: s.cpu })
+      : await this.fetch('mover/walk', { va: s.va, ...(s.space ? { space: s.space } : {}), ...(s.cpu !== undefined ? { cpu: s.cpu } : {}) })) ?? null;
     this.nodes = this.current ? walkNodes(this.current) : [];
   }
 

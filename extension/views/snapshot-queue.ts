@@ -30,7 +30,7 @@ export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode> {
   private view: SnapshotQueueView | undefined;
 
   protected async load(): Promise<void> {
-    this.view = await this.sessions.request('mover/snapshots', {});
+    this.view = await this.fetch('mover/snapshots', {});
   }
 
   getTreeItem(n: SnapshotNode): vscode.TreeItem {

@@ -23,7 +23,7 @@ export class TlbProvider extends StopRefreshedTree<TlbNode> {
   private views: TlbProcessorView[] = [];
 
   protected async load(): Promise<void> {
-    const r = await this.sessions.request('mover/tlb', {});
+    const r = await this.fetch('mover/tlb', {});
     this.views = r ? [...r.processors] : [];
   }
 

@@ -8,6 +8,7 @@ import type {
   TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
 } from '../../debug-adapter/protocol';
 import { example, fixture, layoutFixture, lineOf, overBothTransports, type Dap } from './harness';
+import { ErrorCode } from '../../debug-adapter/protocol';
 
 // ---- a small schema language: exact keys, typed values --------------------------------------------
 
@@ -98,7 +99,7 @@ overBothTransports('custom requests', (open) => {
       assert.doesNotMatch(String(r.message ?? ''), /does not support/, command);
     }
     const r = await d.fails('mover/nosuch', {}, /the Mover debugger does not support the request "mover\/nosuch"/);
-    assert.equal((r.body.error as { id: number }).id, 1003);
+    assert.equal((r.body.error as { id: number }).id, ErrorCode.UnknownCommand);
   });
 
   test('mover/layout: chunks, spaces with their mappings, processors', async () => {
@@ -225,20 +226,22 @@ overBothTransports('custom requests', (open) => {
     assert.deepEqual(await d.ok('mover/breakOnVsSwitch', { targets: ['VS1'] }), {});
     for (const command of Object.keys(COVERED).filter((c) => c !== 'mover/objects' && c !== 'mover/breakOnVsSwitch')) {
       const r = await d.fails(command, { va: '0x0', pa: '0x0', cpu: 0 }, /no program is loaded/);
-      assert.equal((r.body.error as { id: number }).id, 1002);
+      assert.equal((r.body.error as { id: number }).id, ErrorCode.NotLaunched);
     }
     // The setting made before the launch applies to the program.
     await d.launch({ program: FIG4, stopOnEntry: false });
     assert.match((await d.stopped()).body.description!, /^Switched VS0 -> VS1 /);
   });
 
-  test('mover/stateChanged follows every stop with the machine\'s clock', async () => {
+  test('mover/stateChanged says when the program runs, and follows every stop with the machine\'s clock', async () => {
     const d = await open();
     const tid = await d.launchStopped({ program: fixture('calls.mover') });
     assert.deepEqual((await d.event('mover/stateChanged')).body, { reason: 'stopped', retired: 0 });
     await d.resume('next', { threadId: tid });
+    assert.deepEqual((await d.event('mover/stateChanged')).body, { reason: 'running', retired: 0 });
     assert.deepEqual((await d.event('mover/stateChanged')).body, { reason: 'stopped', retired: 1 });
     await d.resume('next', { threadId: tid });
+    assert.deepEqual((await d.event('mover/stateChanged')).body, { reason: 'running', retired: 1 });
     assert.deepEqual((await d.event('mover/stateChanged')).body, { reason: 'stopped', retired: 2 });
   });
 });

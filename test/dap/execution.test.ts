@@ -288,6 +288,6 @@ overBothTransports('execution', (open, transport) => {
 
 /** The exit code of a stdio adapter process. */
 function adapterExit(d: Dap): Promise<number | null> {
-  const proc = (d.dc as unknown as { _adapterProcess: import('node:child_process').ChildProcess })._adapterProcess;
+  const proc = d.process!;
   return new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
 }

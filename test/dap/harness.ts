@@ -1,17 +1,18 @@
 // The DAP test harness: the BUILT adapter (dist/debugAdapter.js, rebuilt when older than its sources)
-// driven by DebugClient over stdio or a socket. It keeps every message in order (for golden
+// driven over stdio or a socket, with DAP's own framing. It keeps every message in order (for golden
 // transcripts), buffers events so a test can wait for one that already arrived, and sends raw
 // requests whose failures come back as responses rather than exceptions.
 
-import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { after, afterEach, before, describe } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import * as path from 'node:path';
 
-export const root = path.resolve(__dirname, '..', '..');
+import { ensureBuilt, root } from '../support/build';
+
+export { root };
 export const adapterJs = path.join(root, 'dist', 'debugAdapter.js');
 export const example = (name: string): string => path.join(root, 'examples', name);
 export const fixture = (name: string): string => path.join(root, 'test', 'fixtures', 'dap', name);
@@ -21,76 +22,66 @@ export const layoutFixture = (name: string): string => path.join(root, 'test', '
 /** How long a test waits for an event or response before failing (generous: CI machines are slow). */
 export const TIMEOUT_MS = 10_000;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    const s = statSync(p);
-    newest = Math.max(newest, s.isDirectory() ? newestMtime(p) : s.mtimeMs);
-  }
-  return newest;
-}
-
-const isFresh = (sources: string[]): boolean => existsSync(adapterJs) && statSync(adapterJs).mtimeMs >= Math.max(...sources.map(newestMtime));
-
-/**
- * Builds dist/debugAdapter.js when it is missing or older than anything it is built from. Test files
- * may run in parallel processes: a lock directory lets one of them build while the others wait for it.
- */
-export function ensureBuilt(): void {
-  const sources = ['debug-adapter', 'emulator'].map((d) => path.join(root, d)).filter(existsSync);
-  if (isFresh(sources)) return;
-  const lock = path.join(root, 'dist', '.test-build.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const blocker = new Int32Array(new SharedArrayBuffer(4));
-  for (const started = Date.now(); ;) {
-    try { mkdirSync(lock); break; } catch { /* another test process is building */ }
-    if (Date.now() - started > 60_000) rmSync(lock, { recursive: true, force: true });
-    Atomics.wait(blocker, 0, 0, 25);
-  }
-  try {
-    if (isFresh(sources)) return;
-    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
-    assert.equal(r.status, 0, `the build failed:\n${r.stdout}${r.stderr}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 /** The body of a response type, present (the protocol types mark most bodies optional). */
 export type Body<R extends { body?: unknown }> = NonNullable<R['body']>;
 
 export type Message = DebugProtocol.Request | DebugProtocol.Response | DebugProtocol.Event;
 type Args = Record<string, unknown>;
 
-/** The private parts of ProtocolClient the harness hooks into (it has no public tap). */
-interface ClientInternals {
-  dispatch(body: string): void;
-  doSend(command: string, args: unknown, clb: (r: DebugProtocol.Response) => void): void;
-  outputStream: NodeJS.WritableStream;
-  sequence: number;
+/** Where a session's bytes go: a fresh adapter process (stdio) or a connection to an adapter server. */
+interface Wire {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+  /** The adapter process, for a stdio session. */
+  readonly process: ChildProcess | null;
+  end(): void;
 }
 
-/** One debug session: a DebugClient with a message log and an event buffer. */
+/**
+ * One debug session over a real connection, framed as DAP frames messages (Content-Length headers):
+ * a message log in order, an event buffer, and requests whose failures come back as responses.
+ */
 export class Dap {
   /** Every message in the order the client saw it (requests as sent). */
   readonly log: Message[] = [];
   private readonly pending: DebugProtocol.Event[] = [];
   private readonly waiters: { type: string; pred: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void; timer: NodeJS.Timeout }[] = [];
   private closed = false;
-  private readonly rawWaiters = new Map<number, (r: DebugProtocol.Response) => void>();
+  private readonly responseWaiters = new Map<number, (r: DebugProtocol.Response) => void>();
+  private sequence = 1;
   private rawSeq = 1_000_000;
+  private buffer = Buffer.alloc(0);
 
-  constructor(readonly dc: DebugClient, readonly transport: Transport) {
-    const c = dc as unknown as ClientInternals;
-    const dispatch = c.dispatch.bind(dc);
-    c.dispatch = (body: string) => {
-      const msg = JSON.parse(body) as Message;
+  constructor(private readonly wire: Wire, readonly transport: Transport) {
+    wire.input.on('data', (chunk: Buffer) => this.receive(chunk));
+  }
+
+  /** The adapter process of a stdio session. */
+  get process(): ChildProcess | null {
+    return this.wire.process;
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const head = this.buffer.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, head).toString('ascii'))?.[1]);
+      if (!Number.isInteger(length) || this.buffer.length < head + 4 + length) return;
+      const msg = JSON.parse(this.buffer.subarray(head + 4, head + 4 + length).toString('utf8')) as Message;
+      this.buffer = this.buffer.subarray(head + 4 + length);
       this.log.push(msg);
       if (msg.type === 'event') this.deliver(msg as DebugProtocol.Event);
-      if (msg.type === 'response') this.rawWaiters.get((msg as DebugProtocol.Response).request_seq)?.(msg as DebugProtocol.Response);
-      dispatch(body);
-    };
+      if (msg.type === 'response') this.responseWaiters.get((msg as DebugProtocol.Response).request_seq)?.(msg as DebugProtocol.Response);
+    }
+  }
+
+  private send(seq: number, json: string, what: string): Promise<DebugProtocol.Response> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this.responseWaiters.delete(seq); reject(new Error(`no response to ${what} after ${TIMEOUT_MS} ms (${this.transport})`)); }, TIMEOUT_MS);
+      this.responseWaiters.set(seq, (r) => { clearTimeout(timer); this.responseWaiters.delete(seq); resolve(r); });
+      this.writeRaw(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+    });
   }
 
   private deliver(e: DebugProtocol.Event): void {
@@ -99,17 +90,13 @@ export class Dap {
     else this.pending.push(e);
   }
 
-  get internals(): ClientInternals {
-    return this.dc as unknown as ClientInternals;
-  }
-
   /** Sends a request and resolves with its response, successful or not. */
   request(command: string, args?: unknown): Promise<DebugProtocol.Response> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no response to ${command} after ${TIMEOUT_MS} ms (${this.transport})`)), TIMEOUT_MS);
-      this.log.push({ seq: this.internals.sequence, type: 'request', command, ...(args !== undefined && Object.keys(args as object).length ? { arguments: args } : {}) });
-      this.internals.doSend(command, args, (r) => { clearTimeout(timer); resolve(r); });
-    });
+    const seq = this.sequence++;
+    // As VS Code's client does: empty arguments are left out.
+    const message: DebugProtocol.Request = { seq, type: 'request', command, ...(args !== undefined && args !== null && Object.keys(args).length ? { arguments: args } : {}) };
+    this.log.push(message);
+    return this.send(seq, JSON.stringify(message), command);
   }
 
   /** Sends a request that must succeed; returns its body. */
@@ -231,16 +218,12 @@ export class Dap {
   sendRaw(message: Record<string, unknown>): Promise<DebugProtocol.Response> {
     const seq = this.rawSeq++;
     const json = JSON.stringify({ seq, type: 'request', ...message });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.rawWaiters.delete(seq); reject(new Error(`no response to raw request ${json}`)); }, TIMEOUT_MS);
-      this.rawWaiters.set(seq, (r) => { clearTimeout(timer); this.rawWaiters.delete(seq); resolve(r); });
-      this.writeRaw(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
-    });
+    return this.send(seq, json, `raw request ${json}`);
   }
 
   /** Writes raw bytes to the adapter (for malformed messages). */
   writeRaw(text: string): void {
-    this.internals.outputStream.write(text);
+    this.wire.output.write(text);
   }
 
   /** Disconnects (if the adapter still answers) and ends the process or socket. */
@@ -250,18 +233,17 @@ export class Dap {
     for (const w of this.waiters.splice(0)) clearTimeout(w.timer);
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); });
-    await Promise.race([this.dc.disconnectRequest().then(() => {}, () => {}), gaveUp]);
+    await Promise.race([this.request('disconnect', {}).then(() => {}, () => {}), gaveUp]);
     clearTimeout(timer);
-    (this.dc as unknown as { stopAdapter(): void }).stopAdapter();
+    this.wire.end();
   }
 }
 
 /** A session over stdio: a fresh adapter process. */
 export async function stdioSession(): Promise<Dap> {
-  const dc = new DebugClient(process.execPath, adapterJs, 'mover', { cwd: root }, false);
-  dc.defaultTimeout = TIMEOUT_MS;
-  await dc.start();
-  return new Dap(dc, 'stdio');
+  const proc = spawn(process.execPath, [adapterJs], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => { proc.once('spawn', () => resolve()); proc.once('error', reject); });
+  return new Dap({ input: proc.stdout!, output: proc.stdin!, process: proc, end: () => { if (proc.exitCode === null) proc.kill(); } }, 'stdio');
 }
 
 /** The adapter as a server (`--server=0`): the port it printed, and the process. */
@@ -299,10 +281,10 @@ export function startServer(): Promise<AdapterServer> {
 
 /** A session over a socket to a running adapter server. */
 export async function socketSession(server: AdapterServer): Promise<Dap> {
-  const dc = new DebugClient(process.execPath, adapterJs, 'mover');
-  dc.defaultTimeout = TIMEOUT_MS;
-  await dc.start(server.port);
-  return new Dap(dc, 'socket');
+  const socket = connect(server.port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('error', reject); });
+  socket.setNoDelay(true);
+  return new Dap({ input: socket, output: socket, process: null, end: () => socket.destroy() }, 'socket');
 }
 
 /** Decodes readMemory's base64. */
@@ -332,7 +314,7 @@ export function overBothTransports(name: string, body: (open: () => Promise<Dap>
         let server: AdapterServer | undefined;
         const sessions: Dap[] = [];
         before(async () => {
-          ensureBuilt();
+          ensureBuilt('debugAdapter.js', ['debug-adapter', 'emulator']);
           if (transport === 'socket') server = await startServer();
         });
         afterEach(async () => { await Promise.all(sessions.splice(0).map((s) => s.close())); });

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { overBothTransports, program, type Dap, type Body } from './harness';
+import { ErrorCode } from '../../debug-adapter/protocol';
 
 const HELLO = program('hello.mover');
 
@@ -21,7 +22,7 @@ overBothTransports('robustness', (open, transport) => {
     const d = await open();
     for (const command of ['fly', 'toString', '__proto__', 'constructor', 'hasOwnProperty']) {
       const r = await d.fails(command, {}, new RegExp(`does not support the request "${command}"`));
-      assert.equal(errorId(r), 1003);
+      assert.equal(errorId(r), ErrorCode.UnknownCommand);
       await alive(d);
     }
   });
@@ -57,7 +58,7 @@ overBothTransports('robustness', (open, transport) => {
     ];
     for (const [command, args] of refused) {
       const r = await d.fails(command, args, /no program is loaded|nothing to restart/);
-      assert.equal(errorId(r), 1002, command);
+      assert.equal(errorId(r), ErrorCode.NotLaunched, command);
       await alive(d);
     }
     // Breakpoints set before a launch are kept, unverified until the program is loaded.
@@ -94,7 +95,7 @@ overBothTransports('robustness', (open, transport) => {
     ];
     for (const [command, args, message] of cases) {
       const r = await d.fails(command, args, message);
-      assert.equal(errorId(r), 1001, `${command}: ${r.message}`);
+      assert.equal(errorId(r), ErrorCode.BadArguments, `${command}: ${r.message}`);
       await alive(d);
     }
     // None of them changed anything: the program still runs from where it was.
@@ -140,7 +141,7 @@ overBothTransports('robustness', (open, transport) => {
       await d.ok('disconnect', {});
       for (const [command, args] of [['threads', {}], ['stackTrace', { threadId: tid }], ['launch', { program: HELLO }], ['evaluate', { expression: '1' }]] as const) {
         const r = await d.fails(command, args, /the debug session has ended \(disconnected\)/);
-        assert.equal(errorId(r), 1007);
+        assert.equal(errorId(r), ErrorCode.SessionEnded);
       }
       // Disconnecting again is harmless.
       await d.ok('disconnect', {});

@@ -1,0 +1,142 @@
+// Threads, stack frames, scopes and variables as the Call Stack and Variables views ask for them, and
+// the edits made through them (setVariable, setExpression). Variable handles live until the next stop.
+
+import { Handles } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { hex, registerIndex, type Program } from '../emulator/index';
+import type { ClientLines } from './breakpoints';
+import { enclosingLabel, evaluateExpression, type EvalContext } from './evaluator';
+import { formatRef, parseRef, writeRef } from './memory-ref';
+import { ErrorCode, type StateChangedBody } from './protocol';
+import { RequestError, bad } from './request';
+import type { MoverRuntime } from './runtime';
+import { addressRef, variables, type Container } from './variables';
+
+/** DAP thread ids start at 1; thread N of the program is id N + 1. */
+export const THREAD_ID_BASE = 1;
+/** Frame ids: (thread + 1) * FRAME_STRIDE + depth. */
+const FRAME_STRIDE = 10_000;
+
+/** What the frames need of the session: the stopped runtime, the program, lines, and change notices. */
+export interface FrameHost {
+  stopped(): MoverRuntime;
+  loaded(): Program;
+  readonly lines: ClientLines;
+  changed(reason: StateChangedBody['reason'], memory?: { reference: string; offset: number; count: number }): void;
+}
+
+export class Frames {
+  private handles = new Handles<Container>();
+
+  constructor(private readonly host: FrameHost) {}
+
+  /** A new stop: the previous stop's variable handles are no longer valid. */
+  reset(): void {
+    this.handles.reset();
+  }
+
+  threads(rt: MoverRuntime | null): DebugProtocol.Thread[] {
+    if (!rt) return [];
+    return rt.threads.map((t) => ({ id: t.id + THREAD_ID_BASE, name: `cpu${t.cpu} · ${t.name} · ${t.state === 'halted' ? 'halted' : rt.isRunningNow(t) ? rt.spaceOf(t.cpu) : 'waiting'}` }));
+  }
+
+  /** The program's thread index of a DAP thread id (the first live thread when none is given). */
+  threadIndex(rt: MoverRuntime, id: unknown): number {
+    if (id === undefined) return rt.defaultThread();
+    if (typeof id !== 'number' || !rt.threads[id - THREAD_ID_BASE]) throw bad(`no thread ${JSON.stringify(id)}`);
+    return id - THREAD_ID_BASE;
+  }
+
+  /** The thread a frame belongs to (the first live thread when none is given). */
+  frameThread(rt: MoverRuntime, frameId: number | undefined): number {
+    if (frameId === undefined) return rt.defaultThread();
+    const tid = Math.floor(frameId / FRAME_STRIDE) - 1;
+    if (!Number.isInteger(frameId) || !rt.threads[tid]) throw bad(`no frame ${frameId}`);
+    return tid;
+  }
+
+  /** The evaluation context of a frame: its thread's registers. */
+  context(rt: MoverRuntime, frameId: number | undefined): EvalContext {
+    return { interp: rt.interp, program: this.host.loaded(), thread: rt.threads[this.frameThread(rt, frameId)] };
+  }
+
+  stackTrace(a: DebugProtocol.StackTraceArguments): DebugProtocol.StackTraceResponse['body'] {
+    const rt = this.host.stopped();
+    const tid = this.threadIndex(rt, a.threadId);
+    const t = rt.threads[tid];
+    const p = this.host.loaded();
+    const frames = rt.frameSpaces(t).map(({ pc, space }, depth): DebugProtocol.StackFrame => {
+      const safe = Math.min(Math.max(pc, 0), p.length - 1);
+      return {
+        id: (tid + 1) * FRAME_STRIDE + depth, name: `${enclosingLabel(p, safe) ?? '(top)'} · ${space}`, ...this.host.lines.location(safe), instructionPointerReference: hex(safe * 4),
+        ...(t.state === 'halted' && depth === 0 ? { presentationHint: 'subtle' as const } : {}),
+      };
+    });
+    const start = a.startFrame ?? 0;
+    const levels = a.levels ?? frames.length;
+    return { stackFrames: frames.slice(start, start + (levels || frames.length)), totalFrames: frames.length };
+  }
+
+  scopes(a: DebugProtocol.ScopesArguments): DebugProtocol.ScopesResponse['body'] {
+    const rt = this.host.stopped();
+    if (typeof a.frameId !== 'number') throw bad('scopes needs a frameId');
+    const t = rt.threads[this.frameThread(rt, a.frameId)];
+    const scopes: DebugProtocol.Scope[] = [
+      { name: 'Registers', presentationHint: 'registers', variablesReference: this.handles.create({ kind: 'registers', thread: t }), expensive: false },
+      { name: `Control registers (cpu${t.cpu})`, variablesReference: this.handles.create({ kind: 'control', cpu: t.cpu }), expensive: false },
+      { name: `TLB (cpu${t.cpu})`, variablesReference: this.handles.create({ kind: 'tlb', cpu: t.cpu }), expensive: false },
+      { name: `Page walk (cpu${t.cpu}, last access)`, variablesReference: this.handles.create({ kind: 'walk', cpu: t.cpu }), expensive: false },
+    ];
+    if (this.host.loaded().objects.length) scopes.push({ name: 'Modules', variablesReference: this.handles.create({ kind: 'objects' }), expensive: false });
+    return { scopes };
+  }
+
+  variables(a: DebugProtocol.VariablesArguments): DebugProtocol.VariablesResponse['body'] {
+    const rt = this.host.stopped();
+    if (typeof a.variablesReference !== 'number') throw bad('variables needs a variablesReference');
+    const c = this.handles.get(a.variablesReference);
+    if (!c) return { variables: [] };
+    let vars = variables(c, { interp: rt.interp, program: this.host.loaded(), handle: (x) => this.handles.create(x), tlbMarks: rt.tlbMarks });
+    if (a.start !== undefined || a.count !== undefined) vars = vars.slice(a.start ?? 0, (a.start ?? 0) + (a.count || vars.length));
+    return { variables: vars };
+  }
+
+  setVariable(a: DebugProtocol.SetVariableArguments): DebugProtocol.SetVariableResponse['body'] {
+    this.host.stopped();
+    const c = this.handles.get(a.variablesReference);
+    if (!c || c.kind !== 'registers') throw bad('only registers can be set here (use setExpression or writeMemory for memory)');
+    return this.assignRegister(c.thread.id, a.name, a.value);
+  }
+
+  setExpression(a: DebugProtocol.SetExpressionArguments): DebugProtocol.SetExpressionResponse['body'] {
+    const rt = this.host.stopped();
+    if (typeof a.expression !== 'string' || typeof a.value !== 'string') throw bad('setExpression needs an expression and a value');
+    const tid = this.frameThread(rt, a.frameId);
+    const mem = /^\s*\[(.+)\]\s*(?::\s*(8|16|32|64))?\s*$/.exec(a.expression);
+    if (!mem) return this.assignRegister(tid, a.expression, a.value);
+    // [vs1:0x2000_0000] or [pa:0x1000]:64 = value
+    const ref = parseRef(mem[1], rt.interp);
+    if (typeof ref === 'string') throw new RequestError(ErrorCode.BadMemoryReference, ref);
+    const bits = Number(mem[2] ?? 32);
+    const v = evaluateExpression(a.value, { interp: rt.interp, program: this.host.loaded(), thread: rt.threads[tid] });
+    if (!v.ok) throw bad(v.message);
+    const bytes = new Uint8Array(bits / 8);
+    for (let k = 0; k < bytes.length; k++) bytes[k] = Number((v.value >> BigInt(8 * k)) & 0xffn);
+    if (writeRef(rt.interp, ref, 0, bytes) < bytes.length) throw new RequestError(ErrorCode.BadMemoryReference, `${formatRef(ref)} is not mapped`);
+    this.host.changed('memory', { reference: formatRef(ref), offset: 0, count: bytes.length });
+    return { value: '0x' + v.value.toString(16) };
+  }
+
+  private assignRegister(thread: number, name: string, valueText: string): { value: string; memoryReference?: string } {
+    const rt = this.host.stopped();
+    const t = rt.threads[thread];
+    const index = registerIndex(name.trim());
+    if (index === undefined) throw bad(`${name} is not a general register`);
+    const v = evaluateExpression(valueText, { interp: rt.interp, program: this.host.loaded(), thread: t });
+    if (!v.ok) throw bad(`cannot set ${name}: ${v.message}`);
+    rt.setRegister(thread, index, v.value);
+    this.host.changed('registers');
+    const ref = addressRef(rt.spaceOf(t.cpu), v.value);
+    return { value: '0x' + v.value.toString(16), ...(ref ? { memoryReference: ref } : {}) };
+  }
+}

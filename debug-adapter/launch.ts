@@ -1,0 +1,78 @@
+// Launching a program: the layout it runs on (a file or inline), the assembly, the machine and the
+// runtime, with every failure turned into a LaunchFailed error the user can act on. The defaults and
+// limits of the launch configuration come from the emulator (one home each) through LAUNCH_DEFAULTS.
+
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, DEFAULT_TLB_GEOMETRY, LayoutError, LoadError, Machine, MachineError, assemble, defaultLayout,
+  libraryDir, nodeSourceHost, parseLayoutText, validateLayout, type Layout, type LayoutProblem, type Program,
+} from '../emulator/index';
+import { ErrorCode } from './protocol';
+import type { MoverLaunchArguments } from './launch-args';
+import { RequestError } from './request';
+import { MoverRuntime } from './runtime';
+
+/** What a launch uses for each attribute it is not given. */
+export const LAUNCH_DEFAULTS = {
+  cpus: DEFAULT_CPUS,
+  tlb: DEFAULT_TLB_GEOMETRY,
+  timerQuantum: DEFAULT_TIMER_QUANTUM,
+  maxSteps: DEFAULT_MAX_STEPS,
+} as const;
+
+const failed = (message: string) => new RequestError(ErrorCode.LaunchFailed, message);
+
+function problemList(problems: readonly LayoutProblem[]): string {
+  return problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+}
+
+/** The layout of a launch: the patent's by default, a file (relative to the program), or inline. */
+export function loadLayout(layout: MoverLaunchArguments['layout'], programDir: string): Layout {
+  if (layout === undefined) return defaultLayout();
+  if (typeof layout === 'string') {
+    const file = path.resolve(programDir, layout);
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch { throw failed(`cannot read the layout file ${file}`); }
+    const r = parseLayoutText(text);
+    if (!r.ok) throw failed(`the layout ${file} is not valid:\n${problemList(r.problems)}`);
+    return r.layout;
+  }
+  const r = validateLayout(layout);
+  if (!r.ok) throw failed(`the inline layout is not valid:\n${problemList(r.problems)}`);
+  return r.layout;
+}
+
+export interface Built {
+  readonly program: Program;
+  readonly runtime: MoverRuntime;
+}
+
+/**
+ * Assembles the program and makes its machine and runtime. Assembly errors come back as one
+ * LaunchFailed error listing them all (file:line:col each), and are also given to `report`.
+ */
+export function build(args: MoverLaunchArguments, adapterDir: string, report: (line: string) => void): Built {
+  const programPath = path.resolve(args.program);
+  const layout = loadLayout(args.layout, path.dirname(programPath));
+  const result = assemble(programPath, undefined, { host: nodeSourceHost, includePath: [libraryDir(adapterDir)], layout });
+  if (!result.program) {
+    const lines = result.diagnostics.map((d) => `${result.files[d.span.file] ?? programPath}:${d.span.line + 1}:${d.span.col + 1}: ${d.severity}: ${d.message}`);
+    for (const l of lines) report(l);
+    throw failed(`${path.basename(programPath)} has ${lines.length} error${lines.length === 1 ? '' : 's'}:\n${lines.join('\n')}`);
+  }
+  let machine: Machine;
+  try {
+    machine = new Machine({ layout, cpus: args.cpus ?? LAUNCH_DEFAULTS.cpus, tlb: args.tlb ?? LAUNCH_DEFAULTS.tlb });
+  } catch (e) {
+    if (e instanceof MachineError || e instanceof LayoutError) throw failed(e.message);
+    throw e;
+  }
+  try {
+    const runtime = new MoverRuntime(machine, result.program, { maxSteps: args.maxSteps ?? LAUNCH_DEFAULTS.maxSteps, timerQuantum: args.timerQuantum ?? LAUNCH_DEFAULTS.timerQuantum });
+    return { program: result.program, runtime };
+  } catch (e) {
+    if (e instanceof LoadError) throw failed(`cannot load ${path.basename(programPath)}: ${e.message}`);
+    throw e;
+  }
+}

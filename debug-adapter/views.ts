@@ -1,0 +1,108 @@
+// The bodies of the custom requests behind the extension's views (declared in protocol.ts): walks,
+// TLB contents, control registers, the layout with each processor's position, whereis. Wording comes
+// from the emulator's report functions, so a view says what the console and the CLI say.
+
+import {
+  CR0_PE, CR0_WP, CR4_PAE, CR4_PGE, describeWalkFault, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type Translation,
+} from '../emulator/index';
+import { formatRef } from './memory-ref';
+import type { ControlRegistersView, LayoutView, MoverRequests, TlbProcessorView, WalkView } from './protocol';
+import { bad } from './request';
+import type { MoverRuntime } from './runtime';
+
+type Args<K extends keyof MoverRequests> = MoverRequests[K][0];
+type Result<K extends keyof MoverRequests> = MoverRequests[K][1];
+
+function walkToView(t: Translation): WalkView {
+  return {
+    va: hex(t.va, 8), space: t.space, paging: t.paging, cr3: t.cr3 === null ? null : hex(t.cr3), ok: t.ok, pa: t.pa === null ? null : hex(t.pa), chunk: t.chunk?.name ?? null,
+    fault: t.fault ? describeWalkFault(t.fault) : null,
+    levels: t.levels.map((l) => ({ level: l.level, index: l.index, entryAddress: hex(l.entryAddress), raw: l.raw, flags: l.flags, target: l.target === null ? null : hex(l.target) })),
+    tlb: t.tlb.map((h) => ({ cpu: h.cpu, space: h.space, held: h.held, stale: !!h.stale, ...(h.staleReason ? { staleReason: h.staleReason } : {}), ...(h.frame !== undefined ? { frame: hex(h.frame) } : {}) })),
+    text: formatTranslation(t), memoryReference: t.pa === null ? null : formatRef({ space: 'PA', address: t.pa }),
+  };
+}
+
+function processorArg(rt: MoverRuntime, cpu: unknown): number {
+  const id = cpu ?? 0;
+  if (typeof id !== 'number' || !rt.machine.processors[id]) throw bad(`no processor ${JSON.stringify(cpu)}`);
+  return id;
+}
+
+export function walkView(rt: MoverRuntime, a: Args<'mover/walk'>): Result<'mover/walk'> {
+  const va = parseNumber(String(a.va ?? ''));
+  if (va === undefined || va >= 2 ** 32) throw bad(`not a virtual address: ${JSON.stringify(a.va)}`);
+  if (a.space !== undefined) {
+    if (typeof a.space !== 'string') throw bad('space must be the name of a space, e.g. VS1');
+    if (!rt.machine.space(a.space)) throw bad(`no space named ${a.space}`);
+    return walkToView(translate(rt.machine, { space: a.space }, va));
+  }
+  return walkToView(translate(rt.machine, { cpu: processorArg(rt, a.cpu) }, va));
+}
+
+export function lastWalkView(rt: MoverRuntime, a: Args<'mover/lastWalk'>): Result<'mover/lastWalk'> {
+  const cpu = processorArg(rt, a.cpu);
+  const last = rt.lastAccess(cpu);
+  return last ? walkToView(translate(rt.machine, { cpu }, last.va)) : null;
+}
+
+export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/tlb'> {
+  const cpus = a.cpu === undefined ? rt.machine.processors.map((p) => p.id) : [processorArg(rt, a.cpu)];
+  return {
+    processors: cpus.map((cpu): TlbProcessorView => {
+      const v = listTlb(rt.machine, cpu, rt.tlbMarks[cpu] ?? Infinity);
+      return {
+        cpu, space: v.space, sets: v.sets, ways: v.ways, counters: { ...v.counters },
+        flushed: rt.machine.processors[cpu].tlb.flushedSinceMark.map((vpn) => hex(vpn * 4096, 8)),
+        entries: v.entries.map((e) => ({
+          set: e.set, way: e.way, va: hex(e.va, 8), frame: hex(e.frame), global: e.flags.global, lruRank: e.lruRank, stale: e.stale, staleReason: e.staleReason, fresh: e.fresh,
+          flags: tlbFlagWords(e.flags),
+        })),
+      };
+    }),
+  };
+}
+
+export function controlRegistersView(rt: MoverRuntime): Result<'mover/controlRegisters'> {
+  const m = rt.machine;
+  return {
+    processors: m.processors.map((p): ControlRegistersView => {
+      const last = rt.lastAccess(p.id);
+      const t = rt.threadOn(p.id);
+      return {
+        cpu: p.id, thread: t?.name ?? null, space: m.currentSpaceName(p), cr0: hex(p.cr0 >>> 0, 8), pe: (p.cr0 & CR0_PE) !== 0, wp: (p.cr0 & CR0_WP) !== 0, pg: p.paging,
+        cr2: hex(p.cr2, 8), cr3: hex(p.cr3, 8), cr3Space: m.spaceOfCr3(p.cr3)?.name ?? null, cr4: hex(p.cr4, 8),
+        pae: (p.cr4 & CR4_PAE) !== 0, pge: (p.cr4 & CR4_PGE) !== 0, preemptCount: p.preemptCount, lastAccess: last ? hex(last.va, 8) : null,
+      };
+    }),
+  };
+}
+
+export function layoutView(rt: MoverRuntime): LayoutView {
+  const m = rt.machine;
+  return {
+    name: m.layout.name,
+    chunks: m.layout.chunks.map((c) => ({ name: c.name, base: hex(c.base), size: hex(c.size), end: hex(c.base + c.size), purpose: c.purpose, baseNumber: c.base, sizeNumber: c.size })),
+    spaces: m.spaces.map((s) => ({
+      name: s.name, paging: s.space.paging, cr3: s.pdpt === null ? null : hex(s.pdpt), purpose: s.space.purpose,
+      mappings: s.space.paging
+        ? s.space.mappings.map((x) => ({ va: hex(x.va, 8), size: hex(x.size), chunk: x.chunk, pa: hex(x.pa), global: x.global, vaNumber: x.va, sizeNumber: x.size, paNumber: x.pa }))
+        : m.layout.chunks.filter((c) => c.base < 2 ** 32).map((c) => ({ va: hex(c.base, 8), size: hex(Math.min(c.size, 2 ** 32 - c.base)), chunk: c.name, pa: hex(c.base), global: false, vaNumber: c.base, sizeNumber: Math.min(c.size, 2 ** 32 - c.base), paNumber: c.base })),
+    })),
+    processors: m.processors.map((p) => {
+      const last = rt.lastAccess(p.id);
+      const pa = last ? translate(m, { cpu: p.id }, last.va).pa : null;
+      return { cpu: p.id, space: m.currentSpaceName(p), lastVa: last ? hex(last.va, 8) : null, lastPa: pa === null ? null : hex(pa) };
+    }),
+  };
+}
+
+export function whereisView(rt: MoverRuntime, a: Args<'mover/whereis'>): Result<'mover/whereis'> {
+  const pa = parseNumber(String(a.pa ?? ''));
+  if (pa === undefined || pa >= 2 ** 36) throw bad(`not a physical address: ${JSON.stringify(a.pa)}`);
+  return { mappings: whereIs(rt.machine, pa).map((x) => ({ space: x.space, va: hex(x.va, 8) })) };
+}
+
+export function objectsView(program: Program | null): Result<'mover/objects'> {
+  return { objects: (program?.objects ?? []).map((o) => ({ name: o.name, type: o.type, space: o.space, address: hex(o.va), memoryReference: formatRef({ space: o.space, address: o.va }) })) };
+}
