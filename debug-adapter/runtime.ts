@@ -116,9 +116,21 @@ export class MoverRuntime {
 
   // ---- what the debugger changes -----------------------------------------------------------------
 
-  /** Program output as it is printed (not while replaying history). */
+  /** How many output lines of the timeline have been handed on: replays print nothing twice. */
+  private printed = 0;
+
+  /**
+   * Program output as it is printed, each line of the timeline once: going back and running forward
+   * again (step back, reverse continue, a step after them) re-executes prints that were already shown.
+   */
   set onOutput(f: ((line: OutputLine) => void) | null) {
-    this.interp.onOutput = f;
+    this.interp.onOutput = f && ((line) => {
+      // The line was just appended: its index in the timeline's output is the length less one.
+      const index = this.interp.output.length - 1;
+      if (index < this.printed) return;
+      this.printed = index + 1;
+      f(line);
+    });
   }
 
   setRegister(thread: number, index: number, value: bigint): void {

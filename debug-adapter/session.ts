@@ -9,6 +9,7 @@
 
 import { DebugSession, Event, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { describeFault, describeStop, hex, nodeSourceHost, type Program, type StopReason } from '../emulator/index';
 import { BreakpointBook, EXCEPTION_FILTERS, lineTable, resolveLine, type ClientLines } from './breakpoints';
@@ -23,6 +24,10 @@ import { After, RequestError, bad, type Handlers, type RequestName } from './req
 import type { MoverRuntime, RuntimeStop } from './runtime';
 import { controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
 
+function isFile(file: string): boolean {
+  try { return statSync(file).isFile(); } catch { return false; }
+}
+
 /** How long a launch waits for configurationDone (breakpoints come before it) before running anyway. */
 const CONFIGURATION_WAIT_MS = 2000;
 
@@ -36,6 +41,8 @@ export class MoverDebugSession extends DebugSession {
   /** After terminate no stop is reported (the run it ended would report a pause) until a restart. */
   private terminated = false;
   private lastStop: RuntimeStop | null = null;
+  /** Whether each source file of the program is a file on disk (asked once per load). */
+  private onDisk = new Map<string, boolean>();
   private clientLinesStartAt1 = true;
   private clientColumnsStartAt1 = true;
   private readonly lines: ClientLines = {
@@ -213,6 +220,7 @@ export class MoverDebugSession extends DebugSession {
     };
     this.program = program;
     this.runtime = runtime;
+    this.onDisk = new Map();
     this.book.attach(runtime, program);
   }
 
@@ -278,8 +286,14 @@ export class MoverDebugSession extends DebugSession {
     return { source: this.sourceOf(fileIndex, p.files[fileIndex]), line: this.lines.toClientLine(p.srcLine[pc] + 1), column: this.clientColumnsStartAt1 ? p.srcCol[pc] + 1 : p.srcCol[pc] };
   }
 
+  /**
+   * A source as VS Code should open it: a file on disk by its path alone (so the editor is the file's
+   * own, editable, with its breakpoints); only text with no file behind it gets a reference.
+   */
   private sourceOf(index: number, file: string): Source {
-    return new Source(path.basename(file), this.convertDebuggerPathToClient(file), index + 1);
+    let onDisk = this.onDisk.get(file);
+    if (onDisk === undefined) this.onDisk.set(file, (onDisk = isFile(file)));
+    return new Source(path.basename(file), this.convertDebuggerPathToClient(file), onDisk ? 0 : index + 1);
   }
 
   // ---- running ----------------------------------------------------------------------------------

@@ -127,6 +127,10 @@ async function ui(vsix) {
     await page.waitForSelector('text=Control Registers', { timeout: 30_000 });
     await widenSideBar(page, 560);
     await page.waitForTimeout(1500);
+    // The stop shows the file itself, not a read-only debug: copy of it in a second tab.
+    await page.waitForSelector('.editor-group-container .monaco-editor .codicon-debug-stackframe', { timeout: 30_000 }).catch(() => {});
+    const tabs = await page.locator('.tabs-container .tab', { hasText: 'fig5-layout.mover' }).count();
+    if (tabs !== 1) throw new Error(`at the entry stop ${tabs} tabs show fig5-layout.mover: the stop opened a copy of the file`);
     await shot(page, 'debug-start');
     // Step into VS1 a little (over boot, into enter_paged's CR3 and paging-on), then look at each view.
     for (let i = 0; i < 8; i++) { await page.keyboard.press('F10'); await page.waitForTimeout(250); }

@@ -1,0 +1,54 @@
+// What the editor shows at a stop (issue 12): sources that exist on disk are sent by path alone, so
+// VS Code opens the file itself (editable, with its breakpoints) and not a read-only copy; and going
+// back in time and forward again prints no program output twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { fixture, lineOf, overBothTransports, program, root, type Body, type Dap } from './harness';
+
+const GATE = fixture('gate.mover');
+const HELLO = program('hello.mover');
+
+/** The stdout lines the adapter sent so far (and takes them). */
+function printed(d: Dap): string[] {
+  return d.take('output').map((e) => e.body as DebugProtocol.OutputEvent['body']).filter((b) => b.category === 'stdout').map((b) => b.output);
+}
+
+overBothTransports('editor', (open) => {
+  test('frames, breakpoints and loaded sources name files on disk by path, with no source reference', async () => {
+    const d = await open();
+    const line = lineOf('call', readFileSync(GATE, 'utf8'));
+    let verified: DebugProtocol.Breakpoint[] = [];
+    const tid = await d.launchStopped({ program: GATE }, async () => {
+      verified = (await d.ok<Body<DebugProtocol.SetBreakpointsResponse>>('setBreakpoints', { source: { path: GATE }, breakpoints: [{ line }] })).breakpoints;
+    });
+    assert.equal(verified[0].verified, true);
+    const top = await d.topFrame(tid);
+    assert.equal(top.source?.path, GATE);
+    assert.ok(!top.source?.sourceReference, `the frame's source has reference ${top.source?.sourceReference}`);
+    const { sources } = await d.ok<Body<DebugProtocol.LoadedSourcesResponse>>('loadedSources');
+    assert.ok(sources.length >= 2, 'the program and the library it includes');
+    for (const s of sources) {
+      assert.ok(s.path && path.isAbsolute(s.path), `${s.name} has no absolute path`);
+      assert.ok(!s.sourceReference, `${s.name} has reference ${s.sourceReference}`);
+    }
+    // Stepping into the library: that frame names lib/vsgate.mover on disk too.
+    assert.ok(sources.some((s) => s.path === path.join(root, 'lib', 'vsgate.mover')), sources.map((s) => s.path).join(', '));
+  });
+
+  test('step back and forward again print each line of output once', async () => {
+    const d = await open();
+    const halt = lineOf('halt', readFileSync(HELLO, 'utf8'));
+    const tid = await d.launchStopped({ program: HELLO }, async () => {
+      await d.ok('setBreakpoints', { source: { path: HELLO }, breakpoints: [{ line: halt }] });
+    });
+    await d.resume('continue', { threadId: tid });
+    assert.deepEqual(printed(d), ['the answer is 42\n']);
+    for (const command of ['stepBack', 'stepBack', 'next', 'next', 'reverseContinue', 'continue']) await d.resume(command, { threadId: tid });
+    // A request after the last stop: every output event it caused has arrived before its response.
+    await d.ok('threads');
+    assert.deepEqual(printed(d), [], 'a replay printed the output again');
+  });
+});
