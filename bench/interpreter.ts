@@ -239,7 +239,16 @@ function moduleRate(ctx: SuiteContext, name: string, source: string, count: numb
   return { ops, ips: sample({ warmup: 0, runs: ips.length }, (i) => ips[i]), perOp };
 }
 
-function snapshotProgram(snapshots: number, writes: number, blocks = 1024): string {
+/** A snapshot facility on a `blocks`-block clone with `snapshots` made, then the label `timed` and `body`. */
+function snapshotSetup(blocks: number, snapshots: number, body: string): string {
+  const make = snapshots === 0 ? '' : `    mov r10, 0
+.make:
+    push r10
+    call snap_create_vs0
+    pop r10
+    add r10, r10, 1
+    bltu r10, ${snapshots}, .make
+`;
   return `.include "snapshot.mover"
 .thread main, start, cpu=0
 .volume CLONE, 4096, ${blocks}
@@ -248,79 +257,35 @@ start:
     mov r3, CLONE
     mov r4, ${blocks}
     call snap_init_vs0
+${make}timed:
     mov r10, 0
-.make:
-    push r10
-    call snap_create_vs0
-    pop r10
-    add r10, r10, 1
-    bltu r10, ${snapshots}, .make
-timed:
-    mov r10, 0
-.write:
-    call snap_buffer
-    st32 [r1], r10
-    and r3, r10, 1023
-    push r10
-    call snap_write_vs0
-    pop r10
-    add r10, r10, 1
-    bltu r10, ${writes}, .write
-    halt
+${body}    halt
 `;
+}
+
+/** `count` times: `call` with r10 the iteration, saved around it. */
+function repeat(label: string, count: number, before: string, call: string): string {
+  return `${label}:
+${before}    push r10
+    call ${call}
+    pop r10
+    add r10, r10, 1
+    bltu r10, ${count}, ${label}
+`;
+}
+
+function snapshotProgram(snapshots: number, writes: number): string {
+  return snapshotSetup(1024, snapshots, repeat('.write', writes, '    call snap_buffer\n    st32 [r1], r10\n    and r3, r10, 1023\n', 'snap_write_vs0'));
 }
 
 /** FIG. 11 reads of the oldest snapshot of blocks never written since: each read walks the whole queue to the clone. */
 function snapshotReadProgram(snapshots: number, reads: number): string {
-  return `.include "snapshot.mover"
-.thread main, start, cpu=0
-.volume CLONE, 4096, 1024
-start:
-    call boot_cpu
-    mov r3, CLONE
-    mov r4, 1024
-    call snap_init_vs0
-    mov r10, 0
-.make:
-    push r10
-    call snap_create_vs0
-    pop r10
-    add r10, r10, 1
-    bltu r10, ${snapshots}, .make
-timed:
-    mov r10, 0
-.read:
-    push r10
-    mov r3, 1
-    and r4, r10, 1023
-    call snap_read_vs0
-    pop r10
-    add r10, r10, 1
-    bltu r10, ${reads}, .read
-    halt
-`;
+  return snapshotSetup(1024, snapshots, repeat('.read', reads, '    mov r3, 1\n    and r4, r10, 1023\n', 'snap_read_vs0'));
 }
 
 /** Snapshot creation on a clone of `blocks` blocks: maps of blocks/8 and 4 x blocks bytes zeroed, a save volume made. */
 function snapshotCreateProgram(blocks: number, creations: number): string {
-  return `.include "snapshot.mover"
-.thread main, start, cpu=0
-.volume CLONE, 4096, ${blocks}
-start:
-    call boot_cpu
-    mov r3, CLONE
-    mov r4, ${blocks}
-    call snap_init_vs0
-timed:
-    mov r10, 0
-.make:
-    push r10
-    call snap_create_vs0
-    pop r10
-    add r10, r10, 1
-    bltu r10, ${creations}, .make
-    halt
-`;
+  return snapshotSetup(blocks, 0, repeat('.create', creations, '', 'snap_create_vs0'));
 }
 
 function dnlcProgram(lookups: number): string {
