@@ -1,10 +1,14 @@
 // Interpreter figures: instructions per second on a tight load/add/store/branch loop (with a
 // breakpoint armed elsewhere, so hooks are in place but not hit), on a call-heavy program, and on a
-// program whose every load misses the TLB.
+// program whose every load misses the TLB, each beside the bare reference interpreter of
+// bench/reference.ts measured in the same process; per instruction class in one loop shape; over 1 to
+// 256 K distinct pages; and the patent's library modules (the FIG. 7 gate, DNLC lookups, snapshot
+// writes, reads and creation) in instructions/s and operations/s.
 
 import * as path from 'node:path';
 import { Interpreter, Machine, assemble, libraryDir, nodeSourceHost, type Program } from '../emulator/index';
-import { sample, spread, type Figure, type Suite, type SuiteContext } from './harness';
+import { sample, spread, type Figure, type Sample, type Suite, type SuiteContext } from './harness';
+import { REF_CALLS, REF_TIGHT, ReferenceInterpreter } from './reference';
 
 function build(name: string, source: string): Program {
   // The library is beside dist/ (bundle) or the source tree.
@@ -84,12 +88,97 @@ function rate(ctx: SuiteContext, program: Program, instructions: number, runs: n
   return { rate: s, interp: last };
 }
 
+/** Instructions per second of the reference interpreter on `code` (fresh interpreter per run). */
+function referenceRate(ctx: SuiteContext, code: Int32Array, instructions: number, runs: number): Sample {
+  return sample({ warmup: 1, runs }, () => {
+    const ref = new ReferenceInterpreter(code);
+    const t0 = process.hrtime.bigint();
+    ref.run(0, instructions);
+    const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+    ctx.sink.add(ref.retired + ref.regs[4]);
+    return ref.retired / dt;
+  });
+}
+
+/** A loop whose body is `body` (two instructions) plus the counter's add and branch; `tail` follows the halt. */
+function classLoop(body: string, tail = ''): string {
+  return `.volume DISK, 512, 16
+start:${ENTER_VS1}
+    mov r1, 0x2000_0000
+    mov r2, 0
+    mov r3, 7
+    mov r6, 0x1_0000_2000
+.loop:
+${body}
+    add r2, r2, 1
+    bne r2, 0x7fff_ffff, .loop
+    halt
+${tail}`;
+}
+
+/** Instruction classes, each two instructions of the same class per iteration (ld32 is the yardstick). */
+const CLASSES: readonly { key: string; label: string; body: string; tail?: string }[] = [
+  { key: 'ld32', label: 'ld32', body: '    ld32 r4, [r1 + 8]\n    ld32 r5, [r1 + 16]' },
+  { key: 'ld8', label: 'ld8', body: '    ld8 r4, [r1 + 9]\n    ld8 r5, [r1 + 17]' },
+  { key: 'ld16', label: 'ld16', body: '    ld16 r4, [r1 + 10]\n    ld16 r5, [r1 + 18]' },
+  { key: 'ld64', label: 'ld64', body: '    ld64 r4, [r1 + 8]\n    ld64 r5, [r1 + 16]' },
+  { key: 'lds8', label: 'lds8', body: '    lds8 r4, [r1 + 9]\n    lds8 r5, [r1 + 17]' },
+  { key: 'st8', label: 'st8', body: '    st8 [r1 + 9], r3\n    st8 [r1 + 17], r3' },
+  { key: 'st16', label: 'st16', body: '    st16 [r1 + 10], r3\n    st16 [r1 + 18], r3' },
+  { key: 'st32', label: 'st32', body: '    st32 [r1 + 8], r3\n    st32 [r1 + 16], r3' },
+  { key: 'st64', label: 'st64', body: '    st64 [r1 + 8], r3\n    st64 [r1 + 16], r3' },
+  { key: 'st64_imm', label: 'st64 of a constant', body: '    st64 [r1 + 8], 0\n    st64 [r1 + 16], 5' },
+  { key: 'push_pop', label: 'push + pop', body: '    push r3\n    pop r4' },
+  { key: 'call_ret', label: 'call + ret', body: '    call leaf', tail: 'leaf:\n    ret' },
+  { key: 'block_io', label: 'bread + bwrite (512-byte blocks)', body: '    bread DISK, 0, 1, r6\n    bwrite DISK, 1, 1, r6' },
+];
+
+function classFigures(ctx: SuiteContext, n: number, runs: number): Figure[] {
+  const out: Figure[] = [];
+  let yard = 0;
+  for (const c of CLASSES) {
+    const r = rate(ctx, build(`class-${c.key}`, classLoop(c.body, c.tail)), n, runs);
+    if (c.key === 'ld32') yard = r.rate.median;
+    out.push({ key: `class_${c.key}_ips`, label: `  ${c.label}: two per iteration, plus add and bne`, value: r.rate.median, unit: '/s', note: spread(r.rate) });
+    if (c.key !== 'ld32') out.push({ key: `class_${c.key}_slowdown`, label: `    ld32 loop / ${c.label} loop`, value: yard / r.rate.median, unit: 'x', target: { op: '<=', value: 1.5 } });
+  }
+  return out;
+}
+
+/** Loads over `pages` distinct pages of C4 in turn (a power of two). */
+function pagesLoop(pages: number): string {
+  return `
+start:${ENTER_VS1}
+    mov r1, 0x2000_0000
+    mov r2, 0
+.loop:
+    and r3, r2, ${pages - 1}
+    shl r3, r3, 12
+    ld32 r4, [r1 + r3]
+    add r2, r2, 1
+    bne r2, 0x7fff_ffff, .loop
+    halt
+`;
+}
+
+const SCALING_PAGES = [1, 64, 1024, 16384, 262144];
+
+function scalingFigures(ctx: SuiteContext, n: number, runs: number): Figure[] {
+  return SCALING_PAGES.map((pages) => {
+    const r = rate(ctx, build(`pages-${pages}`, pagesLoop(pages)), n, runs);
+    const tlb = r.interp.machine.processors[0].tlb;
+    return { key: `pages_${pages}_ips`, label: `  load loop over ${pages.toLocaleString('en-US')} distinct page${pages === 1 ? '' : 's'}`, value: r.rate.median, unit: '/s', note: `${spread(r.rate)}; TLB miss ratio ${(100 * tlb.misses / (tlb.hits + tlb.misses)).toFixed(1)}%` };
+  });
+}
+
 export const interpreterSuite: Suite = {
   name: 'interpreter',
-  title: 'Interpreter (mover script on the machine)',
+  title: 'Interpreter (mover script on the machine) against the bare reference interpreter',
   run(ctx) {
     const n = ctx.quick ? 2_000_000 : 30_000_000;
     const runs = ctx.quick ? 2 : 5;
+    const refTight = referenceRate(ctx, REF_TIGHT, n, runs);
+    const refCalls = referenceRate(ctx, REF_CALLS, n, runs);
     const tight = build('tight', TIGHT);
     const t = rate(ctx, tight, n, runs, (it) => it.setBreakpoints([tight.labels.get('elsewhere')!]));
     const calls = rate(ctx, build('calls', CALLS), n, runs);
@@ -97,63 +186,106 @@ export const interpreterSuite: Suite = {
     const tlb = misses.interp.machine.processors[0].tlb;
     const missRatio = tlb.misses / (tlb.hits + tlb.misses);
     const figures: Figure[] = [
+      { key: 'reference_tight_ips', label: 'reference interpreter: the tight loop (bench/reference.ts)', value: refTight.median, unit: '/s', note: spread(refTight) },
+      { key: 'reference_call_ips', label: 'reference interpreter: the call-heavy loop', value: refCalls.median, unit: '/s', note: spread(refCalls) },
       { key: 'tight_loop_ips', label: 'tight load/add/store/branch loop, a breakpoint armed elsewhere', value: t.rate.median, unit: '/s', target: { op: '>=', value: 100e6 }, note: `${spread(t.rate)}; in VS1, paging on` },
+      { key: 'tight_vs_reference', label: '  tight loop / reference tight loop', value: t.rate.median / refTight.median, unit: 'x', target: { op: '>=', value: 1 } },
       { key: 'call_heavy_ips', label: 'call-heavy program (call, push, add, pop, ret)', value: calls.rate.median, unit: '/s', note: spread(calls.rate) },
+      { key: 'call_heavy_vs_reference', label: '  call-heavy / reference call loop', value: calls.rate.median / refCalls.median, unit: 'x', target: { op: '>=', value: 1 } },
       { key: 'tlb_miss_ips', label: 'every load misses the TLB (256 pages round robin)', value: misses.rate.median, unit: '/s', target: { op: '>=', value: 20e6 }, note: `${spread(misses.rate)}; TLB miss ratio of the loads ${(missRatio * 100).toFixed(1)}%` },
     ];
-    figures.push(...moduleFigures(ctx));
+    const classN = ctx.quick ? 1_000_000 : 10_000_000;
+    ctx.log('instruction classes');
+    figures.push({ key: 'classes', label: 'instruction classes (instructions/s of the whole loop)', value: CLASSES.length, unit: 'classes' });
+    figures.push(...classFigures(ctx, classN, runs));
+    ctx.log('distinct pages');
+    figures.push({ key: 'scaling', label: 'scaling with the pages a loop touches', value: SCALING_PAGES.length, unit: 'sizes' });
+    figures.push(...scalingFigures(ctx, classN, runs));
+    ctx.log('library modules');
+    figures.push(...moduleFigures(ctx, t.rate.median));
     return figures;
   },
 };
 
-/** Operations per second of a module call made in a loop `count` times after `setup`, as measured by `marker`. */
-function moduleRate(ctx: SuiteContext, name: string, source: string, count: number, runs: number): ReturnType<typeof sample> {
+interface ModuleRate {
+  readonly ops: Sample;
+  readonly ips: Sample;
+  /** Instructions per operation (the same in every run). */
+  readonly perOp: number;
+}
+
+/** A module call made in a loop `count` times after `setup` (up to the label `timed`): operations and instructions per second. */
+function moduleRate(ctx: SuiteContext, name: string, source: string, count: number, runs: number): ModuleRate {
   const program = build(name, source);
-  return sample({ warmup: 1, runs }, () => {
+  let perOp = 0;
+  const ips: number[] = [];
+  const ops = sample({ warmup: 1, runs }, (k) => {
     const it = new Interpreter(new Machine({ cpus: 1 }), program);
     // Run the setup up to the loop's label, then time the loop alone.
     it.setBreakpoints([program.labels.get('timed')!]);
     const s = it.run(1e9);
     if (s.kind !== 'breakpoint') throw new Error(`${name}: setup stopped with ${s.kind}`);
     it.setBreakpoints([]);
+    const before = it.retired;
     const t0 = process.hrtime.bigint();
     const stop = it.run(1e12);
     const dt = Number(process.hrtime.bigint() - t0) / 1e9;
     if (stop.kind !== 'halted') throw new Error(`${name}: ${JSON.stringify(stop)}`);
     ctx.sink.add(it.retired);
+    perOp = (it.retired - before) / count;
+    if (k >= 0) ips.push((it.retired - before) / dt);
     return count / dt;
   });
+  return { ops, ips: sample({ warmup: 0, runs: ips.length }, (i) => ips[i]), perOp };
 }
 
-function snapshotProgram(snapshots: number, writes: number): string {
-  return `.include "snapshot.mover"
-.thread main, start, cpu=0
-.volume CLONE, 4096, 1024
-start:
-    call boot_cpu
-    mov r3, CLONE
-    mov r4, 1024
-    call snap_init_vs0
-    mov r10, 0
+/** A snapshot facility on a `blocks`-block clone with `snapshots` made, then the label `timed` and `body`. */
+function snapshotSetup(blocks: number, snapshots: number, body: string): string {
+  const make = snapshots === 0 ? '' : `    mov r10, 0
 .make:
     push r10
     call snap_create_vs0
     pop r10
     add r10, r10, 1
     bltu r10, ${snapshots}, .make
-timed:
+`;
+  return `.include "snapshot.mover"
+.thread main, start, cpu=0
+.volume CLONE, 4096, ${blocks}
+start:
+    call boot_cpu
+    mov r3, CLONE
+    mov r4, ${blocks}
+    call snap_init_vs0
+${make}timed:
     mov r10, 0
-.write:
-    call snap_buffer
-    st32 [r1], r10
-    and r3, r10, 1023
-    push r10
-    call snap_write_vs0
+${body}    halt
+`;
+}
+
+/** `count` times: `call` with r10 the iteration, saved around it. */
+function repeat(label: string, count: number, before: string, call: string): string {
+  return `${label}:
+${before}    push r10
+    call ${call}
     pop r10
     add r10, r10, 1
-    bltu r10, ${writes}, .write
-    halt
+    bltu r10, ${count}, ${label}
 `;
+}
+
+function snapshotProgram(snapshots: number, writes: number): string {
+  return snapshotSetup(1024, snapshots, repeat('.write', writes, '    call snap_buffer\n    st32 [r1], r10\n    and r3, r10, 1023\n', 'snap_write_vs0'));
+}
+
+/** FIG. 11 reads of the oldest snapshot of blocks never written since: each read walks the whole queue to the clone. */
+function snapshotReadProgram(snapshots: number, reads: number): string {
+  return snapshotSetup(1024, snapshots, repeat('.read', reads, '    mov r3, 1\n    and r4, r10, 1023\n', 'snap_read_vs0'));
+}
+
+/** Snapshot creation on a clone of `blocks` blocks: maps of blocks/8 and 4 x blocks bytes zeroed, a save volume made. */
+function snapshotCreateProgram(blocks: number, creations: number): string {
+  return snapshotSetup(blocks, 0, repeat('.create', creations, '', 'snap_create_vs0'));
 }
 
 function dnlcProgram(lookups: number): string {
@@ -184,16 +316,56 @@ timed:
 `;
 }
 
-function moduleFigures(ctx: SuiteContext): Figure[] {
+/** The FIG. 7 gate alone: VS0 -> VS1 -> VS0 around a module function that returns at once. */
+function gateProgram(calls: number): string {
+  return `.include "vsgate.mover"
+.thread main, start, cpu=0
+start:
+    call boot_cpu
+timed:
+    mov r10, 0
+.gate:
+    push r10
+    mov r1, VS1_CR3
+    mov r2, nothing
+    mov r7, 0
+    mov r8, 0
+    call vs_call
+    pop r10
+    add r10, r10, 1
+    bltu r10, ${calls}, .gate
+    halt
+nothing:
+    mov r0, 1
+    ret
+`;
+}
+
+function moduleFigure(out: Figure[], key: string, label: string, r: ModuleRate, tightIps: number, note = ''): void {
+  out.push({ key: `${key}_per_s`, label, value: r.ops.median, unit: '/s', note: `${spread(r.ops)}; ${r.perOp.toFixed(0)} instructions each${note ? '; ' + note : ''}` });
+  out.push({ key: `${key}_ips`, label: '  instructions/s', value: r.ips.median, unit: '/s', target: { op: '>=', value: tightIps / 2 }, note: `${(r.ips.median / tightIps * 100).toFixed(0)}% of the tight loop (target: half)` });
+}
+
+function moduleFigures(ctx: SuiteContext, tightIps: number): Figure[] {
   const writes = ctx.quick ? 500 : 4000;
   const runs = ctx.quick ? 2 : 3;
   const out: Figure[] = [];
-  for (const n of [1, 8, 64]) {
-    const r = moduleRate(ctx, `snap${n}`, snapshotProgram(n, writes), writes, runs);
-    out.push({ key: `snapshot_writes_per_s_${n}`, label: `snapshot writes (FIG. 10 through the gate), ${n} snapshot${n === 1 ? '' : 's'} queued`, value: r.median, unit: '/s', note: `${spread(r)}; 1024-block clone, writes cycle over it (first writes copy 4 KiB)` });
-  }
+  const gateCalls = ctx.quick ? 2000 : 20000;
+  moduleFigure(out, 'gate_calls', 'FIG. 7 gate calls (VS0 -> VS1 -> VS0, an empty module function)', moduleRate(ctx, 'gate', gateProgram(gateCalls), gateCalls, runs), tightIps);
   const lookups = ctx.quick ? 2000 : 20000;
-  const d = moduleRate(ctx, 'dnlc', dnlcProgram(lookups), lookups, runs);
-  out.push({ key: 'dnlc_lookups_per_s', label: 'DNLC lookups through the gate (VS0 -> VS1 -> VS0 each)', value: d.median, unit: '/s', note: spread(d) });
+  moduleFigure(out, 'dnlc_lookups', 'DNLC lookups through the gate (VS0 -> VS1 -> VS0 each)', moduleRate(ctx, 'dnlc', dnlcProgram(lookups), lookups, runs), tightIps);
+  for (const n of [1, 8, 64]) {
+    moduleFigure(out, `snapshot_writes_${n}`, `snapshot writes (FIG. 10 through the gate), ${n} snapshot${n === 1 ? '' : 's'} queued`, moduleRate(ctx, `snap${n}`, snapshotProgram(n, writes), writes, runs), tightIps, '1024-block clone, writes cycle over it (first writes copy 4 KiB)');
+  }
+  const reads = ctx.quick ? 200 : 2000;
+  for (const n of [1, 8, 64, 256]) {
+    const count = n >= 64 ? Math.max(50, reads / 8) : reads;
+    moduleFigure(out, `snapshot_reads_${n}`, `snapshot reads (FIG. 11 through the gate) of the oldest of ${n} snapshot${n === 1 ? '' : 's'}`, moduleRate(ctx, `snapread${n}`, snapshotReadProgram(n, count), count, runs), tightIps, 'every read recurses through the queue to the clone');
+  }
+  for (const blocks of [1024, 16384, 131072]) {
+    const creations = blocks >= 131072 ? 3 : 8;
+    const r = moduleRate(ctx, `snapcreate${blocks}`, snapshotCreateProgram(blocks, creations), creations, runs);
+    out.push({ key: `snapshot_create_ms_${blocks}`, label: `snapshot creation, ${blocks.toLocaleString('en-US')}-block clone`, value: 1e3 / r.ops.median, unit: 'ms', note: `${r.perOp.toFixed(0)} instructions each, ${(r.ips.median / 1e6).toFixed(1)} M instructions/s` });
+  }
   return out;
 }

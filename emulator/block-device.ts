@@ -33,6 +33,17 @@ export class Volume {
     return this.blocks.get(block);
   }
 
+  /**
+   * DMA from memory into one block. The block's buffer is overwritten in place when no journal needs
+   * its old contents; otherwise (and for a block never written) it gets a fresh one.
+   */
+  writeFromMemory(mem: PhysicalMemory, block: number, pa: number): void {
+    const cur = this.blocks.get(block);
+    if (cur !== undefined && !this.owner.needsOld(this, block)) { mem.readBytes(pa, this.blockSize, cur); return; }
+    this.owner.noteWrite(this, block, cur);
+    this.blocks.set(block, mem.readBytes(pa, this.blockSize));
+  }
+
   write(block: number, bytes: Uint8Array): void {
     this.owner.noteWrite(this, block, this.blocks.get(block));
     this.blocks.set(block, bytes.length === this.blockSize ? bytes.slice() : padded(bytes, this.blockSize));
@@ -52,6 +63,7 @@ function padded(bytes: Uint8Array, size: number): Uint8Array {
 }
 
 export type DmaResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+const DMA_OK: DmaResult = { ok: true };
 
 export class BlockDevices {
   private readonly volumes = new Map<string, Volume>();
@@ -82,6 +94,11 @@ export class BlockDevices {
     return v;
   }
 
+  /** True when a journal is active and has not yet saved this block's contents. */
+  needsOld(v: Volume, block: number): boolean {
+    return this.journal !== null && !(this.journal.saved.get(v.name)?.has(block) ?? false);
+  }
+
   noteWrite(v: Volume, block: number, old: Uint8Array | undefined): void {
     if (!this.journal) return;
     let m = this.journal.saved.get(v.name);
@@ -110,16 +127,16 @@ export class BlockDevices {
       else mem.fill(at, c.v.blockSize, 0);
     }
     this.counters.blocksRead += count;
-    return { ok: true };
+    return DMA_OK;
   }
 
   /** DMA memory -> volume. */
   writeFromMemory(mem: PhysicalMemory, volume: string, block: number, count: number, pa: number): DmaResult {
     const c = this.checkTransfer(volume, block, count, pa);
     if ('message' in c) return { ok: false, message: c.message };
-    for (let i = 0; i < count; i++) c.v.write(block + i, mem.readBytes(pa + i * c.v.blockSize, c.v.blockSize));
+    for (let i = 0; i < count; i++) c.v.writeFromMemory(mem, block + i, pa + i * c.v.blockSize);
     this.counters.blocksWritten += count;
-    return { ok: true };
+    return DMA_OK;
   }
 
   beginJournal(): VolumeJournal {

@@ -35,14 +35,16 @@ export interface BootResult {
   readonly counts: BootCounts;
 }
 
-/** Encodes a leaf entry for the 4 KiB page (or 2 MiB page, with PS) at `pa`. */
-function leafEntry(pa: number, m: Mapping, large: boolean): [lo: number, hi: number] {
-  const lo = (pa % 0x1_0000_0000) | PTE_P | (m.writable ? PTE_RW : 0) | (m.user ? PTE_US : 0) | (m.global ? PTE_G : 0) | (large ? PTE_PS : 0);
-  return [lo >>> 0, Math.floor(pa / 0x1_0000_0000)];
-}
+const TWO_32 = 0x1_0000_0000;
+/** 32-bit words per page and per 8-byte entry, in the image. */
+const PAGE_WORDS = PAGE_SIZE / 4;
+const ENTRY_WORDS = ENTRY_SIZE / 4;
+/** The image is built with Int32Array stores, which are little-endian only on a little-endian host. */
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
-function tableEntry(pa: number, flags: number): [lo: number, hi: number] {
-  return [((pa % 0x1_0000_0000) | flags) >>> 0, Math.floor(pa / 0x1_0000_0000)];
+/** Low flag bits of a leaf entry for mapping m (P, R/W, U/S, G; PS for a 2 MiB page). */
+function leafFlags(m: Mapping, large: boolean): number {
+  return PTE_P | (m.writable ? PTE_RW : 0) | (m.user ? PTE_US : 0) | (m.global ? PTE_G : 0) | (large ? PTE_PS : 0);
 }
 
 /** Where the boot builder puts each paged space's PDPT: what CR3 holds to run in it. */
@@ -54,7 +56,8 @@ export function pdptAddresses(layout: Layout): Map<string, number> {
 
 interface BootImage {
   readonly result: BootResult;
-  readonly pages: readonly (readonly [pa: number, bytes: Uint8Array])[];
+  /** Every page of the page-table area the structures use, from its base, as memory will hold them. */
+  readonly bytes: Uint8Array;
 }
 
 /** Built images per layout object: a layout is immutable, so its paging structures are built once. */
@@ -64,102 +67,118 @@ const images = new WeakMap<Layout, BootImage>();
 export function buildPageTables(mem: PhysicalMemory, layout: Layout): BootResult {
   let image = images.get(layout);
   if (!image) {
-    const pages: [number, Uint8Array][] = [];
-    const result = writeTables({ writeBytes: (pa, bytes) => pages.push([pa, bytes.slice()]) }, layout);
-    image = { result, pages };
+    image = buildImage(layout);
     images.set(layout, image);
   }
-  for (const [pa, bytes] of image.pages) mem.writeBytes(pa, bytes);
+  // Every machine of the layout views the same image; a page is copied only when the program writes it.
+  if (image.bytes.length) mem.mapShared(layout.pageTables.base, image.bytes);
   return image.result;
 }
 
-function writeTables(mem: Pick<PhysicalMemory, 'writeBytes'>, layout: Layout): BootResult {
+/**
+ * Leaf entries from word `at` to `end` (exclusive) for frames running linearly from `pa`, each with
+ * `flags`. The frames may cross a 4 GiB physical line: the high half carries.
+ */
+function fillEntries(w: Int32Array, at: number, end: number, pa: number, flags: number): void {
+  let frameLo = pa % TWO_32, frameHi = Math.floor(pa / TWO_32);
+  for (; at < end; at += ENTRY_WORDS) {
+    w[at] = frameLo | flags;
+    w[at + 1] = frameHi;
+    frameLo += PAGE_SIZE;
+    if (frameLo >= TWO_32) { frameLo -= TWO_32; frameHi++; }
+  }
+}
+
+/**
+ * Builds the area's image with typed-array stores: no per-entry objects. A page table is named by a
+ * string key of its contents (one per 2 MiB region, not per entry), so equal keys share one table.
+ */
+function buildImage(layout: Layout): BootImage {
   const paged = layout.spaces.filter((s) => s.paging);
   const area = layout.pageTables;
   const pdptPages = Math.ceil((paged.length * PDPT_ALIGN) / PAGE_SIZE);
-  let next = area.base + pdptPages * PAGE_SIZE;
-  const end = area.base + area.size;
+  const areaPages = area.size / PAGE_SIZE;
+  // At most a directory per GiB and a table per 2 MiB of each space: allocated once (the host commits
+  // only the pages written).
+  const maxPages = Math.min(areaPages, pdptPages + paged.length * PDPT_ENTRIES * (1 + TABLE_ENTRIES));
+  const image = new Int32Array(maxPages * PAGE_WORDS);
   let pages = pdptPages;
+  /** Word index of a fresh page of the area. */
   const allocPage = (): number => {
-    if (next + PAGE_SIZE > end) {
+    if (pages + 1 > areaPages) {
       throw new LayoutError([{ path: 'pageTables.size', message: `the page-table area (${formatSize(area.size)} at ${hex(area.base)}) is too small for this layout's paging structures` }]);
     }
-    const pa = next;
-    next += PAGE_SIZE;
-    pages++;
-    return pa;
+    return pages++ * PAGE_WORDS;
   };
-
-  const page = new Uint8Array(PAGE_SIZE);
-  const view = new DataView(page.buffer);
-  const put = (i: number, [lo, hi]: [number, number]) => { view.setUint32(i * ENTRY_SIZE, lo, true); view.setUint32(i * ENTRY_SIZE + 4, hi, true); };
+  const paOf = (word: number) => area.base + word * 4;
+  /** Writes entry i of the table at word `table`: frame/flags low half, PA bits 35..32 high. */
+  const put = (table: number, i: number, pa: number, flags: number) => {
+    const w = image;
+    w[table + i * ENTRY_WORDS] = (pa % TWO_32) | flags;
+    w[table + i * ENTRY_WORDS + 1] = Math.floor(pa / TWO_32);
+  };
 
   const pdpt = new Map<string, number>();
   const sharedTables = new Map<string, number>();
   let pageDirectories = 0, pageTables = 0, sharedUses = 0, unshared = 0;
+  const covering: Mapping[] = [];
 
   paged.forEach((space, si) => {
     const pdptAddr = area.base + si * PDPT_ALIGN; // as pdptAddresses() says
+    const pdptWord = si * (PDPT_ALIGN / 4);
     pdpt.set(space.name, pdptAddr);
-    const pdpteValues: [number, number][] = [];
     for (let g = 0; g < PDPT_ENTRIES; g++) {
       const gStart = g * GB_REGION;
-      const inRegion = space.mappings.filter((m) => m.va < gStart + GB_REGION && m.va + m.size > gStart);
-      if (inRegion.length === 0) { pdpteValues.push([0, 0]); continue; }
-      const pdAddr = allocPage();
+      if (!space.mappings.some((m) => m.va < gStart + GB_REGION && m.va + m.size > gStart)) continue;
+      const pd = allocPage();
       pageDirectories++;
-      const pd: [number, number][] = [];
       for (let r = 0; r < TABLE_ENTRIES; r++) {
         const rStart = gStart + r * LARGE_PAGE_SIZE;
-        const covering = inRegion.filter((m) => m.va < rStart + LARGE_PAGE_SIZE && m.va + m.size > rStart);
-        if (covering.length === 0) { pd.push([0, 0]); continue; }
+        const rEnd = rStart + LARGE_PAGE_SIZE;
+        covering.length = 0;
+        for (const m of space.mappings) if (m.va < rEnd && m.va + m.size > rStart) covering.push(m);
+        if (covering.length === 0) continue;
         if (covering.length === 1 && covering[0].pageSize === LARGE_PAGE_SIZE) {
           const m = covering[0];
-          pd.push(leafEntry(m.pa + (rStart - m.va), m, true));
+          put(pd, r, m.pa + (rStart - m.va), leafFlags(m, true));
           continue;
         }
         // The key names the table's whole contents, so equal keys mean identical tables.
-        const key = covering.map((m) => {
-          const from = Math.max(m.va, rStart), to = Math.min(m.va + m.size, rStart + LARGE_PAGE_SIZE);
-          return `${from - rStart}-${to - rStart}@${m.pa + (from - m.va)}:${leafEntry(0, m, false)[0]}`;
-        }).join(',');
+        let key = '';
+        for (const m of covering) {
+          const from = Math.max(m.va, rStart), to = Math.min(m.va + m.size, rEnd);
+          key += `${from - rStart}-${to - rStart}@${m.pa + (from - m.va)}:${leafFlags(m, false)},`;
+        }
         unshared++;
         let ptAddr = sharedTables.get(key);
         if (ptAddr !== undefined) sharedUses++;
         else {
-          ptAddr = allocPage();
+          const pt = allocPage();
           pageTables++;
-          page.fill(0);
+          const w = image;
           for (const m of covering) {
-            const from = Math.max(m.va, rStart), to = Math.min(m.va + m.size, rStart + LARGE_PAGE_SIZE);
-            const flags = leafEntry(0, m, false)[0];
-            // Frames run linearly. The VA region is 2 MiB aligned but the PA is only 4 KiB aligned, so the
-            // frames may cross a 4 GiB physical line: split each frame into its halves.
-            let pa = m.pa + (from - m.va);
-            for (let at = (from - rStart) / PAGE_SIZE * ENTRY_SIZE; at < (to - rStart) / PAGE_SIZE * ENTRY_SIZE; at += ENTRY_SIZE, pa += PAGE_SIZE) {
-              view.setUint32(at, ((pa % 0x1_0000_0000) | flags) >>> 0, true);
-              view.setUint32(at + 4, Math.floor(pa / 0x1_0000_0000), true);
-            }
+            const from = Math.max(m.va, rStart), to = Math.min(m.va + m.size, rEnd);
+            const flags = leafFlags(m, false);
+            // Frames run linearly. The VA region is 2 MiB aligned but the PA is only 4 KiB aligned.
+            fillEntries(w, pt + ((from - rStart) / PAGE_SIZE) * ENTRY_WORDS, pt + ((to - rStart) / PAGE_SIZE) * ENTRY_WORDS, m.pa + (from - m.va), flags);
           }
-          mem.writeBytes(ptAddr, page);
+          ptAddr = paOf(pt);
           sharedTables.set(key, ptAddr);
         }
         // Directory entries grant everything; the page-table entries decide R/W and U/S.
-        pd.push(tableEntry(ptAddr, PTE_P | PTE_RW | PTE_US));
+        put(pd, r, ptAddr, PTE_P | PTE_RW | PTE_US);
       }
-      page.fill(0);
-      pd.forEach((e, i) => put(i, e));
-      mem.writeBytes(pdAddr, page);
-      pdpteValues.push(tableEntry(pdAddr, PTE_P));
+      put(pdptWord, g, paOf(pd), PTE_P);
     }
-    const bytes = new Uint8Array(PDPT_ALIGN);
-    const v = new DataView(bytes.buffer);
-    pdpteValues.forEach(([lo, hi], i) => { v.setUint32(i * ENTRY_SIZE, lo, true); v.setUint32(i * ENTRY_SIZE + 4, hi, true); });
-    mem.writeBytes(pdptAddr, bytes);
   });
 
+  const bytes = new Uint8Array(image.buffer, 0, pages * PAGE_SIZE);
+  if (!HOST_LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
   return {
-    pdpt,
-    counts: { pdpts: paged.length, pageDirectories, pageTables, sharedPageTableUses: sharedUses, pageTablesUnshared: unshared, bytesUsed: pages * PAGE_SIZE },
+    result: {
+      pdpt,
+      counts: { pdpts: paged.length, pageDirectories, pageTables, sharedPageTableUses: sharedUses, pageTablesUnshared: unshared, bytesUsed: pages * PAGE_SIZE },
+    },
+    bytes,
   };
 }

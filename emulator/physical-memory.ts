@@ -1,8 +1,14 @@
 // Sparse physical memory over the whole 36-bit (64 GiB) physical address space of PAE.
 //
 // Host memory grows only with the pages touched: a page is allocated on its first write (reads of an
-// untouched page see zeros and allocate nothing). Pages live in slabs of SLAB_PAGES pages; a two-level
-// directory maps a page frame number (PFN, 24 bits) to its slot in the slabs.
+// untouched page see zeros and allocate nothing). Pages live in slabs of SLAB_PAGES pages; an
+// open-addressing hash table maps a page frame number (PFN, 24 bits) to its slot in the slabs, so the
+// directory costs a few bytes per page however scattered the pages are (a two-level directory costs a
+// whole leaf per isolated page).
+//
+// Pages can also be shared (`mapShared`): slots that view an immutable image owned by someone else (the
+// boot builder's page tables, the same for every machine of a layout). Reads see the image; the first
+// write to such a page copies it into a private slot. So a machine's boot costs no copy and no memory.
 //
 // Checkpoints are journals: after `beginJournal()`, the first write to a page saves its old contents
 // (or notes that the page is new), so the cost of a checkpoint and of a restore is proportional to the
@@ -16,10 +22,11 @@ export const PHYS_ADDR_BITS = 36;
 export const PHYS_LIMIT = 2 ** PHYS_ADDR_BITS;
 export const PFN_COUNT = PHYS_LIMIT / PAGE_SIZE;
 
-/** The PFN splits DIR_BITS | LEAF_BITS: the directory is small, each leaf covers 4 MiB. */
-const LEAF_BITS = 10;
-const LEAF_SIZE = 1 << LEAF_BITS;
-const LEAF_MASK = LEAF_SIZE - 1;
+/** Initial capacity of the PFN hash table (a power of two); it doubles when half full. */
+const INITIAL_TABLE_BITS = 10;
+/** Fibonacci hashing multiplier (2^32 / golden ratio). */
+const HASH_MULTIPLIER = 0x9e3779b1;
+const NO_KEY = 0;
 const SLAB_PAGES = 64;
 const SLAB_SHIFT = 6;
 const SLAB_MASK = SLAB_PAGES - 1;
@@ -33,13 +40,24 @@ export interface MemoryJournal {
 export class PhysicalMemoryError extends Error {}
 
 export class PhysicalMemory {
-  /** PFN >>> LEAF_BITS -> leaf of slot+1 (0 = page never written). */
-  private readonly dir: (Int32Array | undefined)[] = new Array(PFN_COUNT >>> LEAF_BITS);
+  /**
+   * The PFN hash table, linear probing: keys hold PFN + 1 (NO_KEY: empty), values slot + 1 (0: the
+   * page holds no data, e.g. released by undo). Keys are never removed, so probing needs no tombstones.
+   */
+  private tableBits = INITIAL_TABLE_BITS;
+  private keys = new Int32Array(1 << INITIAL_TABLE_BITS);
+  private values = new Int32Array(1 << INITIAL_TABLE_BITS);
+  private keyCount = 0;
   private readonly slabs: Uint8Array[] = [];
   private readonly views: DataView[] = [];
   private slotPfn = new Int32Array(SLAB_PAGES);
   private slotEpoch = new Int32Array(SLAB_PAGES);
+  /** 1 for a slot that views a shared image (never written in place). */
+  private slotShared = new Uint8Array(SLAB_PAGES);
   private slotsUsed = 0;
+  /** Shared slots whose page has since been copied into a private slot. */
+  private abandoned = 0;
+  private sharedSlabs = 0;
   private readonly freeSlots: number[] = [];
   /** Pages written while `epoch` is current are journaled once; epoch changes at each journal start. */
   private epoch = 1;
@@ -51,19 +69,21 @@ export class PhysicalMemory {
    */
   private rPfn = -1;
   private rView: DataView | null = null;
+  private rBytes: Uint8Array | null = null;
   private rBase = 0;
   private wPfn = -1;
   private wView: DataView | null = null;
+  private wBytes: Uint8Array | null = null;
   private wBase = 0;
 
   /** Number of 4 KiB pages that hold data (were written at least once and not released). */
   get pagesTouched(): number {
-    return this.slotsUsed - this.freeSlots.length;
+    return this.slotsUsed - this.freeSlots.length - this.abandoned;
   }
 
-  /** Host bytes reserved for page contents (slabs are allocated SLAB_PAGES pages at a time). */
+  /** Host bytes this memory reserved for page contents (slabs are allocated SLAB_PAGES pages at a time); shared images are not counted. */
   get hostBytes(): number {
-    return this.slabs.length * SLAB_PAGES * PAGE_SIZE;
+    return (this.slabs.length - this.sharedSlabs) * SLAB_PAGES * PAGE_SIZE;
   }
 
   static check(pa: number, size: number): void {
@@ -72,12 +92,68 @@ export class PhysicalMemory {
     }
   }
 
+  /** Index in the hash table where pfn's key is, or the empty index where it would go. */
+  private indexOf(pfn: number): number {
+    const mask = (1 << this.tableBits) - 1;
+    const key = pfn + 1;
+    let h = Math.imul(pfn, HASH_MULTIPLIER) >>> (32 - this.tableBits);
+    for (;;) {
+      const k = this.keys[h];
+      if (k === key || k === NO_KEY) return h;
+      h = (h + 1) & mask;
+    }
+  }
+
   private slotOf(pfn: number): number {
-    const leaf = this.dir[pfn >>> LEAF_BITS];
-    return leaf === undefined ? -1 : leaf[pfn & LEAF_MASK] - 1;
+    const h = this.indexOf(pfn);
+    return this.keys[h] === NO_KEY ? -1 : this.values[h] - 1;
+  }
+
+  /** Sets pfn's slot (slot + 1, or 0 for none), adding the key if needed. */
+  private setSlot(pfn: number, value: number): void {
+    let h = this.indexOf(pfn);
+    if (this.keys[h] === NO_KEY) {
+      if ((this.keyCount + 1) * 2 > this.keys.length) { this.grow(); h = this.indexOf(pfn); }
+      this.keys[h] = pfn + 1;
+      this.keyCount++;
+    }
+    this.values[h] = value;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys, oldValues = this.values;
+    this.tableBits++;
+    this.keys = new Int32Array(1 << this.tableBits);
+    this.values = new Int32Array(1 << this.tableBits);
+    for (let i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] === NO_KEY) continue;
+      const h = this.indexOf(oldKeys[i] - 1);
+      this.keys[h] = oldKeys[i];
+      this.values[h] = oldValues[i];
+    }
   }
 
   private allocate(pfn: number): number {
+    const slot = this.newSlot();
+    this.setSlot(pfn, slot + 1);
+    this.slotPfn[slot] = pfn;
+    this.slotEpoch[slot] = this.epoch;
+    if (this.journal) this.journal.allocated.push(pfn);
+    return slot;
+  }
+
+  private ensureSlots(n: number): void {
+    if (n <= this.slotPfn.length) return;
+    let len = this.slotPfn.length;
+    while (len < n) len *= 2;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => { b.set(a); return b; };
+    this.slotPfn = grow(this.slotPfn, new Int32Array(len));
+    this.slotEpoch = grow(this.slotEpoch, new Int32Array(len));
+    this.slotShared = grow(this.slotShared, new Uint8Array(len));
+  }
+
+  /** A zeroed private slot. */
+  private newSlot(): number {
     let slot: number;
     if (this.freeSlots.length > 0) {
       slot = this.freeSlots.pop()!;
@@ -89,19 +165,65 @@ export class PhysicalMemory {
         this.slabs.push(slab);
         this.views.push(new DataView(slab.buffer));
       }
-      if (slot >= this.slotPfn.length) {
-        const grow = (a: Int32Array) => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
-        this.slotPfn = grow(this.slotPfn);
-        this.slotEpoch = grow(this.slotEpoch);
-      }
+      this.ensureSlots(slot + 1);
     }
-    let leaf = this.dir[pfn >>> LEAF_BITS];
-    if (leaf === undefined) leaf = this.dir[pfn >>> LEAF_BITS] = new Int32Array(LEAF_SIZE);
-    leaf[pfn & LEAF_MASK] = slot + 1;
+    return slot;
+  }
+
+  /** The first write to a shared page: its contents move to a private slot, which replaces it. */
+  private unshare(pfn: number, shared: number): number {
+    const slot = this.newSlot();
+    const from = (shared & SLAB_MASK) << PAGE_SHIFT;
+    this.slabs[slot >>> SLAB_SHIFT].set(this.slabs[shared >>> SLAB_SHIFT].subarray(from, from + PAGE_SIZE), (slot & SLAB_MASK) << PAGE_SHIFT);
+    this.setSlot(pfn, slot + 1);
     this.slotPfn[slot] = pfn;
     this.slotEpoch[slot] = this.epoch;
-    if (this.journal) this.journal.allocated.push(pfn);
+    this.abandoned++;
+    // The read shortcut may still view the shared copy.
+    if (this.rPfn === pfn) this.rPfn = -1;
     return slot;
+  }
+
+  /**
+   * Maps `bytes` (whole pages, page-aligned in its buffer) at `pa` as shared pages: no copy. The caller
+   * must never change them. Only on pages that hold no data yet, and not while a journal is active.
+   */
+  mapShared(pa: number, bytes: Uint8Array): void {
+    PhysicalMemory.check(pa, bytes.length);
+    if (pa % PAGE_SIZE || bytes.length % PAGE_SIZE || bytes.byteOffset % PAGE_SIZE) throw new PhysicalMemoryError('a shared image is whole, aligned pages');
+    if (this.journal) throw new PhysicalMemoryError('shared pages cannot be mapped while a checkpoint journal is active');
+    const pages = bytes.length / PAGE_SIZE;
+    const firstPfn = pa / PAGE_SIZE;
+    for (let k = 0; k < pages; k++) if (this.slotOf(firstPfn + k) >= 0) throw new PhysicalMemoryError(`page ${(firstPfn + k).toString(16)} already holds data`);
+    // Whole slabs of the image are viewed in place; a last partial slab is copied into a private one.
+    this.dropShortcuts();
+    let k = 0;
+    while (k < pages) {
+      if (pages - k < SLAB_PAGES) {
+        for (; k < pages; k++) {
+          const slot = this.allocate(firstPfn + k);
+          this.slabs[slot >>> SLAB_SHIFT].set(bytes.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), (slot & SLAB_MASK) << PAGE_SHIFT);
+        }
+        break;
+      }
+      // A shared slab takes a slab index of its own: the rest of the last private slab becomes free slots.
+      const first = Math.ceil(this.slotsUsed / SLAB_PAGES) * SLAB_PAGES;
+      this.ensureSlots(first + SLAB_PAGES);
+      for (let g = this.slotsUsed; g < first; g++) this.freeSlots.push(g);
+      const view = bytes.subarray(k * PAGE_SIZE, (k + SLAB_PAGES) * PAGE_SIZE);
+      this.slabs.push(view);
+      this.views.push(new DataView(view.buffer, view.byteOffset, view.byteLength));
+      this.sharedSlabs++;
+      for (let j = 0; j < SLAB_PAGES; j++) {
+        const slot = first + j;
+        this.setSlot(firstPfn + k + j, slot + 1);
+        this.slotPfn[slot] = firstPfn + k + j;
+        this.slotEpoch[slot] = this.epoch;
+        this.slotShared[slot] = 1;
+      }
+      this.slotsUsed = first + SLAB_PAGES;
+      k += SLAB_PAGES;
+    }
   }
 
   /** The slot of a page about to be written: allocated and journaled as needed. */
@@ -115,21 +237,44 @@ export class PhysicalMemory {
         this.journal.saved.set(pfn, this.slabs[slot >>> SLAB_SHIFT].slice(base, base + PAGE_SIZE));
       }
     }
-    return slot;
+    return this.slotShared[slot] ? this.unshare(pfn, slot) : slot;
+  }
+
+  /**
+   * Makes pfn the read shortcut's page; false when the page holds no data (it reads as zeros). Every
+   * read that is not on the last page read comes here.
+   */
+  private readPage(pfn: number): boolean {
+    const slot = this.slotOf(pfn);
+    if (slot < 0) return false;
+    this.rPfn = pfn;
+    this.rView = this.views[slot >>> SLAB_SHIFT];
+    this.rBytes = this.slabs[slot >>> SLAB_SHIFT];
+    this.rBase = (slot & SLAB_MASK) << PAGE_SHIFT;
+    return true;
+  }
+
+  /** Makes pfn the write shortcut's page (allocated and journaled as needed). */
+  private writePage(pfn: number): void {
+    const slot = this.writableSlot(pfn);
+    this.wPfn = pfn;
+    this.wView = this.views[slot >>> SLAB_SHIFT];
+    this.wBytes = this.slabs[slot >>> SLAB_SHIFT];
+    this.wBase = (slot & SLAB_MASK) << PAGE_SHIFT;
   }
 
   read8(pa: number): number {
-    const slot = this.slotOf(Math.floor(pa / PAGE_SIZE));
-    if (slot < 0) return 0;
-    return this.slabs[slot >>> SLAB_SHIFT][((slot & SLAB_MASK) << PAGE_SHIFT) | (pa & PAGE_OFFSET_MASK)];
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    if (pfn !== this.rPfn && !this.readPage(pfn)) return 0;
+    return this.rBytes![this.rBase | (pa & PAGE_OFFSET_MASK)];
   }
 
   read16(pa: number): number {
     const off = pa & PAGE_OFFSET_MASK;
     if (off > PAGE_SIZE - 2) return this.read8(pa) | (this.read8(pa + 1) << 8);
-    const slot = this.slotOf(Math.floor(pa / PAGE_SIZE));
-    if (slot < 0) return 0;
-    return this.views[slot >>> SLAB_SHIFT].getUint16(((slot & SLAB_MASK) << PAGE_SHIFT) | off, true);
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    if (pfn !== this.rPfn && !this.readPage(pfn)) return 0;
+    return this.rView!.getUint16(this.rBase | off, true);
   }
 
   /** Unsigned 32-bit little-endian read. */
@@ -137,37 +282,30 @@ export class PhysicalMemory {
     const off = pa & PAGE_OFFSET_MASK;
     if (off > PAGE_SIZE - 4) return (this.read16(pa) | (this.read16(pa + 2) << 16)) >>> 0;
     const pfn = Math.floor(pa / PAGE_SIZE);
-    if (pfn === this.rPfn) return this.rView!.getUint32(this.rBase | off, true);
-    const slot = this.slotOf(pfn);
-    if (slot < 0) return 0;
-    this.rPfn = pfn;
-    this.rView = this.views[slot >>> SLAB_SHIFT];
-    this.rBase = (slot & SLAB_MASK) << PAGE_SHIFT;
-    return this.rView.getUint32(this.rBase | off, true);
+    if (pfn !== this.rPfn && !this.readPage(pfn)) return 0;
+    return this.rView!.getUint32(this.rBase | off, true);
   }
 
   write8(pa: number, value: number): void {
-    const slot = this.writableSlot(Math.floor(pa / PAGE_SIZE));
-    this.slabs[slot >>> SLAB_SHIFT][((slot & SLAB_MASK) << PAGE_SHIFT) | (pa & PAGE_OFFSET_MASK)] = value;
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    if (pfn !== this.wPfn) this.writePage(pfn);
+    this.wBytes![this.wBase | (pa & PAGE_OFFSET_MASK)] = value;
   }
 
   write16(pa: number, value: number): void {
     const off = pa & PAGE_OFFSET_MASK;
     if (off > PAGE_SIZE - 2) { this.write8(pa, value & 0xff); this.write8(pa + 1, (value >>> 8) & 0xff); return; }
-    const slot = this.writableSlot(Math.floor(pa / PAGE_SIZE));
-    this.views[slot >>> SLAB_SHIFT].setUint16(((slot & SLAB_MASK) << PAGE_SHIFT) | off, value, true);
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    if (pfn !== this.wPfn) this.writePage(pfn);
+    this.wView!.setUint16(this.wBase | off, value, true);
   }
 
   write32(pa: number, value: number): void {
     const off = pa & PAGE_OFFSET_MASK;
     if (off > PAGE_SIZE - 4) { this.write16(pa, value & 0xffff); this.write16(pa + 2, (value >>> 16) & 0xffff); return; }
     const pfn = Math.floor(pa / PAGE_SIZE);
-    if (pfn === this.wPfn) { this.wView!.setUint32(this.wBase | off, value >>> 0, true); return; }
-    const slot = this.writableSlot(pfn);
-    this.wPfn = pfn;
-    this.wView = this.views[slot >>> SLAB_SHIFT];
-    this.wBase = (slot & SLAB_MASK) << PAGE_SHIFT;
-    this.wView.setUint32(this.wBase | off, value >>> 0, true);
+    if (pfn !== this.wPfn) this.writePage(pfn);
+    this.wView!.setUint32(this.wBase | off, value >>> 0, true);
   }
 
   /** Forgets the last-page shortcuts (pages released, or journaling changed). */
@@ -277,7 +415,7 @@ export class PhysicalMemory {
     for (const pfn of journal.allocated) {
       const slot = this.slotOf(pfn);
       if (slot < 0) continue;
-      this.dir[pfn >>> LEAF_BITS]![pfn & LEAF_MASK] = 0;
+      this.setSlot(pfn, 0);
       this.freeSlots.push(slot);
     }
   }

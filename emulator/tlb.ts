@@ -9,7 +9,7 @@
 // evicting or flushing a TLB entry updates it, so it can never answer what the TLB would not. It lets a
 // hit cost one compare; LRU order and the hit counter are still kept exactly.
 
-import { PAGE_SHIFT } from './physical-memory';
+import { PAGE_OFFSET_MASK, PAGE_SHIFT } from './physical-memory';
 
 export interface TlbGeometry {
   /** Total entries (sets x ways). */
@@ -165,6 +165,31 @@ export class Tlb {
 
   setOf(vpn: number): number {
     return vpn & this.setMask;
+  }
+
+  /**
+   * The CPU's hit path for a read: the physical address when the fast cache holds the page (counted as
+   * a hit, LRU kept), else -1 and nothing changes (the caller translates in full).
+   */
+  fastRead(va: number): number {
+    const vpn = va >>> PAGE_SHIFT;
+    const i = vpn & FAST_MASK;
+    if (this.fastTag[i] !== vpn) return INVALID;
+    const e = this.fastWay[i];
+    if (!this.isMru[e]) this.stamp(e);
+    this.hits++;
+    return this.fastBase[i] + (va & PAGE_OFFSET_MASK);
+  }
+
+  /** As fastRead, for a write: only pages already writable and dirty. */
+  fastWrite(va: number): number {
+    const vpn = va >>> PAGE_SHIFT;
+    const i = vpn & FAST_MASK;
+    if (this.fastWTag[i] !== vpn) return INVALID;
+    const e = this.fastWay[i];
+    if (!this.isMru[e]) this.stamp(e);
+    this.hits++;
+    return this.fastBase[i] + (va & PAGE_OFFSET_MASK);
   }
 
   /** Finds the entry for a VPN without touching LRU or counters. */

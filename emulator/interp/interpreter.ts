@@ -12,6 +12,7 @@
 // and fault reporting put memory accesses on a slow path only while one of them is armed.
 
 import { FOUR_GIB, hex } from '../hex';
+import { PAGE_OFFSET_MASK, PAGE_SIZE } from '../physical-memory';
 import { DEFAULT_TIMER_QUANTUM, type Machine } from '../machine';
 import { CR3_PDPT_MASK, WalkOut, walk } from '../paging';
 import { CR0_PG, GPR_COUNT, ZERO_REG, type PageFault, type Processor } from '../processor';
@@ -40,6 +41,8 @@ export interface CallFrame {
   readonly sp: number;
 }
 
+type MutableFrame = { -readonly [K in keyof CallFrame]: CallFrame[K] };
+
 export class Thread {
   readonly regLo = new Int32Array(GPR_COUNT + 1);
   readonly regHi = new Int32Array(GPR_COUNT + 1);
@@ -49,7 +52,32 @@ export class Thread {
   inHandler = false;
   frames: CallFrame[] = [];
   retired = 0;
+  /**
+   * Frame objects reused by calls, one per depth, so a call allocates nothing: while d < frames.length,
+   * frames[d] is framePool[d]. Checkpoints copy frames, so no checkpoint shares one of these.
+   */
+  private framePool: MutableFrame[] = [];
   constructor(readonly id: number, readonly name: string, readonly cpu: number, public pc: number, readonly entry: number) {}
+
+  pushFrame(callPc: number, entry: number, callerPaging: boolean, callerCr3: number, sp: number): void {
+    const d = this.frames.length;
+    let f = this.framePool[d];
+    if (f === undefined) this.framePool[d] = f = { callPc, entry, callerPaging, callerCr3, sp };
+    else { f.callPc = callPc; f.entry = entry; f.callerPaging = callerPaging; f.callerCr3 = callerCr3; f.sp = sp; }
+    this.frames.push(f);
+  }
+
+  /** Copies of the frames, for checkpoints. */
+  copyFrames(): CallFrame[] {
+    return this.frames.map((f) => ({ ...f }));
+  }
+
+  /** Puts back frames from a checkpoint (copied, so the checkpoint stays as it was). */
+  setFrames(frames: readonly CallFrame[]): void {
+    const copies: MutableFrame[] = frames.map((f) => ({ ...f }));
+    this.frames = copies;
+    this.framePool = copies.slice();
+  }
 }
 
 export interface Watchpoint {
@@ -430,33 +458,85 @@ export class Interpreter {
           lo[d] = r;
           pc++; continue;
         }
-        case Op.LD32: {
-          // The commonest load, without the size dispatch of the general case it falls into otherwise.
+        case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32: {
+          // Loads within a page that the TLB's fast cache (or paging off) answers; everything else (a
+          // miss, a fault, a page crossing, a hook) takes the slow path, which translates once.
+          const op = code[at];
           const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          if (hooked || (va & 0xfff) > 4092) break;
-          const pa = cpu.translateRead(va);
-          if (pa < 0) {
-            if (this.pageFault(c, t, pc, false)) { if (this.pending) return i + 1; pc = t.pc; continue; }
-            t.pc = pc; return i;
-          }
+          if (hooked || (va & PAGE_OFFSET_MASK) > LAST_OFFSET[op]) break;
+          let pa = cpu.tlb.fastRead(va);
+          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
           c.lastVa = va;
           c.lastWrite = false;
           const d = code[at + 1];
-          lo[d] = mem.read32(pa); hi[d] = 0;
+          switch (op) {
+            case Op.LD32: lo[d] = mem.read32(pa); hi[d] = 0; break;
+            case Op.LD64: lo[d] = mem.read32(pa); hi[d] = mem.read32(pa + 4); break;
+            case Op.LD8: lo[d] = mem.read8(pa); hi[d] = 0; break;
+            case Op.LD16: lo[d] = mem.read16(pa); hi[d] = 0; break;
+            case Op.LDS8: { const v = (mem.read8(pa) << 24) >> 24; lo[d] = v; hi[d] = v >> 31; break; }
+            case Op.LDS16: { const v = (mem.read16(pa) << 16) >> 16; lo[d] = v; hi[d] = v >> 31; break; }
+            default: { const v = mem.read32(pa) | 0; lo[d] = v; hi[d] = v >> 31; break; }
+          }
           pc++; continue;
         }
-        case Op.ST32: case Op.ST32_I: {
+        case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
+          const op = code[at];
           const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          if (hooked || (va & 0xfff) > 4092) break;
-          const pa = cpu.translateWrite(va);
-          if (pa < 0) {
-            if (this.pageFault(c, t, pc, true)) { if (this.pending) return i + 1; pc = t.pc; continue; }
-            t.pc = pc; return i;
-          }
+          if (hooked || (va & PAGE_OFFSET_MASK) > LAST_OFFSET[op]) break;
+          let pa = cpu.tlb.fastWrite(va);
+          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
           c.lastVa = va;
           c.lastWrite = true;
-          mem.write32(pa, code[at] === Op.ST32 ? lo[code[at + 1]] : code[at + 6]);
+          const immediate = op >= Op.ST8_I;
+          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
+          switch (op) {
+            case Op.ST32: case Op.ST32_I: mem.write32(pa, vl); break;
+            case Op.ST64: case Op.ST64_I: mem.write32(pa, vl); mem.write32(pa + 4, immediate ? code[at + 7] : hi[code[at + 1]]); break;
+            case Op.ST8: case Op.ST8_I: mem.write8(pa, vl & 0xff); break;
+            default: mem.write16(pa, vl & 0xffff); break;
+          }
           pc++; continue;
+        }
+        case Op.PUSH_R: case Op.PUSH_I: case Op.CALL: {
+          const op = code[at];
+          const sp = (lo[15] - 8) | 0;
+          if ((sp & PAGE_OFFSET_MASK) > PAGE_SIZE - 8 || (lo[15] >>> 0) < 8) break;
+          let pa = cpu.tlb.fastWrite(sp);
+          if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+          if (op === Op.CALL) {
+            mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
+            lo[15] = sp;
+            const target = code[at + 3];
+            t.pushFrame(pc, target, cpu.paging, cpu.cr3, sp >>> 0);
+            pc = target; continue;
+          }
+          if (op === Op.PUSH_I) { mem.write32(pa, code[at + 4]); mem.write32(pa + 4, code[at + 5]); }
+          else { const r = code[at + 1]; mem.write32(pa, lo[r]); mem.write32(pa + 4, hi[r]); }
+          lo[15] = sp;
+          pc++; continue;
+        }
+        case Op.POP: case Op.RET: {
+          const sp = lo[15];
+          if ((sp & PAGE_OFFSET_MASK) > PAGE_SIZE - 8 || (sp >>> 0) > FOUR_GIB - 8) break;
+          let pa = cpu.tlb.fastRead(sp);
+          if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+          const vl = mem.read32(pa), vh = mem.read32(pa + 4);
+          if (code[at] === Op.POP) {
+            lo[15] = (sp + 8) | 0;
+            const d = code[at + 1];
+            lo[d] = vl; hi[d] = vh;
+            pc++; continue;
+          }
+          lo[15] = (sp + 8) | 0;
+          if (vh !== 0 || vl % INSTRUCTION_SIZE !== 0 || vl / INSTRUCTION_SIZE >= this.program.length) {
+            // As the slow path: the pop happened, the jump faults.
+            t.pc = pc;
+            this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: { kind: 'bad-jump', target: vl } };
+            return i;
+          }
+          t.frames.pop();
+          pc = vl / INSTRUCTION_SIZE; continue;
         }
         case Op.SUB_RRR: case Op.SUB_RRI: {
           const d = code[at + 1], s = code[at + 2];
@@ -524,39 +604,45 @@ export class Interpreter {
    * On a completed load the value is in scratch.
    */
   private accessSlow(c: CpuRun, t: Thread, pc: number, va: number, size: number, write: boolean, vl: number, vh: number): boolean {
-    const cpu = c.proc;
     const mem = this.machine.memory;
-    const bytes = new Uint8Array(8);
-    if (write) { new DataView(bytes.buffer).setInt32(0, vl, true); new DataView(bytes.buffer).setInt32(4, vh, true); }
-    const pas: number[] = [];
-    // Translate every page the access touches before changing anything (x86 faults before a partial write).
-    for (let k = 0; k < size; k++) {
-      const a = (va + k) >>> 0;
-      if (k > 0 && (a & 0xfff) !== 0) { pas.push(pas[k - 1] + 1); continue; }
-      const missesBefore = cpu.tlb.misses;
-      const pa = write ? cpu.translateWrite(a) : cpu.translateRead(a);
-      if (pa < 0) { this.pageFault(c, t, pc, write); return false; }
-      if (this.breakOnTlbMiss && cpu.tlb.misses !== missesBefore && !this.pending) {
-        this.pending = { kind: 'tlb-miss', thread: t.id, cpu: cpu.id, pc, va: a, write, space: this.machine.currentSpaceName(cpu) };
-      }
-      pas.push(pa);
-    }
+    // Translate every page the access touches before changing anything (x86 faults before a partial
+    // write): at most two, as no access is over 8 bytes.
+    const first = Math.min(size, PAGE_SIZE - (va & PAGE_OFFSET_MASK));
+    const pa0 = this.translateHooked(c, t, pc, va, write);
+    if (pa0 < 0) return false;
+    const pa1 = first < size ? this.translateHooked(c, t, pc, (va + first) >>> 0, write) : 0;
+    if (pa1 < 0) return false;
     c.lastVa = va; c.lastWrite = write;
+    let l = 0, h = 0;
     for (let k = 0; k < size; k++) {
-      if (write) mem.write8(pas[k], bytes[k]);
-      else bytes[k] = mem.read8(pas[k]);
+      const pa = k < first ? pa0 + k : pa1 + (k - first);
+      const shift = (k & 3) * 8;
+      if (write) mem.write8(pa, ((k < 4 ? vl : vh) >>> shift) & 0xff);
+      else if (k < 4) l |= mem.read8(pa) << shift;
+      else h |= mem.read8(pa) << shift;
     }
-    if (!write) { const v = new DataView(bytes.buffer); this.scratch[0] = v.getInt32(0, true); this.scratch[1] = v.getInt32(4, true); }
+    if (!write) { this.scratch[0] = l; this.scratch[1] = h; }
     if (this.watches.length && !this.pending) {
       // A page-crossing access touches two physical ranges that need not be adjacent: check each.
-      for (let k = 0; k < size && !this.pending;) {
-        let n = 1;
-        while (k + n < size && pas[k + n] === pas[k] + n) n++;
-        this.checkWatches(c, t, pc, (va + k) >>> 0, pas[k], n, write);
-        k += n;
+      if (first < size && pa1 === pa0 + first) this.checkWatches(c, t, pc, va, pa0, size, write);
+      else {
+        this.checkWatches(c, t, pc, va, pa0, first, write);
+        if (first < size && !this.pending) this.checkWatches(c, t, pc, (va + first) >>> 0, pa1, size - first, write);
       }
     }
     return true;
+  }
+
+  /** Translates one page of an access with the TLB-miss hook; -1 after a page fault (reported). */
+  private translateHooked(c: CpuRun, t: Thread, pc: number, va: number, write: boolean): number {
+    const cpu = c.proc;
+    const missesBefore = cpu.tlb.misses;
+    const pa = write ? cpu.translateWrite(va) : cpu.translateRead(va);
+    if (pa < 0) { this.pageFault(c, t, pc, write); return -1; }
+    if (this.breakOnTlbMiss && cpu.tlb.misses !== missesBefore && !this.pending) {
+      this.pending = { kind: 'tlb-miss', thread: t.id, cpu: cpu.id, pc, va, write, space: this.machine.currentSpaceName(cpu) };
+    }
+    return pa;
   }
 
   private checkWatches(c: CpuRun, t: Thread, pc: number, va: number, pa: number, size: number, write: boolean): void {
@@ -638,6 +724,12 @@ export class Interpreter {
     return true;
   }
 
+  /** A register-or-constant operand as a double (exact below 2^53; larger values only compare as large). */
+  private num(c: CpuRun, v: ValueRef): number {
+    if (v.reg < 0) return (v.hi >>> 0) * 0x1_0000_0000 + (v.lo >>> 0);
+    return (c.proc.regHi[v.reg] >>> 0) * 0x1_0000_0000 + (c.proc.regLo[v.reg] >>> 0);
+  }
+
   private value(c: CpuRun, v: ValueRef): bigint {
     if (v.reg < 0) return (BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0);
     return (BigInt(c.proc.regHi[v.reg] >>> 0) << 32n) | BigInt(c.proc.regLo[v.reg] >>> 0);
@@ -711,7 +803,7 @@ export class Interpreter {
         const v = lo[s] >>> 0;
         if (hi[s] !== 0) return fault({ kind: 'general-protection', message: `cr${cr} is 32 bits; ${hex(((hi[s] >>> 0) * 2 ** 32) + v)} does not fit (#GP)` });
         const beforePg = cpu.paging, beforeCr3 = cpu.cr3;
-        const beforeSpace = this.machine.currentSpaceName(cpu);
+        const beforeSpace = this.breakOnVsSwitch ? this.machine.currentSpaceName(cpu) : '';
         let r = null;
         if (cr === 0) r = cpu.writeCr0(v);
         else if (cr === 2) cpu.cr2 = v;
@@ -774,7 +866,7 @@ export class Interpreter {
         const target = targetAddr / INSTRUCTION_SIZE;
         if (op === Op.JMP_R) return target;
         if (!this.push64(c, t, pc, (pc + 1) * INSTRUCTION_SIZE, 0)) return this.stackFault(c, t, pc, true);
-        t.frames.push({ callPc: pc, entry: target, callerPaging: cpu.paging, callerCr3: cpu.cr3, sp: lo[15] >>> 0 });
+        t.pushFrame(pc, target, cpu.paging, cpu.cr3, lo[15] >>> 0);
         return target;
       }
       case Op.RET: {
@@ -799,9 +891,9 @@ export class Interpreter {
       case Op.FLUSH_ALL: cpu.tlb.flushAll(); return pc + 1;
       case Op.FLUSH_RANGE: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
-        const start = this.value(c, a.values[0]), end = this.value(c, a.values[1]);
-        if (start > end || end > BigInt(FOUR_GIB)) return fault({ kind: 'general-protection', message: `flush.range ${hex(Number(start))}, ${hex(Number(end))}: the range must be within 4 GiB and start <= end` });
-        cpu.tlb.invalidateRange(Number(start), Number(end));
+        const start = this.num(c, a.values[0]), end = this.num(c, a.values[1]);
+        if (start > end || end > FOUR_GIB) return fault({ kind: 'general-protection', message: `flush.range ${hex(start)}, ${hex(end)}: the range must be within 4 GiB and start <= end` });
+        cpu.tlb.invalidateRange(start, end);
         return pc + 1;
       }
       case Op.PREEMPT_OFF: cpu.preemptCount++; return pc + 1;
@@ -832,13 +924,15 @@ export class Interpreter {
       case Op.TID: { const d = code[at + 1]; lo[d] = t.id; hi[d] = 0; return pc + 1; }
       case Op.BREAD: case Op.BWRITE: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
-        const [vol, block, count, pa] = a.values.map((v) => this.value(c, v));
-        const name = vol < BigInt(this.volumeNames.length) ? this.volumeNames[Number(vol)] : undefined;
-        if (name === undefined) return fault({ kind: 'io-error', message: `no volume ${vol} (volumes: ${this.volumeNames.map((n, i) => `${i}=${n}`).join(', ') || 'none'})` });
-        if (block > 1n << 40n || count > 1n << 20n || pa > 1n << 40n) return fault({ kind: 'io-error', message: 'block, count or address out of range' });
+        // Numbers, not BigInts: each operand is exact below 2^53 and the limits are far below that.
+        const vs = a.values;
+        const vol = this.num(c, vs[0]), block = this.num(c, vs[1]), count = this.num(c, vs[2]), pa = this.num(c, vs[3]);
+        const name = vol < this.volumeNames.length ? this.volumeNames[vol] : undefined;
+        if (name === undefined) return fault({ kind: 'io-error', message: `no volume ${this.value(c, vs[0])} (volumes: ${this.volumeNames.map((n, i) => `${i}=${n}`).join(', ') || 'none'})` });
+        if (block > DMA_BLOCK_LIMIT || count > DMA_COUNT_LIMIT || pa > DMA_ADDRESS_LIMIT) return fault({ kind: 'io-error', message: 'block, count or address out of range' });
         const r = op === Op.BREAD
-          ? this.machine.volumes.readToMemory(this.machine.memory, name, Number(block), Number(count), Number(pa))
-          : this.machine.volumes.writeFromMemory(this.machine.memory, name, Number(block), Number(count), Number(pa));
+          ? this.machine.volumes.readToMemory(this.machine.memory, name, block, count, pa)
+          : this.machine.volumes.writeFromMemory(this.machine.memory, name, block, count, pa);
         if (!r.ok) return fault({ kind: 'io-error', message: r.message });
         return pc + 1;
       }
@@ -916,7 +1010,7 @@ export class Interpreter {
       version: 1,
       threads: this.threads.map((t) => {
         const r = this.registersOf(t);
-        return { pc: t.pc, regLo: r.lo.slice(), regHi: r.hi.slice(), state: t.state, handler: t.handler, inHandler: t.inHandler, frames: [...t.frames], retired: t.retired };
+        return { pc: t.pc, regLo: r.lo.slice(), regHi: r.hi.slice(), state: t.state, handler: t.handler, inHandler: t.inHandler, frames: t.copyFrames(), retired: t.retired };
       }),
       cpus: this.cpus.map((c) => ({ current: c.current ? c.current.id : -1, order: c.threads.map((t) => t.id), timerLeft: c.timerLeft, lastVa: c.lastVa, lastWrite: c.lastWrite })),
       cursor: this.cursor, sliceLeft: this.sliceLeft, retired: this.retired, outputLength: this.output.length, eventsLength: this.events.length,
@@ -929,7 +1023,7 @@ export class Interpreter {
     s.threads.forEach((ts, i) => {
       const t = this.threads[i];
       t.pc = ts.pc; t.regLo.set(ts.regLo); t.regHi.set(ts.regHi); t.state = ts.state; t.handler = ts.handler; t.inHandler = ts.inHandler;
-      t.frames = [...ts.frames]; t.retired = ts.retired;
+      t.setFrames(ts.frames); t.retired = ts.retired;
     });
     s.cpus.forEach((cs, i) => {
       const c = this.cpus[i];
@@ -959,6 +1053,14 @@ export class Interpreter {
     return pc * INSTRUCTION_SIZE;
   }
 }
+
+/** Per opcode: the largest page offset at which an access of its size stays within the page. */
+const LAST_OFFSET = new Int32Array(Op.ASSERT + 1);
+for (const [op, size] of [[Op.LD8, 1], [Op.LD16, 2], [Op.LD32, 4], [Op.LD64, 8], [Op.LDS8, 1], [Op.LDS16, 2], [Op.LDS32, 4], [Op.ST8, 1], [Op.ST16, 2], [Op.ST32, 4], [Op.ST64, 8], [Op.ST8_I, 1], [Op.ST16_I, 2], [Op.ST32_I, 4], [Op.ST64_I, 8]] as const) LAST_OFFSET[op] = PAGE_SIZE - size;
+/** bread/bwrite operand limits (block number, block count, physical address). */
+const DMA_BLOCK_LIMIT = 2 ** 40;
+const DMA_COUNT_LIMIT = 2 ** 20;
+const DMA_ADDRESS_LIMIT = 2 ** 40;
 
 const LOAD_SIZE: Record<number, number> = { [Op.LD8]: 1, [Op.LD16]: 2, [Op.LD32]: 4, [Op.LD64]: 8, [Op.LDS8]: 1, [Op.LDS16]: 2, [Op.LDS32]: 4 };
 const STORE_SIZE: Record<number, number> = { [Op.ST8]: 1, [Op.ST16]: 2, [Op.ST32]: 4, [Op.ST64]: 8, [Op.ST8_I]: 1, [Op.ST16_I]: 2, [Op.ST32_I]: 4, [Op.ST64_I]: 8 };

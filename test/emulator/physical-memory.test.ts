@@ -146,3 +146,25 @@ test('a journal undoes writes and releases pages allocated since it began', () =
   assert.equal(mem.read32(0x9_0000_0000), 0);
   assert.equal(mem.read8(0x9_0000_0010), 1);
 });
+
+test('shared pages read from the image; the first write copies the page, leaving the image and other memories as they were', () => {
+  const image = new Uint8Array(70 * PAGE_SIZE);
+  for (let p = 0; p < 70; p++) new DataView(image.buffer).setUint32(p * PAGE_SIZE, 0x1000 + p, true);
+  const a = new PhysicalMemory(), b = new PhysicalMemory();
+  a.write32(0x10, 5); // a private page first: the shared slab must not reuse its slab
+  a.mapShared(0x40_0000, image);
+  b.mapShared(0x40_0000, image);
+  assert.equal(a.read32(0x40_0000 + 3 * PAGE_SIZE), 0x1003);
+  assert.equal(a.read32(0x40_0000 + 69 * PAGE_SIZE), 0x1045);
+  assert.equal(a.pagesTouched, 71);
+  const id = a.beginJournal();
+  a.read32(0x40_0000 + 3 * PAGE_SIZE); // the read shortcut now views the shared page
+  a.write32(0x40_0000 + 3 * PAGE_SIZE, 7);
+  assert.equal(a.read32(0x40_0000 + 3 * PAGE_SIZE), 7);
+  assert.equal(b.read32(0x40_0000 + 3 * PAGE_SIZE), 0x1003);
+  assert.equal(new DataView(image.buffer).getUint32(3 * PAGE_SIZE, true), 0x1003);
+  assert.equal(a.pagesTouched, 71);
+  a.undo(id);
+  assert.equal(a.read32(0x40_0000 + 3 * PAGE_SIZE), 0x1003);
+  assert.equal(a.read32(0x10), 5);
+});
