@@ -7,7 +7,7 @@
 // first time.
 
 import {
-  Interpreter, Machine, type InterpreterState, type OutputLine, type Program, type StopReason, type Thread, type Watchpoint,
+  Interpreter, Machine, type InterpreterState, type OutputLine, type Program, type StopHooks, type StopReason, type Thread, type Watchpoint,
 } from '../emulator/index';
 
 /** Instructions per chunk of a run before yielding to the event loop. */
@@ -28,16 +28,6 @@ interface CheckpointMark {
   readonly at: number;
   /** Instructions each thread had retired. */
   readonly threadRetired: readonly number[];
-}
-
-/** Which events stop a run, besides breakpoints and watchpoints. */
-export interface StopHooks {
-  /** Stop on a VS switch: into these spaces (upper case), or any switch when empty; off when null. */
-  readonly vsSwitch: ReadonlySet<string> | null;
-  readonly handledFault: boolean;
-  readonly tlbMiss: boolean;
-  /** Program events (`event NAME`) that stop, e.g. "cofw". */
-  readonly events: ReadonlySet<string>;
 }
 
 export interface BreakFilter {
@@ -146,13 +136,7 @@ export class MoverRuntime {
   }
 
   setStopHooks(h: StopHooks): void {
-    const it = this.interp;
-    it.breakOnVsSwitch = h.vsSwitch !== null;
-    it.vsSwitchTargets = h.vsSwitch ?? new Set();
-    it.breakOnHandledFault = h.handledFault;
-    it.breakOnTlbMiss = h.tlbMiss;
-    it.breakOnEvents = h.events;
-    it.updateHooked();
+    this.interp.setStopHooks(h);
   }
 
   /** Replaces every watchpoint; returns them with their ids, in order. */
@@ -280,25 +264,7 @@ export class MoverRuntime {
 
   /** Re-executes with every hook off, so nothing stops the replay early. */
   private replay(go: () => StopReason): void {
-    const it = this.interp;
-    const saved = { bps: it.breakpointPcs, vs: it.breakOnVsSwitch, tlb: it.breakOnTlbMiss, handled: it.breakOnHandledFault, events: it.breakOnEvents, watches: [...it.watchpoints] };
-    it.setBreakpoints([]);
-    it.breakOnVsSwitch = false;
-    it.breakOnTlbMiss = false;
-    it.breakOnHandledFault = false;
-    it.breakOnEvents = new Set();
-    it.clearWatches();
-    try {
-      go();
-    } finally {
-      it.setBreakpoints(saved.bps);
-      it.breakOnVsSwitch = saved.vs;
-      it.breakOnTlbMiss = saved.tlb;
-      it.breakOnHandledFault = saved.handled;
-      it.breakOnEvents = saved.events;
-      for (const w of saved.watches) it.addWatch({ space: w.space, address: w.address, size: w.size, read: w.read, write: w.write });
-      it.updateHooked();
-    }
+    this.interp.suspendHooks(go);
   }
 
   /** Step back: the machine as it was just after the thread's previous instruction. */

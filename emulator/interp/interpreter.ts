@@ -90,6 +90,16 @@ export interface Watchpoint {
   readonly write: boolean;
 }
 
+/** Which events stop a run, besides breakpoints and watchpoints. */
+export interface StopHooks {
+  /** Stop on a VS switch: into these spaces (upper case), or any switch when empty; off when null. */
+  readonly vsSwitch: ReadonlySet<string> | null;
+  readonly handledFault: boolean;
+  readonly tlbMiss: boolean;
+  /** Program events (`event NAME`) that stop, e.g. "cofw". */
+  readonly events: ReadonlySet<string>;
+}
+
 export interface OutputLine {
   readonly thread: number;
   readonly cpu: number;
@@ -294,6 +304,37 @@ export class Interpreter {
   /** Call after changing breakOnTlbMiss or breakOnHandledFault. */
   updateHooked(): void {
     this.hooked = this.watches.length > 0 || this.breakOnTlbMiss;
+  }
+
+  /** Sets every stop hook but breakpoints and watchpoints at once. */
+  setStopHooks(h: StopHooks): void {
+    this.breakOnVsSwitch = h.vsSwitch !== null;
+    this.vsSwitchTargets = h.vsSwitch ?? new Set();
+    this.breakOnHandledFault = h.handledFault;
+    this.breakOnTlbMiss = h.tlbMiss;
+    this.breakOnEvents = h.events;
+    this.updateHooked();
+  }
+
+  /**
+   * Runs `fn` with every hook off (breakpoints, watchpoints, stop hooks), as a replay of history must,
+   * then puts them back exactly: the same breakpoints, the same watchpoints with the same ids.
+   */
+  suspendHooks<T>(fn: () => T): T {
+    const saved = {
+      pcs: this.breakpointPcs, watches: this.watches,
+      hooks: { vsSwitch: this.breakOnVsSwitch ? this.vsSwitchTargets : null, handledFault: this.breakOnHandledFault, tlbMiss: this.breakOnTlbMiss, events: this.breakOnEvents },
+    };
+    this.setBreakpoints([]);
+    this.watches = [];
+    this.setStopHooks({ vsSwitch: null, handledFault: false, tlbMiss: false, events: new Set() });
+    try {
+      return fn();
+    } finally {
+      this.setBreakpoints(saved.pcs);
+      this.watches = saved.watches;
+      this.setStopHooks(saved.hooks);
+    }
   }
 
   // ---- running -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // What the editor shows at a stop (issue 12): sources that exist on disk are sent by path alone, so
 // VS Code opens the file itself (editable, with its breakpoints) and not a read-only copy; and going
-// back in time and forward again prints no program output twice.
+// back in time and forward again prints no program output twice, and keeps
+// data breakpoint ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { fixture, lineOf, overBothTransports, program, root, type Body, type Dap
 
 const GATE = fixture('gate.mover');
 const HELLO = program('hello.mover');
+const STORE = fixture('store.mover');
 
 /** The stdout lines the adapter sent so far (and takes them). */
 function printed(d: Dap): string[] {
@@ -50,5 +52,21 @@ overBothTransports('editor', (open) => {
     // A request after the last stop: every output event it caused has arrived before its response.
     await d.ok('threads');
     assert.deepEqual(printed(d), [], 'a replay printed the output again');
+  });
+
+  test('a data breakpoint keeps its id across a step back', async () => {
+    const d = await open();
+    const tid = await d.launchStopped({ program: STORE });
+    const info = await d.ok<Body<DebugProtocol.DataBreakpointInfoResponse>>('dataBreakpointInfo', { name: 'pa:0x0080_0000', bytes: 4 });
+    assert.ok(info.dataId, info.description);
+    const set = await d.ok<Body<DebugProtocol.SetDataBreakpointsResponse>>('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'write' }] });
+    const id = set.breakpoints[0].id;
+    assert.equal(set.breakpoints[0].verified, true);
+    await d.resume('next', { threadId: tid });
+    await d.resume('next', { threadId: tid });
+    await d.resume('stepBack', { threadId: tid });
+    const hit = await d.resume('continue', { threadId: tid });
+    assert.equal(hit.body.reason, 'data breakpoint');
+    assert.deepEqual(hit.body.hitBreakpointIds, [id]);
   });
 });
