@@ -1,11 +1,10 @@
 // The `mover` command line: the machine's layout, translations and page tables, from a terminal.
 // Exit codes: 0 success; 64 bad arguments (EX_USAGE); 65 bad layout file (EX_DATAERR).
 
-import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   FOUR_GIB, Machine, MachineError, defaultLayout, formatLayout, formatTranslation, formatTranslationLine, hexPlain, hex64Plain,
-  layoutJson, pagingEntries, parseLayoutText, parseNumber, translate, LayoutError, type Layout,
+  describeLayoutFileFailure, layoutJson, loadLayoutFile, pagingEntries, parseNumber, translate, LayoutError, type Layout,
 } from '../emulator/index';
 import { runProgram } from './run';
 
@@ -37,14 +36,8 @@ interface Io {
 
 function loadLayout(file: string | undefined): Layout {
   if (file === undefined) return defaultLayout();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read layout file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const r = parseLayoutText(text);
-  if (!r.ok) throw new DataError(`layout file ${file} is not valid:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+  const r = loadLayoutFile(file);
+  if (!r.ok) throw new DataError(describeLayoutFileFailure(r));
   return r.layout;
 }
 

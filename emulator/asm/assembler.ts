@@ -19,9 +19,14 @@ import {
 } from './program';
 
 export interface SourceHost {
-  /** The text of a file, or undefined when it does not exist. */
+  /** The text of a file, or undefined when it does not exist or cannot be read. */
   readFile(file: string): string | undefined;
+  /** Why an existing file cannot be read ("not a regular file (a FIFO)"); undefined when it is missing or readable. */
+  unreadable?(file: string): string | undefined;
 }
+
+/** The extension of the files the assembler reads: only mover scripts, so no diagnostic quotes another file's text. */
+export const SOURCE_EXTENSION = '.mover';
 
 export interface AssembleOptions {
   /** Reads included files (and the entry file when `text` is not given). */
@@ -102,10 +107,13 @@ class Assembler {
     }
     if (this.files.includes(norm)) return; // each file is assembled once, wherever it is included
     if (depth > MAX_INCLUDE_DEPTH) { if (from) this.error(from, `includes nest deeper than ${MAX_INCLUDE_DEPTH}`); return; }
-    const body = text ?? this.opts.host.readFile(norm);
+    const notSource = text === undefined && path.extname(norm).toLowerCase() !== SOURCE_EXTENSION;
+    const body = notSource ? undefined : text ?? this.opts.host.readFile(norm);
     if (body === undefined) {
-      if (from) this.error(from, `cannot find ${path.basename(norm)} (looked in ${path.dirname(norm)}${this.opts.includePath?.length ? ` and ${this.opts.includePath.join(', ')}` : ''})`);
-      else this.diags.push({ span: { file: 0, line: 0, col: 0, endCol: 1 }, message: `cannot read ${norm}`, severity: 'error' });
+      const why = notSource ? `only ${SOURCE_EXTENSION} files are read` : this.opts.host.unreadable?.(norm);
+      if (from && why) this.error(from, `cannot read ${path.basename(norm)}: ${why}`);
+      else if (from) this.error(from, `cannot find ${path.basename(norm)} (looked in ${path.dirname(norm)}${this.opts.includePath?.length ? ` and ${this.opts.includePath.join(', ')}` : ''})`);
+      else this.diags.push({ span: { file: 0, line: 0, col: 0, endCol: 1 }, message: `cannot read ${norm}${why ? `: ${why}` : ''}`, severity: 'error' });
       return;
     }
     const index = this.files.length;
@@ -127,7 +135,8 @@ class Assembler {
         const op = st.operands[0];
         if (st.operands.length !== 1 || op.k !== 'str') { this.error(st.span, '.include takes one file name in quotes: .include "vsgate.mover"'); continue; }
         const candidates = [path.resolve(path.dirname(norm), op.value), ...(this.opts.includePath ?? []).map((d) => path.resolve(d, op.value))];
-        const found = candidates.find((c) => this.files.includes(path.normalize(c)) || this.opts.host.readFile(c) !== undefined) ?? candidates[0];
+        const source = path.extname(op.value).toLowerCase() === SOURCE_EXTENSION;
+        const found = (source && candidates.find((c) => this.files.includes(path.normalize(c)) || this.opts.host.readFile(c) !== undefined)) || candidates[0];
         this.readFile(found, undefined, op.span, depth + 1, [...stack, norm]);
         const target = this.files.indexOf(path.normalize(found));
         if (target >= 0) this.includes.push({ span: op.span, file: target });

@@ -3,8 +3,10 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { specialFiles } from '../support/special-files';
 import { assembleText, formatDiag, layoutOf, LIB } from '../interp/helpers';
 
 /** Every diagnostic as `file:line:col: message`. */
@@ -174,6 +176,32 @@ describe('includes', () => {
     const all = errs('.include "f0.mover"\nstart:\n    halt\n', files);
     // main is depth 0, f0 depth 1, ..., f31 depth 32: its include of f32 is one too deep.
     assert.deepEqual(all, ['f31.mover:1:10: includes nest deeper than 32']);
+  });
+
+  test('an include of /dev/zero, a FIFO, a directory or a 17 MiB file is refused with the reason, at the .include', () => {
+    const s = specialFiles('.mover');
+    try {
+      for (const c of s.cases) {
+        const e = err(`.include "${c.file}"\nstart:\n    halt\n`);
+        assert.match(e, /^main\.mover:1:10: cannot read /, c.name);
+        assert.match(e, c.reason, c.name);
+      }
+    } finally {
+      s.dispose();
+    }
+  });
+
+  test('an include of a file that is not a .mover file is refused without reading it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-host-'));
+    try {
+      writeFileSync(path.join(dir, 'hostname'), 'secret-host-name\n');
+      const rel = path.relative('/virtual', path.join(dir, 'hostname'));
+      const e = err(`.include "${rel}"\nstart:\n    halt\n`);
+      assert.equal(e, 'main.mover:1:10: cannot read hostname: only .mover files are read');
+      assert.equal(err('.include "../../../etc/hostname"\nstart:\n    halt\n'), 'main.mover:1:10: cannot read hostname: only .mover files are read');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('errors in an included file name that file', () => {

@@ -4,9 +4,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli, EXIT_DATA, EXIT_USAGE } from '../../cli/main';
+import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
 const root = path.resolve(__dirname, '..', '..');
 const layoutFile = (name: string) => path.join(root, 'test', 'fixtures', 'layouts', name);
@@ -208,7 +210,7 @@ const BAD: { args: string[]; code: number; message: RegExp }[] = [
     args: ['layout', '--layout', layoutFile('cli-bad.json')], code: EXIT_DATA,
     // Every problem at once, each with where it is.
     message: new RegExp([
-      '^mover: layout file .*cli-bad\\.json is not valid:',
+      '^mover: the layout file .*cli-bad\\.json is not valid:',
       '  chunks\\[1\\]\\.base: chunk C2 base 0x1000_0800 is not 4 KiB aligned',
       '  chunks\\[2\\]\\.size: size must be a non-negative whole number .*\\(got "lots"\\)',
       '  spaces\\[1\\]\\.map\\[1\\]\\.chunk: no chunk named "C9" \\(chunks: C1\\)',
@@ -216,9 +218,9 @@ const BAD: { args: string[]; code: number; message: RegExp }[] = [
       '  pageTables: the page-table area 0x8000_0000\\.\\.0x80ff_ffff must lie inside one chunk\n$',
     ].join('.*\n')),
   },
-  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('cli-not-json.json'), '0x0'], code: EXIT_DATA, message: /^mover: layout file .*cli-not-json\.json is not valid:\n {2}\(file\): not valid JSON/ },
+  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('cli-not-json.json'), '0x0'], code: EXIT_DATA, message: /^mover: the layout file .*cli-not-json\.json is not valid:\n {2}\(file\): not valid JSON at line \d+ column \d+\n$/ },
   { args: ['layout', '--layout', layoutFile('cli-small-tables.json')], code: EXIT_DATA, message: /pageTables\.size: the page-table area \(16K at 0x1000_0000\) is too small/ },
-  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('no-such-layout.json'), '0x0'], code: EXIT_DATA, message: /^mover: cannot read layout file .*no-such-layout\.json: no such file\n$/ },
+  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('no-such-layout.json'), '0x0'], code: EXIT_DATA, message: /^mover: cannot read the layout file .*no-such-layout\.json: no such file\n$/ },
 ];
 
 for (const { args, code, message } of BAD) {
@@ -234,3 +236,33 @@ for (const { args, code, message } of BAD) {
     else assert.doesNotMatch(r.err, /usage:/);
   });
 }
+
+test('--layout naming /dev/zero, a FIFO, a directory or a 17 MiB file: exit 65 with the reason, at once', () => {
+  const s = specialFiles('.json');
+  try {
+    for (const c of [...s.cases, { name: 'the device itself', file: '/dev/zero', reason: /character device/ }]) {
+      // Spawned first, with a time limit: a reader that blocks fails here instead of hanging the suite.
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mover.js'), 'layout', '--layout', c.file], { cwd: root, encoding: 'utf8', timeout: SPECIAL_FILE_TIMEOUT_MS });
+      assert.equal(r.error, undefined, `${c.name}: ${r.error?.message}`);
+      assert.equal(r.status, EXIT_DATA, `${c.name}: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith(`mover: cannot read the layout file ${c.file}: `), r.stderr);
+      assert.match(r.stderr, c.reason, c.name);
+      assert.equal(inProcess(['layout', '--layout', c.file]).err, r.stderr, `${c.name}: in process and built agree`);
+    }
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a layout file that is not JSON (say /etc/shadow): the position of the error, none of its text', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-cli-'));
+  try {
+    const shadow = path.join(dir, 'shadow');
+    writeFileSync(shadow, 'root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n');
+    const r = mover('layout', '--layout', shadow);
+    assert.equal(r.code, EXIT_DATA);
+    assert.equal(r.err, `mover: the layout file ${shadow} is not valid:\n  (file): not valid JSON at line 1 column 1\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

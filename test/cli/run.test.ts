@@ -4,12 +4,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
 const root = path.resolve(__dirname, '..', '..');
 const prog = (name: string) => path.join(root, 'test', 'fixtures', 'programs', name);
 
 function mover(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mover.js'), ...args], { cwd: root, encoding: 'utf8' });
+  // A time limit, so a reader that blocks (a FIFO) fails the test instead of hanging the suite.
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mover.js'), ...args], { cwd: root, encoding: 'utf8', timeout: SPECIAL_FILE_TIMEOUT_MS });
+  assert.equal(r.error, undefined, `mover ${args.join(' ')}: ${r.error?.message}`);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -83,5 +86,22 @@ test('every example runs to a normal halt', () => {
   for (const name of ['fig4-walk.mover', 'fig5-layout.mover', 'missing-flush.mover']) {
     const r = mover('run', path.join(root, 'examples', name));
     assert.equal(r.code, 0, `${name}: ${r.err}`);
+  }
+});
+
+test('a program that is /dev/zero, a FIFO, a directory or a 17 MiB file: exit 1 at once, with the reason', () => {
+  const s = specialFiles('.mover');
+  try {
+    for (const c of s.cases) {
+      const r = mover('run', c.file);
+      assert.equal(r.code, 1, `${c.name}: ${r.err}`);
+      assert.match(r.err, new RegExp(`: error: cannot read ${c.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `), c.name);
+      assert.match(r.err, c.reason, c.name);
+    }
+    const dev = mover('run', '/dev/zero');
+    assert.equal(dev.code, 1);
+    assert.match(dev.err, /cannot read \/dev\/zero: only \.mover files are read/);
+  } finally {
+    s.dispose();
   }
 });

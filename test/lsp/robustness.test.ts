@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { LspClient, markdownOf, workspace } from './harness';
+import { LspClient, TIMEOUT_MS, markdownOf, workspace } from './harness';
+import { specialFiles } from '../support/special-files';
 
 async function withServer(opts: Parameters<typeof LspClient.start>[0], fn: (c: LspClient) => Promise<void>): Promise<void> {
   const c = await LspClient.start(opts);
@@ -98,6 +99,45 @@ test('the layout setting: hovers translate with it; a bad one warns and falls ba
     // 0x8030_0000 - 0x2000_0000 = 0x6030_0000 into C4 (base 0x1_0000_0000).
     assert.match(md2, /\| VS1 \| `0x1_6030_0000` \| C4 /);
     assert.match(md2, /\| VS2 \|/);
+  });
+  ws.dispose();
+});
+
+test('a layout setting naming /dev/zero, a FIFO, a directory or a 17 MiB file: a warning with the reason, at once', async () => {
+  const s = specialFiles('.json');
+  const ws = workspace({ 'p.mover': 'start:\n    halt\n' });
+  try {
+    await withServer({ folders: [ws.dir] }, async (c) => {
+      const uri = await c.open(ws.file('p.mover'), 'start:\n    halt\n');
+      await c.diagnostics(uri);
+      for (const [i, k] of [...s.cases, { name: 'the device itself', file: '/dev/zero', reason: /character device/ }].entries()) {
+        await c.notify('workspace/didChangeConfiguration', { settings: { mover: { layout: k.file } } });
+        const deadline = Date.now() + TIMEOUT_MS;
+        while (c.shown.length <= i && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(c.shown[i]?.startsWith(`Mover: cannot read the layout file ${k.file}: `), `${k.name}: ${c.shown[i]}`);
+        assert.match(c.shown[i], k.reason, k.name);
+      }
+      // Still serving, on the patent layout.
+      const h = await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } });
+      assert.match(markdownOf(h as { contents: unknown }), /halt/);
+    });
+  } finally {
+    s.dispose();
+    ws.dispose();
+  }
+});
+
+test('host files in messages: a layout that is not JSON and an .include of a non-.mover file quote none of their text', async () => {
+  const ws = workspace({ 'shadow': 'root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n', 'etc/hostname': 'secret-host-name\n' });
+  const src = '.include "etc/hostname"\nstart:\n    halt\n';
+  await withServer({ folders: [ws.dir], initializationOptions: { layout: 'shadow' } }, async (c) => {
+    const uri = await c.open(ws.file('p.mover'), src);
+    const diags = await c.diagnostics(uri);
+    assert.deepEqual(diags.map((d) => d.message), ['cannot read hostname: only .mover files are read']);
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (!c.shown.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(c.shown[0], `Mover: the layout file ${ws.file('shadow')} is not valid: (file): not valid JSON at line 1 column 1. Using the patent's FIG. 5 layout.`);
+    assert.doesNotMatch([...c.shown, ...c.log].join('\n'), /SECRET|secret-host/);
   });
   ws.dispose();
 });
