@@ -337,20 +337,10 @@ class Assembler {
     if (code !== undefined) return BigInt(code * INSTRUCTION_SIZE);
     const data = this.dataLabels.get(full);
     if (data !== undefined) return BigInt(data.va);
-    const ce = this.constExprs.get(full);
-    if (ce) {
+    if (this.constExprs.has(full)) {
       if (this.failedConsts.has(full)) return undefined;
       if (this.evaluating.has(full)) { this.error(span, `${full} is defined in terms of itself`); return undefined; }
-      this.evaluating.add(full);
-      const v = this.evalConst(ce.expr, ce.scope, false);
-      this.evaluating.delete(full);
-      if (v === undefined) this.failedConsts.add(full);
-      if (v !== undefined) {
-        this.constValues.set(full, v);
-        const d = this.defs.get(full);
-        if (d) this.defs.set(full, { ...d, value: v });
-      }
-      return v;
+      return this.resolveConstant(full);
     }
     const def = this.defs.get(full);
     if (def && (def.kind === 'label' || def.kind === 'local-label' || def.kind === 'data-label')) {
@@ -360,6 +350,46 @@ class Assembler {
     if (def?.kind === 'struct') { this.error(span, `${full} is a struct: use sizeof(${full}) or ${full}.field`); return undefined; }
     this.error(span, `unknown symbol ${full}${this.suggest(full)}`);
     return undefined;
+  }
+
+  /**
+   * Evaluates a constant whose value is not known yet. The constants it depends on are evaluated first,
+   * from an explicit stack rather than by recursion, so a chain of 2,000 `.equ`s each naming the one
+   * before cannot overflow the call stack. A constant on the stack is being evaluated: a use of it
+   * (a cycle) is reported by symbolValue.
+   */
+  private resolveConstant(root: string): bigint | undefined {
+    const stack = [root];
+    this.evaluating.add(root);
+    while (stack.length) {
+      const name = stack[stack.length - 1];
+      const ce = this.constExprs.get(name)!;
+      const next = this.pendingConstant(ce.expr, ce.scope);
+      if (next !== undefined) { this.evaluating.add(next); stack.push(next); continue; }
+      stack.pop();
+      // Every constant it names has a value now (or failed, or is on the stack): this evaluation is shallow.
+      const v = this.evalConst(ce.expr, ce.scope, false);
+      this.evaluating.delete(name);
+      if (v === undefined) { this.failedConsts.add(name); continue; }
+      this.constValues.set(name, v);
+      const d = this.defs.get(name);
+      if (d) this.defs.set(name, { ...d, value: v });
+    }
+    return this.constValues.get(root);
+  }
+
+  /** The first constant an expression names that still needs evaluating (not known, not failed, not on the stack). */
+  private pendingConstant(e: Expr, scope: string): string | undefined {
+    switch (e.k) {
+      case 'bin': return this.pendingConstant(e.a, scope) ?? this.pendingConstant(e.b, scope);
+      case 'un': return this.pendingConstant(e.a, scope);
+      case 'sym': {
+        const full = this.fullName(e.name, e.local, scope);
+        const waiting = this.constExprs.has(full) && !this.constValues.has(full) && !this.failedConsts.has(full) && !this.evaluating.has(full);
+        return waiting && !this.codeLabels.has(full) && !this.dataLabels.has(full) ? full : undefined;
+      }
+      default: return undefined;
+    }
   }
 
   private suggest(name: string): string {

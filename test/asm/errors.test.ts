@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { specialFiles } from '../support/special-files';
+import { MAX_EXPR_DEPTH } from '../../emulator/index';
 import { assembleText, formatDiag, layoutOf, LIB } from '../interp/helpers';
 
 /** Every diagnostic as `file:line:col: message`. */
@@ -366,6 +367,42 @@ test('the library assembles cleanly', () => {
   for (const f of ['boot.mover', 'vsgate.mover']) {
     assert.deepEqual(errs(readFileSync(path.join(LIB, f), 'utf8')), [], f);
   }
+});
+
+describe('deep expressions and long .equ chains', () => {
+  test('3,000 nested parentheses: "too deep" at the parenthesis past the limit', () => {
+    const src = `.equ X, ${'('.repeat(3000)}1${')'.repeat(3000)}\nstart:\n    halt\n`;
+    // Column of the parenthesis that would open level MAX_EXPR_DEPTH: ".equ X, " is 8 characters.
+    assert.equal(err(src), `main.mover:1:${8 + MAX_EXPR_DEPTH}: this expression is too deep (more than ${MAX_EXPR_DEPTH} nested operators or parentheses): split it with .equ`);
+  });
+
+  test('a 5,000-term sum: "too deep" at the operator past the limit; a sum within it assembles', () => {
+    const src = `start:\n    mov r1, ${Array(5000).fill('1').join(' + ')}\n    halt\n`;
+    // "    mov r1, " is 12 characters, each term "1 + " 4: the MAX_EXPR_DEPTH-th + makes the sum one too deep.
+    assert.equal(err(src), `main.mover:2:${12 + 4 * MAX_EXPR_DEPTH - 1}: this expression is too deep (more than ${MAX_EXPR_DEPTH} nested operators or parentheses): split it with .equ`);
+    const r = assembleText(`.equ S, ${Array(MAX_EXPR_DEPTH).fill('1').join(' + ')}\nstart:\n    halt\n`);
+    assert.deepEqual(r.diagnostics, []);
+    assert.equal(r.symbols.defs.get('S')?.value, BigInt(MAX_EXPR_DEPTH));
+  });
+
+  test('deep unary signs are bounded the same way', () => {
+    assert.match(err(`.equ X, ${'-'.repeat(3000)}1\nstart:\n    halt\n`), /^main\.mover:1:\d+: this expression is too deep/);
+  });
+
+  test('a 2,000-long .equ chain resolves (each constant names the one before, in either order)', () => {
+    const up = Array.from({ length: 2000 }, (_, i) => (i === 0 ? '.equ C0, 1' : `.equ C${i}, C${i - 1} + 1`));
+    for (const lines of [up, [...up].reverse()]) {
+      const r = assembleText(`${lines.join('\n')}\nstart:\n    mov r1, C1999\n    halt\n`);
+      assert.deepEqual(r.diagnostics.map((d) => formatDiag(d, r.files)), []);
+      assert.equal(r.symbols.defs.get('C1999')?.value, 2000n);
+    }
+  });
+
+  test('a 2,000-long .equ cycle is reported once, where it closes', () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `.equ C${i}, C${(i + 1) % 2000} + 1`);
+    const all = errs(`${lines.join('\n')}\nstart:\n    halt\n`);
+    assert.deepEqual(all, ['main.mover:2000:13: C0 is defined in terms of itself']);
+  });
 });
 
 describe('nothing throws on garbage', () => {
