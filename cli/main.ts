@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   FOUR_GIB, Machine, MachineError, defaultLayout, formatLayout, formatTranslation, formatTranslationLine, hexPlain, hex64Plain,
-  describeLayoutFileFailure, layoutJson, loadLayoutFile, pagingEntries, parseNumber, translate, LayoutError, type Layout,
+  describeLayoutFileFailure, escapeControls, layoutJson, loadLayoutFile, pagingEntries, parseNumber, translate, LayoutError, type Layout,
 } from '../emulator/index';
 import { runProgram } from './run';
 
@@ -25,6 +25,9 @@ commands:
   help                                                  this text
 
 Addresses take hex with _ separators (0x2000_1000) or decimal. Without --layout, the patent's FIG. 5 layout is used.`;
+
+/** The control characters the CLI's own output uses. */
+const SAFE_CONTROLS = '\n\t';
 
 export class UsageError extends Error {}
 export class DataError extends Error {}
@@ -73,7 +76,10 @@ function requireSpace(machine: Machine, name: string | undefined): string {
   return s.name;
 }
 
-export function runCli(argv: string[], io: Io): number {
+export function runCli(argv: string[], terminal: Io): number {
+  // Layouts and programs are data: their text (chunk purposes, source lines, console output) reaches the
+  // terminal with control characters escaped, so none can start an escape sequence.
+  const io: Io = { out: (t) => terminal.out(escapeControls(t, SAFE_CONTROLS)), err: (t) => terminal.err(escapeControls(t, SAFE_CONTROLS)) };
   const [command, ...rest] = argv;
   try {
     switch (command) {

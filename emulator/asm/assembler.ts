@@ -113,7 +113,7 @@ class Assembler {
       const why = notSource ? `only ${SOURCE_EXTENSION} files are read` : this.opts.host.unreadable?.(norm);
       if (from && why) this.error(from, `cannot read ${path.basename(norm)}: ${why}`);
       else if (from) this.error(from, `cannot find ${path.basename(norm)} (looked in ${path.dirname(norm)}${this.opts.includePath?.length ? ` and ${this.opts.includePath.join(', ')}` : ''})`);
-      else this.diags.push({ span: { file: 0, line: 0, col: 0, endCol: 1 }, message: `cannot read ${norm}${why ? `: ${why}` : ''}`, severity: 'error' });
+      else this.diags.push({ span: { file: 0, line: 0, col: 0, endCol: 1 }, message: `cannot read ${norm}${why ? `: ${why}` : this.opts.host.unreadable ? ': no such file' : ''}`, severity: 'error' });
       return;
     }
     const index = this.files.length;

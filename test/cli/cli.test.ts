@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { escapeControls } from '../../emulator/index';
 import { runCli, EXIT_DATA, EXIT_USAGE } from '../../cli/main';
 import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
@@ -262,6 +263,55 @@ test('a layout file that is not JSON (say /etc/shadow): the position of the erro
     const r = mover('layout', '--layout', shadow);
     assert.equal(r.code, EXIT_DATA);
     assert.equal(r.err, `mover: the layout file ${shadow} is not valid:\n  (file): not valid JSON at line 1 column 1\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('layout --json is a layout file: given back as --layout it gives the same machine, byte for byte', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-cli-'));
+  try {
+    // The patent layout, and one with a window of a chunk, a read-only user-less 2 MiB mapping and a volume.
+    const custom = path.join(dir, 'custom.json');
+    writeFileSync(custom, JSON.stringify({
+      name: 'windows', chunks: [{ name: 'C1', base: '0', size: '512M', purpose: 'low' }, { name: 'C2', base: '0x1_0000_0000', size: '64M', purpose: 'high' }],
+      spaces: [{ name: 'VS0', paging: false }, { name: 'VS1', purpose: 'windowed', map: [
+        { va: '0', chunk: 'C1', global: true }, { va: '0x4000_0000', chunk: 'C2', offset: '0x20_0000', size: '0x40_0000', writable: false, user: false, pageSize: '2M' }] }],
+      pageTables: { base: '0x1000_0000', size: '16M' }, volumes: [{ name: 'disk', blockSize: 4096, blocks: 16 }],
+    }));
+    for (const layout of [[], ['--layout', custom]]) {
+      const first = mover('layout', '--json', ...layout);
+      assert.equal(first.code, 0, first.err);
+      const file = path.join(dir, 'again.json');
+      writeFileSync(file, first.out);
+      const again = mover('layout', '--json', '--layout', file);
+      assert.equal(again.code, 0, again.err);
+      assert.equal(again.out, first.out);
+      assert.equal(mover('layout', '--layout', file).out, mover('layout', ...layout).out, 'the text report agrees too');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('control characters in a layout reach the terminal escaped: no escape sequence, no forged line', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-cli-'));
+  try {
+    const file = path.join(dir, 'evil.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'evil\u001b]0;owned\u0007', chunks: [{ name: 'C1', base: '0', size: '512M', purpose: '\u001b[31mred\u001b[0m\u009b2J\nforged line' }],
+      spaces: [{ name: 'VS0', paging: false, purpose: 'tab\there\r' }],
+    }));
+    const text = mover('layout', '--layout', file);
+    assert.equal(text.code, 0, text.err);
+    assert.equal(escapeControls(text.out, '\n\t'), text.out, 'no control character but newline and tab');
+    assert.match(text.out, /Layout: evil\\u001b\]0;owned\\u0007\n/);
+    assert.match(text.out, /\\u001b\[31mred\\u001b\[0m\\u009b2J\\u000aforged line/);
+    assert.match(text.out, /\(tab\\u0009here\\u000d\)/);
+    const json = mover('layout', '--json', '--layout', file);
+    assert.equal(escapeControls(json.out, '\n\t'), json.out, 'no control character but newline and tab');
+    // Still JSON, with the same text.
+    assert.equal(JSON.parse(json.out).chunks[0].purpose, '\u001b[31mred\u001b[0m\u009b2J\nforged line');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
