@@ -141,3 +141,45 @@ test('host files in messages: a layout that is not JSON and an .include of a non
   });
   ws.dispose();
 });
+
+test('malformed didOpen/didChange/didClose notifications are ignored: every document keeps its diagnostics, hover and definition', async () => {
+  const ws = workspace({ 'ok.mover': '' });
+  const src = 'start:\n    jmp start\n';
+  await withServer({ folders: [ws.dir] }, async (c) => {
+    for (const bad of [{ uri: 42, languageId: 'mover', version: 1, text: 'x' }, { uri: { nested: 1 }, languageId: 'mover', version: 1, text: 'x' }, { uri: 'file:///x.mover', languageId: 'mover', version: 1, text: 7 }, null]) {
+      await c.notify('textDocument/didOpen', { textDocument: bad });
+    }
+    await c.notify('textDocument/didChange', { textDocument: { uri: 17, version: 2 }, contentChanges: [{ text: 'x' }] });
+    await c.notify('textDocument/didClose', { textDocument: { uri: [] } });
+    const uri = await c.open(ws.file('ok.mover'), src);
+    assert.deepEqual(await c.diagnostics(uri), []);
+    await c.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 'a' } }, text: 'junk' }] });
+    const h = await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } });
+    assert.match(markdownOf(h as { contents: unknown }), /jmp/);
+    const d = await c.request<{ range: { start: { line: number } } } | null>('textDocument/definition', { textDocument: { uri }, position: { line: 1, character: 10 } });
+    assert.equal((Array.isArray(d) ? d[0] : d)?.range.start.line, 0);
+    assert.ok(c.log.some((l) => /ignored a didOpen notification that is not well formed/.test(l)));
+  });
+  ws.dispose();
+});
+
+test('after shutdown, requests are refused with InvalidRequest', async () => {
+  const ws = workspace({ 'ok.mover': '' });
+  const c = await LspClient.start({ folders: [ws.dir] });
+  try {
+    const uri = await c.open(ws.file('ok.mover'), 'start:\n    halt\n');
+    await c.diagnostics(uri);
+    await c.request('shutdown', null);
+    for (const [method, params] of [
+      ['textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } }],
+      ['textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 5 } }],
+      ['textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } }],
+      ['workspace/symbol', { query: '' }],
+    ] as const) {
+      await assert.rejects(c.request(method, params), (e: { code?: number }) => e.code === -32600, method);
+    }
+  } finally {
+    await c.stop();
+    ws.dispose();
+  }
+});
