@@ -3,9 +3,9 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { withWorkspace } from '../support/workspace';
 import { specialFiles } from '../support/special-files';
 import { MAX_EXPR_DEPTH } from '../../emulator/index';
 import { assembleText, formatDiag, layoutOf, LIB } from '../interp/helpers';
@@ -193,16 +193,13 @@ describe('includes', () => {
   });
 
   test('an include of a file that is not a .mover file is refused without reading it', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-host-'));
-    try {
+    withWorkspace({}, ({ dir }) => {
       writeFileSync(path.join(dir, 'hostname'), 'secret-host-name\n');
       const rel = path.relative('/virtual', path.join(dir, 'hostname'));
       const e = err(`.include "${rel}"\nstart:\n    halt\n`);
       assert.equal(e, 'main.mover:1:10: cannot read hostname: only .mover files are read');
       assert.equal(err('.include "../../../etc/hostname"\nstart:\n    halt\n'), 'main.mover:1:10: cannot read hostname: only .mover files are read');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('errors in an included file name that file', () => {

@@ -4,9 +4,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { withWorkspace } from '../support/workspace';
 import { escapeControls } from '../../emulator/index';
 import { runCli, EXIT_DATA, EXIT_USAGE } from '../../cli/main';
 import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
@@ -256,21 +256,17 @@ test('--layout naming /dev/zero, a FIFO, a directory or a 17 MiB file: exit 65 w
 });
 
 test('a layout file that is not JSON (say /etc/shadow): the position of the error, none of its text', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-cli-'));
-  try {
+  withWorkspace({}, ({ dir }) => {
     const shadow = path.join(dir, 'shadow');
     writeFileSync(shadow, 'root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n');
     const r = mover('layout', '--layout', shadow);
     assert.equal(r.code, EXIT_DATA);
     assert.equal(r.err, `mover: the layout file ${shadow} is not valid:\n  (file): not valid JSON at line 1 column 1\n`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('layout --json is a layout file: given back as --layout it gives the same machine, byte for byte', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-cli-'));
-  try {
+  withWorkspace({}, ({ dir }) => {
     // The patent layout, and one with a window of a chunk, a read-only user-less 2 MiB mapping and a volume.
     const custom = path.join(dir, 'custom.json');
     writeFileSync(custom, JSON.stringify({
@@ -289,14 +285,11 @@ test('layout --json is a layout file: given back as --layout it gives the same m
       assert.equal(again.out, first.out);
       assert.equal(mover('layout', '--layout', file).out, mover('layout', ...layout).out, 'the text report agrees too');
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('control characters in a layout reach the terminal escaped: no escape sequence, no forged line', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-cli-'));
-  try {
+  withWorkspace({}, ({ dir }) => {
     const file = path.join(dir, 'evil.json');
     writeFileSync(file, JSON.stringify({
       name: 'evil\u001b]0;owned\u0007', chunks: [{ name: 'C1', base: '0', size: '512M', purpose: '\u001b[31mred\u001b[0m\u009b2J\nforged line' }],
@@ -312,7 +305,5 @@ test('control characters in a layout reach the terminal escaped: no escape seque
     assert.equal(escapeControls(json.out, '\n\t'), json.out, 'no control character but newline and tab');
     // Still JSON, with the same text.
     assert.equal(JSON.parse(json.out).chunks[0].purpose, '\u001b[31mred\u001b[0m\u009b2J\nforged line');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -2,9 +2,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { withWorkspace } from '../support/workspace';
 import { escapeControls } from '../../emulator/index';
 import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
@@ -114,22 +114,18 @@ test('a program that is /dev/zero, a FIFO, a directory or a 17 MiB file: exit 1 
 });
 
 test('a program that runs off its end: exit 2, "ran off the end" after the last instruction, with its line', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-run-'));
-  try {
+  withWorkspace({}, ({ dir }) => {
     const file = path.join(dir, 'off.mover');
     writeFileSync(file, 'start:\n    mov r1, 1\n    add r1, r1, 1\n');
     const r = mover('run', file);
     assert.equal(r.code, 2);
     assert.equal(r.err, 'mover: ran off the end of the program after its last instruction, at off.mover:3 (end with halt, or jump back) (thread main on cpu0)\n');
     assert.doesNotMatch(mover('run', '--json', file).out, /invalid opcode|undefined/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('control characters from a program (its console output, its source lines in errors) are escaped', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-run-'));
-  try {
+  withWorkspace({}, ({ dir }) => {
     const out = path.join(dir, 'out.mover');
     writeFileSync(out, 'start:\n    print "\\x1b[2J\\x07cleared\\tok"\n    halt\n');
     const r = mover('run', out);
@@ -141,7 +137,5 @@ test('control characters from a program (its console output, its source lines in
     assert.equal(e.code, 1);
     assert.match(e.err, /mvo r1, 1 ; \\u001b\]0;owned\\u0007\n/);
     assert.equal(escapeControls(e.err, '\n\t'), e.err, 'no control character but newline and tab');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -3,9 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { withWorkspace } from '../support/workspace';
 import { describeLayoutFileFailure, loadLayoutFile, parseLayoutText, readSourceFile } from '../../emulator/index';
 import { specialFiles } from '../support/special-files';
 
@@ -47,8 +47,7 @@ test('loadLayoutFile: the same refusals, as one sentence naming the file', () =>
 });
 
 test('a layout file that is not JSON: the line and column, never its text', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-layout-'));
-  try {
+  withWorkspace({}, ({ dir }) => {
     const secret = path.join(dir, 'shadow');
     writeFileSync(secret, 'root:$y$j9T$SECRETHASH:19000:0:99999:7:::\nalice:$6$OTHERSECRET:19000::::::\n');
     const r = loadLayoutFile(secret);
@@ -57,9 +56,7 @@ test('a layout file that is not JSON: the line and column, never its text', () =
     const text = describeLayoutFileFailure(r);
     assert.equal(text, `the layout file ${secret} is not valid:\n  (file): not valid JSON at line 1 column 1`);
     assert.doesNotMatch(text, /root|SECRET|alice/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('JSON errors are placed where the text stops being JSON', () => {
