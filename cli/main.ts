@@ -1,11 +1,10 @@
 // The `mover` command line: the machine's layout, translations and page tables, from a terminal.
 // Exit codes: 0 success; 64 bad arguments (EX_USAGE); 65 bad layout file (EX_DATAERR).
 
-import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   FOUR_GIB, Machine, MachineError, defaultLayout, formatLayout, formatTranslation, formatTranslationLine, hexPlain, hex64Plain,
-  layoutJson, pagingEntries, parseLayoutText, parseNumber, translate, LayoutError, type Layout,
+  describeLayoutFileFailure, escapeControls, layoutJson, loadLayoutFile, pagingEntries, parseNumber, translate, LayoutError, type Layout,
 } from '../emulator/index';
 import { runProgram } from './run';
 
@@ -27,6 +26,9 @@ commands:
 
 Addresses take hex with _ separators (0x2000_1000) or decimal. Without --layout, the patent's FIG. 5 layout is used.`;
 
+/** The control characters the CLI's own output uses. */
+const SAFE_CONTROLS = '\n\t';
+
 export class UsageError extends Error {}
 export class DataError extends Error {}
 
@@ -37,14 +39,8 @@ interface Io {
 
 function loadLayout(file: string | undefined): Layout {
   if (file === undefined) return defaultLayout();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`cannot read layout file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const r = parseLayoutText(text);
-  if (!r.ok) throw new DataError(`layout file ${file} is not valid:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+  const r = loadLayoutFile(file);
+  if (!r.ok) throw new DataError(describeLayoutFileFailure(r));
   return r.layout;
 }
 
@@ -80,7 +76,10 @@ function requireSpace(machine: Machine, name: string | undefined): string {
   return s.name;
 }
 
-export function runCli(argv: string[], io: Io): number {
+export function runCli(argv: string[], terminal: Io): number {
+  // Layouts and programs are data: their text (chunk purposes, source lines, console output) reaches the
+  // terminal with control characters escaped, so none can start an escape sequence.
+  const io: Io = { out: (t) => terminal.out(escapeControls(t, SAFE_CONTROLS)), err: (t) => terminal.err(escapeControls(t, SAFE_CONTROLS)) };
   const [command, ...rest] = argv;
   try {
     switch (command) {

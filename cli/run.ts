@@ -40,12 +40,14 @@ export function formatDiagnostic(d: Diagnostic, files: readonly string[], readLi
 export function runProgram(o: RunOptions, io: Io): number {
   const lib = libraryDir(__dirname);
   const result = assemble(o.file, undefined, { host: nodeSourceHost, includePath: [lib], layout: o.layout });
-  const lines = new Map<string, string[]>();
+  const lines = new Map<string, string[] | undefined>();
   const readLine = (file: string, line: number) => {
-    if (!lines.has(file)) lines.set(file, (nodeSourceHost.readFile(file) ?? '').split('\n'));
-    return lines.get(file)![line];
+    if (!lines.has(file)) lines.set(file, nodeSourceHost.readFile(file)?.split('\n'));
+    return lines.get(file)?.[line];
   };
-  for (const d of result.diagnostics) io.err(formatDiagnostic(d, result.files, readLine));
+  // A program that could not be read is no file of the result: its diagnostic is about the path given.
+  const files = result.files.length ? result.files : [path.resolve(o.file)];
+  for (const d of result.diagnostics) io.err(formatDiagnostic(d, files, readLine));
   if (!result.program) {
     const n = result.diagnostics.filter((d) => d.severity === 'error').length;
     io.err(`${n} error${n === 1 ? '' : 's'}; nothing was run.`);

@@ -5,6 +5,8 @@ export * from './paging';
 export * from './tlb';
 export * from './processor';
 export * from './layout';
+export * from './layout-file';
+export * from './source-file';
 export * from './boot';
 export * from './block-device';
 export * from './machine';

@@ -13,6 +13,7 @@
 import { FOUR_GIB, GiB, MiB, formatSize, hex, parseNumber } from './hex';
 import { PAGE_SIZE, PHYS_LIMIT } from './physical-memory';
 import { LARGE_PAGE_SIZE } from './paging';
+import { jsonErrorOffset, lineColumnAt } from './json-position';
 
 export interface Chunk {
   readonly name: string;
@@ -64,9 +65,14 @@ export interface LayoutProblem {
   readonly message: string;
 }
 
+/** Problems as `path: message`, one per line indented under a heading (or joined by `separator`). */
+export function formatLayoutProblems(problems: readonly LayoutProblem[], separator = '\n'): string {
+  return problems.map((p) => `${separator === '\n' ? '  ' : ''}${p.path}: ${p.message}`).join(separator);
+}
+
 export class LayoutError extends Error {
   constructor(readonly problems: readonly LayoutProblem[]) {
-    super(`invalid layout:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    super(`invalid layout:\n${formatLayoutProblems(problems)}`);
   }
 }
 
@@ -109,13 +115,14 @@ export function defaultLayout(): Layout {
   return patentLayout;
 }
 
-/** Parses layout JSON text; syntax errors are problems too. */
+/** Parses layout JSON text; syntax errors are problems too (given by position: the text may be any file's). */
 export function parseLayoutText(text: string): LayoutResult {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, problems: [{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }] };
+  } catch {
+    const at = lineColumnAt(text, Math.max(0, jsonErrorOffset(text)));
+    return { ok: false, problems: [{ path: '(file)', message: `not valid JSON at line ${at.line} column ${at.column}` }] };
   }
   return validateLayout(json);
 }

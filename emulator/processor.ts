@@ -13,11 +13,21 @@ import { FAST_MASK, Tlb, TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB
 /** CR0 bits. */
 export const CR0_PE = 1 << 0;
 export const CR0_WP = 1 << 16;
+export const CR0_NW = 1 << 29;
+export const CR0_CD = 1 << 30;
 export const CR0_PG = 1 << 31;
 /** CR4 bits. */
 export const CR4_PSE = 1 << 4;
 export const CR4_PAE = 1 << 5;
 export const CR4_PGE = 1 << 7;
+export const CR4_PCIDE = 1 << 17;
+export const CR4_SMEP = 1 << 20;
+/** CR4 bits the SDM (Vol. 3A §2.5) leaves reserved: 15 and 26..31. Writing 1 to one raises #GP. */
+export const CR4_RESERVED = ((1 << 15) | (0x3f << 26)) >>> 0;
+/** CR0 bits whose change under PAE paging reloads the PDPTEs (SDM §4.4.1), as does turning PG on. */
+const CR0_PDPTE_RELOAD = CR0_CD | CR0_NW;
+/** CR4 bits whose change under PAE paging reloads the PDPTEs (SDM §4.4.1). */
+const CR4_PDPTE_RELOAD = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
 
 /** General registers: 64 bits each, held as two 32-bit halves. */
 export const GPR_COUNT = 16;
@@ -172,14 +182,15 @@ export class Processor {
 
   // ---- control registers -------------------------------------------------------------------------
 
-  /** MOV to CR0. Returns a #GP (and changes nothing) when the architecture refuses the value. */
+  /** MOV to CR0. Returns a #GP (and changes nothing) when the architecture refuses the value (SDM Vol. 2B, MOV—Move to/from Control Registers). */
   writeCr0(value: number): ControlFault | null {
     value >>>= 0;
     const pgNew = (value & CR0_PG) !== 0;
     if (pgNew && !(value & CR0_PE)) return gp('CR0.PG cannot be set while CR0.PE is clear');
     if (pgNew && !(this.cr4 & CR4_PAE)) return gp('this machine pages only in PAE mode: set CR4.PAE before CR0.PG');
+    if ((value & CR0_NW) && !(value & CR0_CD)) return gp('CR0.NW cannot be set while CR0.CD is clear');
     const old = this.cr0;
-    if (pgNew && !this.pg) {
+    if (pgNew && (!this.pg || ((old ^ value) & CR0_PDPTE_RELOAD))) {
       const bad = this.loadPdptes(this.cr3);
       if (bad) return bad;
     }
@@ -202,12 +213,15 @@ export class Processor {
     return null;
   }
 
-  /** MOV to CR4: a change of PGE or PAE flushes everything, globals too (SDM §4.10.4.1). */
+  /** MOV to CR4: reserved bits raise #GP; a change of PGE or PAE flushes everything, globals too (SDM §4.10.4.1). */
   writeCr4(value: number): ControlFault | null {
     value >>>= 0;
     const old = this.cr4;
+    if (value & CR4_RESERVED) return gp(`CR4 bits ${hex((value & CR4_RESERVED) >>> 0)} are reserved`);
+    // PCIDs exist only in IA-32e mode, which this 32-bit machine never enters.
+    if (value & CR4_PCIDE) return gp('CR4.PCIDE can only be set in IA-32e mode');
     if (this.pg && !(value & CR4_PAE)) return gp('CR4.PAE cannot be cleared while paging is on (this machine pages only in PAE mode)');
-    if (this.pg && ((old ^ value) & (CR4_PAE | CR4_PGE | CR4_PSE))) {
+    if (this.pg && ((old ^ value) & CR4_PDPTE_RELOAD)) {
       const bad = this.loadPdptes(this.cr3);
       if (bad) return bad;
     }

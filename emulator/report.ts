@@ -8,6 +8,18 @@ import type { Machine } from './machine';
 import type { TlbEntryFlags, Translation, TlbView } from './inspect';
 import { vaIndices } from './paging';
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from a layout or a program, made safe for a terminal: every C0 and C1 control character and DEL
+ * (an escape sequence starts with one) becomes `\u00XX`, except those in `keep` (say "\n\t").
+ * The form is JSON's, so JSON text passed through stays JSON with the same value.
+ */
+export function escapeControls(text: string, keep = ''): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => (keep.includes(c) ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 function table(rows: string[][], indent = '  '): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => indent + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd());
@@ -38,15 +50,15 @@ export function spaceMatrix(layout: Layout): { from: number; to: number; cells: 
 
 export function formatLayout(machine: Machine): string {
   const { layout, bootCounts: counts } = machine;
-  const out: string[] = [`Layout: ${layout.name}`, '', 'Physical chunks (36-bit physical space, 64 GiB)'];
-  out.push(...table([['chunk', 'base', 'last byte', 'size', 'purpose'], ...layout.chunks.map((c) => [c.name, hex(c.base), hex(c.base + c.size - 1), formatSize(c.size), c.purpose])]));
+  const out: string[] = [`Layout: ${escapeControls(layout.name)}`, '', 'Physical chunks (36-bit physical space, 64 GiB)'];
+  out.push(...table([['chunk', 'base', 'last byte', 'size', 'purpose'], ...layout.chunks.map((c) => [c.name, hex(c.base), hex(c.base + c.size - 1), formatSize(c.size), escapeControls(c.purpose)])]));
   out.push('', 'Spaces: which chunk each VA range reaches (* = global pages, kept across CR3 loads)');
   const matrix = spaceMatrix(layout);
   out.push(...table([['VA range', ...layout.spaces.map((s) => s.name)], ...matrix.map((r) => [`${hex(r.from, 8)}..${hex(r.to - 1, 8)}`, ...r.cells])]));
   out.push('');
   for (const s of machine.spaces) {
     const what = s.pdpt === null ? 'paging off: linear = physical' : `CR3 = ${hex(s.pdpt)}`;
-    out.push(`  ${s.name.padEnd(5)} ${what}${s.space.purpose ? ` (${s.space.purpose})` : ''}`);
+    out.push(`  ${s.name.padEnd(5)} ${what}${s.space.purpose ? ` (${escapeControls(s.space.purpose)})` : ''}`);
   }
   if (counts.pdpts > 0) {
     out.push('', `Paging structures at ${hex(layout.pageTables.base)}: ${counts.pdpts} PDPTs, ${counts.pageDirectories} page directories, ` +
@@ -60,6 +72,11 @@ export function formatLayout(machine: Machine): string {
   return out.join('\n');
 }
 
+/**
+ * The layout as JSON: a layout file (`mover layout --json > l.json; mover run --layout l.json` gives the
+ * same machine), with what the boot derived beside it (chunk ends, each space's CR3, each mapping's PA,
+ * the paging-structure counts), which a layout file may carry and validateLayout ignores.
+ */
 export function layoutJson(machine: Machine): unknown {
   const { layout } = machine;
   return {
@@ -67,9 +84,11 @@ export function layoutJson(machine: Machine): unknown {
     chunks: layout.chunks.map((c) => ({ name: c.name, base: hexPlain(c.base), size: hexPlain(c.size), end: hexPlain(c.base + c.size), purpose: c.purpose })),
     spaces: machine.spaces.map((s) => ({
       name: s.name, paging: s.space.paging, purpose: s.space.purpose, cr3: s.pdpt === null ? null : hexPlain(s.pdpt),
-      mappings: s.space.paging
-        ? s.space.mappings.map((m) => ({ va: hexPlain(m.va), size: hexPlain(m.size), chunk: m.chunk, pa: hexPlain(m.pa), global: m.global, writable: m.writable, user: m.user, pageSize: m.pageSize }))
-        : layout.chunks.filter((c) => c.base < FOUR_GIB).map((c) => ({ va: hexPlain(c.base), size: hexPlain(Math.min(c.size, FOUR_GIB - c.base)), chunk: c.name, pa: hexPlain(c.base) })),
+      ...(s.space.paging ? {
+        map: s.space.mappings.map((m) => ({
+          va: hexPlain(m.va), chunk: m.chunk, offset: hexPlain(m.offset), size: hexPlain(m.size), pa: hexPlain(m.pa), global: m.global, writable: m.writable, user: m.user, pageSize: m.pageSize,
+        })),
+      } : {}),
     })),
     pageTables: { base: hexPlain(layout.pageTables.base), size: hexPlain(layout.pageTables.size), ...machine.bootCounts },
     volumes: layout.volumes,

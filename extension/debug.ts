@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { MoverDebugSession } from '../debug-adapter/session';
 import type { MoverLaunchArguments } from '../debug-adapter/launch-args';
+import { layoutSetting } from './layout-setting';
 
 export class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
@@ -15,7 +16,7 @@ export class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactor
 function withSettings(config: vscode.DebugConfiguration, folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration {
   const s = vscode.workspace.getConfiguration('mover', folder?.uri);
   const out: vscode.DebugConfiguration & Partial<MoverLaunchArguments> = { ...config };
-  const layout = s.get<string>('layout');
+  const layout = layoutSetting(folder?.uri);
   if (out.layout === undefined && layout) out.layout = layout;
   if (out.cpus === undefined) out.cpus = s.get<number>('cpus', 2);
   if (out.tlb === undefined) out.tlb = { entries: s.get<number>('tlb.entries', 64), ways: s.get<number>('tlb.ways', 4) };

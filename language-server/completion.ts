@@ -131,16 +131,20 @@ export function complete(project: Project, a: Analysis, file: number, lines: rea
   const { head, rest } = statementHead(toks);
   const typingHead = !head || (rest.length === 0 && head.endCol === character);
   if (typingHead) {
+    // The word typed so far, its dot included: left to itself the editor replaces only what its word
+    // pattern covers (`inc` of `.inc`), and accepting `.include` would give `..include`.
+    const typed = /[.A-Za-z_][\w.$]*$/.exec(before)?.[0] ?? '';
+    const replace = { start: { line, character: character - typed.length }, end: { line, character } };
     return [
       ...INSTRUCTIONS.map((d): CompletionItem => ({
         label: d.mnemonic, kind: CompletionItemKind.Keyword, detail: d.syntax.join('  |  '),
         documentation: { kind: MarkupKind.Markdown, value: instructionMarkdown(d) }, sortText: '1' + d.mnemonic,
+        textEdit: { range: replace, newText: d.mnemonic },
       })),
       ...DIRECTIVES.map((d): CompletionItem => ({
         label: d.name, kind: CompletionItemKind.Module, detail: d.syntax,
         documentation: { kind: MarkupKind.Markdown, value: `${d.summary}\n\n\`\`\`mover\n${d.example}\n\`\`\`` }, sortText: '2' + d.name,
-        // The typed dot is part of the word VS Code replaces only with a fitting word pattern; say it.
-        filterText: d.name,
+        filterText: d.name, textEdit: { range: replace, newText: d.name },
       })),
     ];
   }

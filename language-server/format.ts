@@ -11,7 +11,7 @@
 // is idempotent: formatting formatted text changes nothing.
 
 import { lexLine, type Token } from '../emulator/index';
-import { commentStart, statementHead } from './text';
+import { commentStart, splitLines, statementHead } from './text';
 
 export interface FormatOptions {
   readonly tabSize: number;
@@ -42,15 +42,18 @@ function joinTokens(text: string, toks: readonly Token[]): string {
   return out;
 }
 
+/** Only the blanks the lexer skips are trimmed: \v or U+2028 (which String.trim also drops) are errors it reports. */
+const trimBlanks = (s: string): string => s.replace(/[ \t]+$/, '');
+
 function shape(raw: string, inStruct: boolean): Shape {
-  const text = raw.trimEnd();
-  if (!text.trim()) return { kind: 'blank' };
+  const text = trimBlanks(raw);
+  if (!text) return { kind: 'blank' };
   const diags: never[] = [];
   const toks = lexLine(text, 0, 0, diags);
   if (diags.length) return { kind: 'verbatim', text };
   const c = commentStart(text);
-  const comment = c >= 0 ? text.slice(c).trimEnd() : '';
-  if (toks.length === 0) return { kind: 'comment', indented: /^\s/.test(text), comment };
+  const comment = c >= 0 ? text.slice(c) : '';
+  if (toks.length === 0) return { kind: 'comment', indented: /^[ \t]/.test(text), comment };
   const orig = { stmtCol: -1, valueCol: -1, typeCol: -1, commentCol: c };
   if (inStruct && !(toks[0].kind === 'local' && toks[0].text.toLowerCase() === '.endstruct')) {
     if (toks.length >= 2 && toks[0].kind === 'ident' && toks[1].kind === 'ident') {
@@ -92,7 +95,7 @@ export function formatLines(lines: readonly string[], opts: FormatOptions): stri
   const shapes: Shape[] = [];
   let inStruct = false;
   for (const l of lines) {
-    const s = shape(l.replace(/\r$/, ''), inStruct);
+    const s = shape(l, inStruct);
     shapes.push(s);
     if (s.kind === 'code' && !s.field) {
       const head = s.stmt.split(' ')[0].toLowerCase();
@@ -165,19 +168,18 @@ export function formatLines(lines: readonly string[], opts: FormatOptions): stri
 
 export interface LineEdit {
   readonly line: number;
-  /** Characters of the line replaced (its length without a trailing \r). */
+  /** Characters of the line replaced (its length without its line ending). */
   readonly length: number;
   readonly text: string;
 }
 
-/** The lines that change, within [fromLine, toLine]. */
+/** The lines that change, within [fromLine, toLine], with lines counted as LSP counts them. */
 export function formatEdits(text: string, opts: FormatOptions, fromLine = 0, toLine = Number.MAX_SAFE_INTEGER): LineEdit[] {
-  const lines = text.split('\n');
+  const lines = splitLines(text);
   const out = formatLines(lines, opts);
   const edits: LineEdit[] = [];
   for (let i = Math.max(0, fromLine); i < lines.length && i <= toLine; i++) {
-    const before = lines[i].replace(/\r$/, '');
-    if (out[i] !== before) edits.push({ line: i, length: before.length, text: out[i] });
+    if (out[i] !== lines[i]) edits.push({ line: i, length: lines[i].length, text: out[i] });
   }
   return edits;
 }

@@ -6,10 +6,10 @@
 // its own root. Analyses are cached until any document, file or the layout changes (assembly is
 // milliseconds, so the cache only spares repeated requests between edits).
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { assemble, defaultLayout, parseLayoutText, type AssemblyResult, type Layout, type SourceHost, type Span } from '../emulator/index';
+import { assemble, defaultLayout, describeLayoutFileFailure, loadLayoutFile, readSourceFile, type AssemblyResult, type Layout, type SourceHost, type Span } from '../emulator/index';
 
 /** The text of an open document, as the editor has it (possibly unsaved). */
 export interface OpenDocument {
@@ -100,23 +100,21 @@ export class Project {
     if (file) {
       const resolved = path.isAbsolute(file) ? file : path.resolve(this.folders[0] ?? process.cwd(), file);
       this.layoutFile = resolved;
-      let text: string | undefined;
-      try {
-        text = readFileSync(resolved, 'utf8');
-      } catch (e) {
-        this.layoutProblem = `cannot read the layout ${resolved}: ${(e as Error).message}`;
-      }
-      if (text !== undefined) {
-        const r = parseLayoutText(text);
-        if (r.ok) this.layoutValue = r.layout;
-        else this.layoutProblem = `the layout ${resolved} is not valid: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
-      }
+      const r = loadLayoutFile(resolved);
+      if (r.ok) this.layoutValue = r.layout;
+      else this.layoutProblem = describeLayoutFileFailure(r, '; ');
     }
     this.invalidate();
   }
 
   /** A file's text: the open document's if it is open, else the disk's. */
-  readonly host: SourceHost = { readFile: (file) => this.read(file) };
+  readonly host: SourceHost = {
+    readFile: (file) => this.read(file),
+    unreadable: (file) => {
+      const r = this.docs.get(pathToUri(path.normalize(file))) ? undefined : readSourceFile(file);
+      return r && !r.ok && !r.missing ? r.reason : undefined;
+    },
+  };
 
   read(file: string): string | undefined {
     const norm = path.normalize(file);
@@ -132,12 +130,8 @@ export class Project {
     }
     const cached = this.diskCache.get(norm);
     if (cached && cached.mtime === mtime) return cached.text;
-    let text: string | undefined;
-    try {
-      text = readFileSync(norm, 'utf8');
-    } catch {
-      text = undefined;
-    }
+    const r = readSourceFile(norm);
+    const text = r.ok ? r.text : undefined;
     this.diskCache.set(norm, { mtime, text });
     return text;
   }

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  CodeActionKind, DiagnosticSeverity, ResponseError, TextDocumentSyncKind, TextDocuments,
+  CodeActionKind, DiagnosticSeverity, ErrorCodes, ResponseError, TextDocumentSyncKind, TextDocuments,
   type CodeAction, type Connection, type Diagnostic, type DiagnosticRelatedInformation, type InitializeResult, type SignatureHelp,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -17,7 +17,8 @@ import { definition, highlights, prepareRename, references, rename, toRange } fr
 import { documentLinks, documentSymbols, foldingRanges, workspaceSymbols } from './outline';
 import { Project, pathToUri, uriToPath, type Analysis } from './project';
 import { LEGEND, semanticTokens } from './semantic-tokens';
-import { commentStart, statementHead, tokens } from './text';
+import { checkedDocumentConnection } from './notifications';
+import { commentStart, splitLines, statementHead, tokens } from './text';
 
 /** Milliseconds of quiet after an edit before diagnostics are recomputed. */
 export const DIAGNOSTICS_DELAY_MS = 150;
@@ -54,8 +55,13 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
 
   const log = (m: string) => connection.console.log(m);
 
+  // After shutdown the only message a server may act on is exit: requests get InvalidRequest.
+  let shutDown = false;
+  connection.onShutdown(() => { shutDown = true; });
+
   function safe<P, R>(name: string, fallback: R, fn: (p: P) => R | Promise<R>): (p: P) => Promise<R> {
     return async (p: P) => {
+      if (shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, `${name}: the server has been shut down`);
       try {
         return await fn(p);
       } catch (e) {
@@ -64,6 +70,12 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
         return fallback;
       }
     };
+  }
+
+  /** A notification has no answer to refuse: after shutdown it is dropped. */
+  function safeNotification<P>(name: string, fn: (p: P) => void): (p: P) => Promise<void> {
+    const run = safe(name, undefined, fn);
+    return async (p: P) => { if (!shutDown) await run(p); };
   }
 
   /** The analysis of an open document and the document's index in it; undefined for unknown documents. */
@@ -76,7 +88,7 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     const a = project.analysisFor(p);
     const file = a.fileIndex(p);
     if (file < 0) return undefined;
-    return { doc, a, file, lines: doc.getText().split('\n').map((l) => l.replace(/\r$/, '')) };
+    return { doc, a, file, lines: splitLines(doc.getText()) };
   }
 
   /** The document's context and a position inside it (a column past the line's end is clamped to it). */
@@ -184,12 +196,12 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     };
   });
 
-  connection.onDidChangeConfiguration(safe('configuration', undefined, (p: { settings?: { mover?: { layout?: unknown } } }) => {
+  connection.onDidChangeConfiguration(safeNotification('configuration', (p: { settings?: { mover?: { layout?: unknown } } }) => {
     const layout = p?.settings?.mover?.layout;
     if (layout !== undefined) { applyLayout(layout); schedule(0); }
   }));
 
-  connection.onDidChangeWatchedFiles(safe('watched files', undefined, () => { project.invalidate(true); schedule(); }));
+  connection.onDidChangeWatchedFiles(safeNotification('watched files', () => { project.invalidate(true); schedule(); }));
 
   // ---- features ------------------------------------------------------------------------------------
 
@@ -285,7 +297,7 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
   connection.onFoldingRanges(safe('folding', [], (p) => {
     const uri = p?.textDocument?.uri;
     const doc = typeof uri === 'string' ? documents.get(uri) : undefined;
-    return doc ? foldingRanges(doc.getText().split('\n')) : [];
+    return doc ? foldingRanges(splitLines(doc.getText())) : [];
   }));
 
   connection.onDocumentLinks(safe('links', [], (p) => {
@@ -309,6 +321,6 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     return actions;
   }));
 
-  documents.listen(connection);
+  documents.listen(checkedDocumentConnection(connection, () => shutDown, log));
   connection.listen();
 }

@@ -3,6 +3,11 @@
 
 import { lexLine, type Token } from '../emulator/index';
 
+/** A document's lines as LSP counts them: \r\n, \n and a lone \r each end a line. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
 /** The column where the line's `;` comment starts (outside strings), or -1. */
 export function commentStart(text: string): number {
   let quote = '';

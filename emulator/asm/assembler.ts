@@ -19,9 +19,14 @@ import {
 } from './program';
 
 export interface SourceHost {
-  /** The text of a file, or undefined when it does not exist. */
+  /** The text of a file, or undefined when it does not exist or cannot be read. */
   readFile(file: string): string | undefined;
+  /** Why an existing file cannot be read ("not a regular file (a FIFO)"); undefined when it is missing or readable. */
+  unreadable?(file: string): string | undefined;
 }
+
+/** The extension of the files the assembler reads: only mover scripts, so no diagnostic quotes another file's text. */
+export const SOURCE_EXTENSION = '.mover';
 
 export interface AssembleOptions {
   /** Reads included files (and the entry file when `text` is not given). */
@@ -102,10 +107,13 @@ class Assembler {
     }
     if (this.files.includes(norm)) return; // each file is assembled once, wherever it is included
     if (depth > MAX_INCLUDE_DEPTH) { if (from) this.error(from, `includes nest deeper than ${MAX_INCLUDE_DEPTH}`); return; }
-    const body = text ?? this.opts.host.readFile(norm);
+    const notSource = text === undefined && path.extname(norm).toLowerCase() !== SOURCE_EXTENSION;
+    const body = notSource ? undefined : text ?? this.opts.host.readFile(norm);
     if (body === undefined) {
-      if (from) this.error(from, `cannot find ${path.basename(norm)} (looked in ${path.dirname(norm)}${this.opts.includePath?.length ? ` and ${this.opts.includePath.join(', ')}` : ''})`);
-      else this.diags.push({ span: { file: 0, line: 0, col: 0, endCol: 1 }, message: `cannot read ${norm}`, severity: 'error' });
+      const why = notSource ? `only ${SOURCE_EXTENSION} files are read` : this.opts.host.unreadable?.(norm);
+      if (from && why) this.error(from, `cannot read ${path.basename(norm)}: ${why}`);
+      else if (from) this.error(from, `cannot find ${path.basename(norm)} (looked in ${path.dirname(norm)}${this.opts.includePath?.length ? ` and ${this.opts.includePath.join(', ')}` : ''})`);
+      else this.diags.push({ span: { file: 0, line: 0, col: 0, endCol: 1 }, message: `cannot read ${norm}${why ? `: ${why}` : this.opts.host.unreadable ? ': no such file' : ''}`, severity: 'error' });
       return;
     }
     const index = this.files.length;
@@ -127,7 +135,8 @@ class Assembler {
         const op = st.operands[0];
         if (st.operands.length !== 1 || op.k !== 'str') { this.error(st.span, '.include takes one file name in quotes: .include "vsgate.mover"'); continue; }
         const candidates = [path.resolve(path.dirname(norm), op.value), ...(this.opts.includePath ?? []).map((d) => path.resolve(d, op.value))];
-        const found = candidates.find((c) => this.files.includes(path.normalize(c)) || this.opts.host.readFile(c) !== undefined) ?? candidates[0];
+        const source = path.extname(op.value).toLowerCase() === SOURCE_EXTENSION;
+        const found = (source && candidates.find((c) => this.files.includes(path.normalize(c)) || this.opts.host.readFile(c) !== undefined)) || candidates[0];
         this.readFile(found, undefined, op.span, depth + 1, [...stack, norm]);
         const target = this.files.indexOf(path.normalize(found));
         if (target >= 0) this.includes.push({ span: op.span, file: target });
@@ -328,20 +337,10 @@ class Assembler {
     if (code !== undefined) return BigInt(code * INSTRUCTION_SIZE);
     const data = this.dataLabels.get(full);
     if (data !== undefined) return BigInt(data.va);
-    const ce = this.constExprs.get(full);
-    if (ce) {
+    if (this.constExprs.has(full)) {
       if (this.failedConsts.has(full)) return undefined;
       if (this.evaluating.has(full)) { this.error(span, `${full} is defined in terms of itself`); return undefined; }
-      this.evaluating.add(full);
-      const v = this.evalConst(ce.expr, ce.scope, false);
-      this.evaluating.delete(full);
-      if (v === undefined) this.failedConsts.add(full);
-      if (v !== undefined) {
-        this.constValues.set(full, v);
-        const d = this.defs.get(full);
-        if (d) this.defs.set(full, { ...d, value: v });
-      }
-      return v;
+      return this.resolveConstant(full);
     }
     const def = this.defs.get(full);
     if (def && (def.kind === 'label' || def.kind === 'local-label' || def.kind === 'data-label')) {
@@ -351,6 +350,46 @@ class Assembler {
     if (def?.kind === 'struct') { this.error(span, `${full} is a struct: use sizeof(${full}) or ${full}.field`); return undefined; }
     this.error(span, `unknown symbol ${full}${this.suggest(full)}`);
     return undefined;
+  }
+
+  /**
+   * Evaluates a constant whose value is not known yet. The constants it depends on are evaluated first,
+   * from an explicit stack rather than by recursion, so a chain of 2,000 `.equ`s each naming the one
+   * before cannot overflow the call stack. A constant on the stack is being evaluated: a use of it
+   * (a cycle) is reported by symbolValue.
+   */
+  private resolveConstant(root: string): bigint | undefined {
+    const stack = [root];
+    this.evaluating.add(root);
+    while (stack.length) {
+      const name = stack[stack.length - 1];
+      const ce = this.constExprs.get(name)!;
+      const next = this.pendingConstant(ce.expr, ce.scope);
+      if (next !== undefined) { this.evaluating.add(next); stack.push(next); continue; }
+      stack.pop();
+      // Every constant it names has a value now (or failed, or is on the stack): this evaluation is shallow.
+      const v = this.evalConst(ce.expr, ce.scope, false);
+      this.evaluating.delete(name);
+      if (v === undefined) { this.failedConsts.add(name); continue; }
+      this.constValues.set(name, v);
+      const d = this.defs.get(name);
+      if (d) this.defs.set(name, { ...d, value: v });
+    }
+    return this.constValues.get(root);
+  }
+
+  /** The first constant an expression names that still needs evaluating (not known, not failed, not on the stack). */
+  private pendingConstant(e: Expr, scope: string): string | undefined {
+    switch (e.k) {
+      case 'bin': return this.pendingConstant(e.a, scope) ?? this.pendingConstant(e.b, scope);
+      case 'un': return this.pendingConstant(e.a, scope);
+      case 'sym': {
+        const full = this.fullName(e.name, e.local, scope);
+        const waiting = this.constExprs.has(full) && !this.constValues.has(full) && !this.failedConsts.has(full) && !this.evaluating.has(full);
+        return waiting && !this.codeLabels.has(full) && !this.dataLabels.has(full) ? full : undefined;
+      }
+      default: return undefined;
+    }
   }
 
   private suggest(name: string): string {

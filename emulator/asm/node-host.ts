@@ -1,17 +1,18 @@
 // Source files from the local file system, for the CLI and the debug adapter (the language server
 // supplies open documents through its own SourceHost).
 
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { readSourceFile } from '../source-file';
 import type { SourceHost } from './assembler';
 
 export const nodeSourceHost: SourceHost = {
   readFile(file: string): string | undefined {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
+    const r = readSourceFile(file);
+    return r.ok ? r.text : undefined;
+  },
+  unreadable(file: string): string | undefined {
+    const r = readSourceFile(file);
+    return r.ok || r.missing ? undefined : r.reason;
   },
 };
 

@@ -174,8 +174,27 @@ class TokenStream {
 
 const BINARY_PRECEDENCE: Record<string, number> = { '|': 1, '^': 2, '&': 3, '<<': 4, '>>': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6 };
 
-function parseExpr(ts: TokenStream, allowRegs: boolean, minPrec = 1): Expr | null {
-  let left = parsePrimary(ts, allowRegs);
+/**
+ * The deepest expression the parser accepts: operators on the way from the root to a leaf (a sum of
+ * N terms is N - 1 deep), parentheses and unary signs counted alike. Every pass that walks an
+ * expression (evaluation, references, the debugger's evaluator) recurses, so this bounds their stacks.
+ */
+export const MAX_EXPR_DEPTH = 256;
+const TOO_DEEP = `this expression is too deep (more than ${MAX_EXPR_DEPTH} nested operators or parentheses): split it with .equ`;
+
+/** An expression and its depth (1 for a leaf). */
+interface Parsed {
+  readonly e: Expr;
+  readonly depth: number;
+}
+
+function parseExpr(ts: TokenStream, allowRegs: boolean): Expr | null {
+  return parseBinary(ts, allowRegs, 1, 0)?.e ?? null;
+}
+
+/** `nesting`: parentheses and unary signs around this point, so the parser's own recursion is bounded too. */
+function parseBinary(ts: TokenStream, allowRegs: boolean, minPrec: number, nesting: number): Parsed | null {
+  let left = parsePrimary(ts, allowRegs, nesting);
   if (!left) return null;
   for (;;) {
     const t = ts.peek();
@@ -183,25 +202,30 @@ function parseExpr(ts: TokenStream, allowRegs: boolean, minPrec = 1): Expr | nul
     const prec = BINARY_PRECEDENCE[t.text];
     if (prec === undefined || prec < minPrec) break;
     ts.next();
-    const right = parseExpr(ts, allowRegs, prec + 1);
+    const right = parseBinary(ts, allowRegs, prec + 1, nesting);
     if (!right) return null;
-    left = { k: 'bin', op: t.text, a: left, b: right, span: ts.span(left.span.col, right.span.endCol) };
+    const depth: number = Math.max(left.depth, right.depth) + 1;
+    if (depth + nesting > MAX_EXPR_DEPTH) { ts.error(t, TOO_DEEP); return null; }
+    left = { e: { k: 'bin', op: t.text, a: left.e, b: right.e, span: ts.span(left.e.span.col, right.e.span.endCol) }, depth };
   }
   return left;
 }
 
-function parsePrimary(ts: TokenStream, allowRegs: boolean): Expr | null {
+function parsePrimary(ts: TokenStream, allowRegs: boolean, nesting: number): Parsed | null {
   const t = ts.next();
   if (!t) { ts.error(undefined, 'an expression is missing here'); return null; }
   const span = ts.span(t.col, t.endCol);
-  if (t.kind === 'number') return { k: 'num', v: t.value as bigint, span };
+  const leaf = (e: Expr): Parsed => ({ e, depth: 1 });
+  if (t.kind === 'number') return leaf({ k: 'num', v: t.value as bigint, span });
+  const opens = t.kind === 'punct' && (t.text === '-' || t.text === '~' || t.text === '+' || t.text === '(');
+  if (opens && nesting + 1 >= MAX_EXPR_DEPTH) { ts.error(t, TOO_DEEP); return null; }
   if (t.kind === 'punct' && (t.text === '-' || t.text === '~' || t.text === '+')) {
-    const a = parsePrimary(ts, allowRegs);
+    const a = parsePrimary(ts, allowRegs, nesting + 1);
     if (!a) return null;
-    return t.text === '+' ? a : { k: 'un', op: t.text, a, span: ts.span(t.col, a.span.endCol) };
+    return t.text === '+' ? a : { e: { k: 'un', op: t.text, a: a.e, span: ts.span(t.col, a.e.span.endCol) }, depth: a.depth + 1 };
   }
   if (t.kind === 'punct' && t.text === '(') {
-    const e = parseExpr(ts, allowRegs);
+    const e = parseBinary(ts, allowRegs, 1, nesting + 1);
     if (!e) return null;
     const close = ts.next();
     if (!close || close.text !== ')') { ts.error(close, 'expected ) to close the parenthesis'); return null; }
@@ -213,18 +237,18 @@ function parsePrimary(ts: TokenStream, allowRegs: boolean): Expr | null {
     if (!n || n.kind !== 'ident') { ts.error(n, 'sizeof takes a struct name: sizeof(dnlc_entry)'); return null; }
     const close = ts.next();
     if (!close || close.text !== ')') { ts.error(close, 'expected ) after the struct name'); return null; }
-    return { k: 'sizeof', name: n.text, nameSpan: ts.span(n.col, n.endCol), span: ts.span(t.col, close.endCol) };
+    return leaf({ k: 'sizeof', name: n.text, nameSpan: ts.span(n.col, n.endCol), span: ts.span(t.col, close.endCol) });
   }
   if (t.kind === 'ident') {
     const r = registerIndex(t.text);
     if (r !== undefined) {
       if (!allowRegs) { ts.error(t, `register ${t.text} cannot be used in a constant expression`); return null; }
-      return { k: 'reg', index: r, span };
+      return leaf({ k: 'reg', index: r, span });
     }
     if (t.text.toLowerCase() in CONTROL_REGISTERS) { ts.error(t, `control register ${t.text} can only be read or written with mov`); return null; }
-    return { k: 'sym', name: t.text, local: false, span };
+    return leaf({ k: 'sym', name: t.text, local: false, span });
   }
-  if (t.kind === 'local') return { k: 'sym', name: t.text, local: true, span };
+  if (t.kind === 'local') return leaf({ k: 'sym', name: t.text, local: true, span });
   if (t.kind === 'string') { ts.error(t, 'a string cannot be used as a number here'); return null; }
   ts.error(t, `unexpected ${JSON.stringify(t.text)} in an expression`);
   return null;

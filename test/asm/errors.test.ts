@@ -3,8 +3,11 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { withWorkspace } from '../support/workspace';
+import { specialFiles } from '../support/special-files';
+import { MAX_EXPR_DEPTH } from '../../emulator/index';
 import { assembleText, formatDiag, layoutOf, LIB } from '../interp/helpers';
 
 /** Every diagnostic as `file:line:col: message`. */
@@ -176,6 +179,29 @@ describe('includes', () => {
     assert.deepEqual(all, ['f31.mover:1:10: includes nest deeper than 32']);
   });
 
+  test('an include of /dev/zero, a FIFO, a directory or a 17 MiB file is refused with the reason, at the .include', () => {
+    const s = specialFiles('.mover');
+    try {
+      for (const c of s.cases) {
+        const e = err(`.include "${c.file}"\nstart:\n    halt\n`);
+        assert.match(e, /^main\.mover:1:10: cannot read /, c.name);
+        assert.match(e, c.reason, c.name);
+      }
+    } finally {
+      s.dispose();
+    }
+  });
+
+  test('an include of a file that is not a .mover file is refused without reading it', () => {
+    withWorkspace({}, ({ dir }) => {
+      writeFileSync(path.join(dir, 'hostname'), 'secret-host-name\n');
+      const rel = path.relative('/virtual', path.join(dir, 'hostname'));
+      const e = err(`.include "${rel}"\nstart:\n    halt\n`);
+      assert.equal(e, 'main.mover:1:10: cannot read hostname: only .mover files are read');
+      assert.equal(err('.include "../../../etc/hostname"\nstart:\n    halt\n'), 'main.mover:1:10: cannot read hostname: only .mover files are read');
+    });
+  });
+
   test('errors in an included file name that file', () => {
     assert.equal(err('.include "lib.mover"\nstart:\n    halt\n', { 'lib.mover': 'helper:\n\n    mvo r1, r2\n' }), 'lib.mover:3:5: unknown instruction mvo (did you mean mov?)');
   });
@@ -338,6 +364,42 @@ test('the library assembles cleanly', () => {
   for (const f of ['boot.mover', 'vsgate.mover']) {
     assert.deepEqual(errs(readFileSync(path.join(LIB, f), 'utf8')), [], f);
   }
+});
+
+describe('deep expressions and long .equ chains', () => {
+  test('3,000 nested parentheses: "too deep" at the parenthesis past the limit', () => {
+    const src = `.equ X, ${'('.repeat(3000)}1${')'.repeat(3000)}\nstart:\n    halt\n`;
+    // Column of the parenthesis that would open level MAX_EXPR_DEPTH: ".equ X, " is 8 characters.
+    assert.equal(err(src), `main.mover:1:${8 + MAX_EXPR_DEPTH}: this expression is too deep (more than ${MAX_EXPR_DEPTH} nested operators or parentheses): split it with .equ`);
+  });
+
+  test('a 5,000-term sum: "too deep" at the operator past the limit; a sum within it assembles', () => {
+    const src = `start:\n    mov r1, ${Array(5000).fill('1').join(' + ')}\n    halt\n`;
+    // "    mov r1, " is 12 characters, each term "1 + " 4: the MAX_EXPR_DEPTH-th + makes the sum one too deep.
+    assert.equal(err(src), `main.mover:2:${12 + 4 * MAX_EXPR_DEPTH - 1}: this expression is too deep (more than ${MAX_EXPR_DEPTH} nested operators or parentheses): split it with .equ`);
+    const r = assembleText(`.equ S, ${Array(MAX_EXPR_DEPTH).fill('1').join(' + ')}\nstart:\n    halt\n`);
+    assert.deepEqual(r.diagnostics, []);
+    assert.equal(r.symbols.defs.get('S')?.value, BigInt(MAX_EXPR_DEPTH));
+  });
+
+  test('deep unary signs are bounded the same way', () => {
+    assert.match(err(`.equ X, ${'-'.repeat(3000)}1\nstart:\n    halt\n`), /^main\.mover:1:\d+: this expression is too deep/);
+  });
+
+  test('a 2,000-long .equ chain resolves (each constant names the one before, in either order)', () => {
+    const up = Array.from({ length: 2000 }, (_, i) => (i === 0 ? '.equ C0, 1' : `.equ C${i}, C${i - 1} + 1`));
+    for (const lines of [up, [...up].reverse()]) {
+      const r = assembleText(`${lines.join('\n')}\nstart:\n    mov r1, C1999\n    halt\n`);
+      assert.deepEqual(r.diagnostics.map((d) => formatDiag(d, r.files)), []);
+      assert.equal(r.symbols.defs.get('C1999')?.value, 2000n);
+    }
+  });
+
+  test('a 2,000-long .equ cycle is reported once, where it closes', () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `.equ C${i}, C${(i + 1) % 2000} + 1`);
+    const all = errs(`${lines.join('\n')}\nstart:\n    halt\n`);
+    assert.deepEqual(all, ['main.mover:2000:13: C0 is defined in terms of itself']);
+  });
 });
 
 describe('nothing throws on garbage', () => {

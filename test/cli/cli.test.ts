@@ -4,9 +4,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { withWorkspace } from '../support/workspace';
+import { escapeControls } from '../../emulator/index';
 import { runCli, EXIT_DATA, EXIT_USAGE } from '../../cli/main';
+import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
 const root = path.resolve(__dirname, '..', '..');
 const layoutFile = (name: string) => path.join(root, 'test', 'fixtures', 'layouts', name);
@@ -208,7 +211,7 @@ const BAD: { args: string[]; code: number; message: RegExp }[] = [
     args: ['layout', '--layout', layoutFile('cli-bad.json')], code: EXIT_DATA,
     // Every problem at once, each with where it is.
     message: new RegExp([
-      '^mover: layout file .*cli-bad\\.json is not valid:',
+      '^mover: the layout file .*cli-bad\\.json is not valid:',
       '  chunks\\[1\\]\\.base: chunk C2 base 0x1000_0800 is not 4 KiB aligned',
       '  chunks\\[2\\]\\.size: size must be a non-negative whole number .*\\(got "lots"\\)',
       '  spaces\\[1\\]\\.map\\[1\\]\\.chunk: no chunk named "C9" \\(chunks: C1\\)',
@@ -216,9 +219,9 @@ const BAD: { args: string[]; code: number; message: RegExp }[] = [
       '  pageTables: the page-table area 0x8000_0000\\.\\.0x80ff_ffff must lie inside one chunk\n$',
     ].join('.*\n')),
   },
-  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('cli-not-json.json'), '0x0'], code: EXIT_DATA, message: /^mover: layout file .*cli-not-json\.json is not valid:\n {2}\(file\): not valid JSON/ },
+  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('cli-not-json.json'), '0x0'], code: EXIT_DATA, message: /^mover: the layout file .*cli-not-json\.json is not valid:\n {2}\(file\): not valid JSON at line \d+ column \d+\n$/ },
   { args: ['layout', '--layout', layoutFile('cli-small-tables.json')], code: EXIT_DATA, message: /pageTables\.size: the page-table area \(16K at 0x1000_0000\) is too small/ },
-  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('no-such-layout.json'), '0x0'], code: EXIT_DATA, message: /^mover: cannot read layout file .*no-such-layout\.json: no such file\n$/ },
+  { args: ['translate', '--space', 'VS1', '--layout', layoutFile('no-such-layout.json'), '0x0'], code: EXIT_DATA, message: /^mover: cannot read the layout file .*no-such-layout\.json: no such file\n$/ },
 ];
 
 for (const { args, code, message } of BAD) {
@@ -234,3 +237,73 @@ for (const { args, code, message } of BAD) {
     else assert.doesNotMatch(r.err, /usage:/);
   });
 }
+
+test('--layout naming /dev/zero, a FIFO, a directory or a 17 MiB file: exit 65 with the reason, at once', () => {
+  const s = specialFiles('.json');
+  try {
+    for (const c of [...s.cases, { name: 'the device itself', file: '/dev/zero', reason: /character device/ }]) {
+      // Spawned first, with a time limit: a reader that blocks fails here instead of hanging the suite.
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mover.js'), 'layout', '--layout', c.file], { cwd: root, encoding: 'utf8', timeout: SPECIAL_FILE_TIMEOUT_MS });
+      assert.equal(r.error, undefined, `${c.name}: ${r.error?.message}`);
+      assert.equal(r.status, EXIT_DATA, `${c.name}: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith(`mover: cannot read the layout file ${c.file}: `), r.stderr);
+      assert.match(r.stderr, c.reason, c.name);
+      assert.equal(inProcess(['layout', '--layout', c.file]).err, r.stderr, `${c.name}: in process and built agree`);
+    }
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a layout file that is not JSON (say /etc/shadow): the position of the error, none of its text', () => {
+  withWorkspace({}, ({ dir }) => {
+    const shadow = path.join(dir, 'shadow');
+    writeFileSync(shadow, 'root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n');
+    const r = mover('layout', '--layout', shadow);
+    assert.equal(r.code, EXIT_DATA);
+    assert.equal(r.err, `mover: the layout file ${shadow} is not valid:\n  (file): not valid JSON at line 1 column 1\n`);
+  });
+});
+
+test('layout --json is a layout file: given back as --layout it gives the same machine, byte for byte', () => {
+  withWorkspace({}, ({ dir }) => {
+    // The patent layout, and one with a window of a chunk, a read-only user-less 2 MiB mapping and a volume.
+    const custom = path.join(dir, 'custom.json');
+    writeFileSync(custom, JSON.stringify({
+      name: 'windows', chunks: [{ name: 'C1', base: '0', size: '512M', purpose: 'low' }, { name: 'C2', base: '0x1_0000_0000', size: '64M', purpose: 'high' }],
+      spaces: [{ name: 'VS0', paging: false }, { name: 'VS1', purpose: 'windowed', map: [
+        { va: '0', chunk: 'C1', global: true }, { va: '0x4000_0000', chunk: 'C2', offset: '0x20_0000', size: '0x40_0000', writable: false, user: false, pageSize: '2M' }] }],
+      pageTables: { base: '0x1000_0000', size: '16M' }, volumes: [{ name: 'disk', blockSize: 4096, blocks: 16 }],
+    }));
+    for (const layout of [[], ['--layout', custom]]) {
+      const first = mover('layout', '--json', ...layout);
+      assert.equal(first.code, 0, first.err);
+      const file = path.join(dir, 'again.json');
+      writeFileSync(file, first.out);
+      const again = mover('layout', '--json', '--layout', file);
+      assert.equal(again.code, 0, again.err);
+      assert.equal(again.out, first.out);
+      assert.equal(mover('layout', '--layout', file).out, mover('layout', ...layout).out, 'the text report agrees too');
+    }
+  });
+});
+
+test('control characters in a layout reach the terminal escaped: no escape sequence, no forged line', () => {
+  withWorkspace({}, ({ dir }) => {
+    const file = path.join(dir, 'evil.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'evil\u001b]0;owned\u0007', chunks: [{ name: 'C1', base: '0', size: '512M', purpose: '\u001b[31mred\u001b[0m\u009b2J\nforged line' }],
+      spaces: [{ name: 'VS0', paging: false, purpose: 'tab\there\r' }],
+    }));
+    const text = mover('layout', '--layout', file);
+    assert.equal(text.code, 0, text.err);
+    assert.equal(escapeControls(text.out, '\n\t'), text.out, 'no control character but newline and tab');
+    assert.match(text.out, /Layout: evil\\u001b\]0;owned\\u0007\n/);
+    assert.match(text.out, /\\u001b\[31mred\\u001b\[0m\\u009b2J\\u000aforged line/);
+    assert.match(text.out, /\(tab\\u0009here\\u000d\)/);
+    const json = mover('layout', '--json', '--layout', file);
+    assert.equal(escapeControls(json.out, '\n\t'), json.out, 'no control character but newline and tab');
+    // Still JSON, with the same text.
+    assert.equal(JSON.parse(json.out).chunks[0].purpose, '\u001b[31mred\u001b[0m\u009b2J\nforged line');
+  });
+});

@@ -2,14 +2,19 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { withWorkspace } from '../support/workspace';
+import { escapeControls } from '../../emulator/index';
+import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
 const root = path.resolve(__dirname, '..', '..');
 const prog = (name: string) => path.join(root, 'test', 'fixtures', 'programs', name);
 
 function mover(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mover.js'), ...args], { cwd: root, encoding: 'utf8' });
+  // A time limit, so a reader that blocks (a FIFO) fails the test instead of hanging the suite.
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mover.js'), ...args], { cwd: root, encoding: 'utf8', timeout: SPECIAL_FILE_TIMEOUT_MS });
+  assert.equal(r.error, undefined, `mover ${args.join(' ')}: ${r.error?.message}`);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -73,7 +78,12 @@ test('--json prints the final state: registers, counters, console', () => {
 test('bad run arguments: exit 64 with a clear message', () => {
   for (const args of [['run'], ['run', prog('hello.mover'), '--cpus', '0'], ['run', prog('hello.mover'), '--max-steps', 'lots'], ['run', 'no-such.mover']]) {
     const r = mover(...args);
-    if (args[1] === 'no-such.mover') { assert.equal(r.code, 1); assert.match(r.err, /cannot read/); continue; }
+    if (args[1] === 'no-such.mover') {
+      assert.equal(r.code, 1);
+      // Named as given (relative to the working folder), with the path it tried: never `?`.
+      assert.equal(r.err, `no-such.mover:1:1: error: cannot read ${path.join(root, 'no-such.mover')}: no such file\n1 error; nothing was run.\n`);
+      continue;
+    }
     assert.equal(r.code, 64, `${args.join(' ')}: ${r.err}`);
     assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
   }
@@ -84,4 +94,48 @@ test('every example runs to a normal halt', () => {
     const r = mover('run', path.join(root, 'examples', name));
     assert.equal(r.code, 0, `${name}: ${r.err}`);
   }
+});
+
+test('a program that is /dev/zero, a FIFO, a directory or a 17 MiB file: exit 1 at once, with the reason', () => {
+  const s = specialFiles('.mover');
+  try {
+    for (const c of s.cases) {
+      const r = mover('run', c.file);
+      assert.equal(r.code, 1, `${c.name}: ${r.err}`);
+      assert.match(r.err, new RegExp(`: error: cannot read ${c.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `), c.name);
+      assert.match(r.err, c.reason, c.name);
+    }
+    const dev = mover('run', '/dev/zero');
+    assert.equal(dev.code, 1);
+    assert.match(dev.err, /cannot read \/dev\/zero: only \.mover files are read/);
+  } finally {
+    s.dispose();
+  }
+});
+
+test('a program that runs off its end: exit 2, "ran off the end" after the last instruction, with its line', () => {
+  withWorkspace({}, ({ dir }) => {
+    const file = path.join(dir, 'off.mover');
+    writeFileSync(file, 'start:\n    mov r1, 1\n    add r1, r1, 1\n');
+    const r = mover('run', file);
+    assert.equal(r.code, 2);
+    assert.equal(r.err, 'mover: ran off the end of the program after its last instruction, at off.mover:3 (end with halt, or jump back) (thread main on cpu0)\n');
+    assert.doesNotMatch(mover('run', '--json', file).out, /invalid opcode|undefined/);
+  });
+});
+
+test('control characters from a program (its console output, its source lines in errors) are escaped', () => {
+  withWorkspace({}, ({ dir }) => {
+    const out = path.join(dir, 'out.mover');
+    writeFileSync(out, 'start:\n    print "\\x1b[2J\\x07cleared\\tok"\n    halt\n');
+    const r = mover('run', out);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, '\\u001b[2J\\u0007cleared\tok\n');
+    const bad = path.join(dir, 'bad.mover');
+    writeFileSync(bad, 'start:\n    mvo r1, 1 ; \u001b]0;owned\u0007\n    halt\n');
+    const e = mover('run', bad);
+    assert.equal(e.code, 1);
+    assert.match(e.err, /mvo r1, 1 ; \\u001b\]0;owned\\u0007\n/);
+    assert.equal(escapeControls(e.err, '\n\t'), e.err, 'no control character but newline and tab');
+  });
 });

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CR0_PE, CR0_PG, CR4_PAE, CR4_PGE, Machine, TLB_GLOBAL } from '../../emulator/index';
+import { CR0_CD, CR0_NW, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_RESERVED, CR4_SMEP, Machine, TLB_GLOBAL } from '../../emulator/index';
 import { VS1_PDPT, VS2_PDPT, enterSpace } from './helpers';
 
 const vpn = (va: number) => va >>> 12;
@@ -174,4 +174,52 @@ test('CR3 keeps bits 31..5 as the PDPT base; a misaligned PDPT base is truncated
   assert.equal(cpu.writeCr3(VS2_PDPT + 0x1f), null);
   assert.equal(cpu.translateRead(0x2000_0000), 0x1_d000_0000);
   assert.equal(m.currentSpace(cpu)?.name, 'VS2');
+});
+
+test('MOV to CR4 with a reserved bit (31, 26, 15) or PCIDE (IA-32e only) raises #GP and changes nothing', () => {
+  const m = new Machine({ cpus: 1 });
+  const cpu = m.processors[0];
+  enterSpace(m, cpu, 'VS1');
+  cpu.translateRead(0x1000);
+  const before = cpu.cr4;
+  for (const bit of [31, 26, 15, 17]) {
+    const r = cpu.writeCr4((before | (1 << bit)) >>> 0);
+    assert.equal(r?.kind, 'general-protection', `bit ${bit}`);
+    assert.equal(cpu.cr4, before, `bit ${bit}: CR4 unchanged`);
+  }
+  assert.match(cpu.writeCr4((before | CR4_RESERVED) >>> 0)?.message ?? '', /CR4 bits 0xfc00_8000 are reserved/);
+  assert.equal(held(cpu, 0x1000), true, 'a refused write flushes nothing');
+  // Defined bits are accepted: SMEP (20) and OSFXSR (9).
+  assert.equal(cpu.writeCr4((before | CR4_SMEP | (1 << 9)) >>> 0), null);
+});
+
+test('MOV to CR0 with NW = 1 and CD = 0 raises #GP; NW with CD is accepted', () => {
+  const m = new Machine({ cpus: 1 });
+  const cpu = m.processors[0];
+  const r = cpu.writeCr0(CR0_PE | CR0_NW);
+  assert.equal(r?.kind, 'general-protection');
+  assert.match(r?.message ?? '', /CR0\.NW cannot be set while CR0\.CD is clear/);
+  assert.equal(cpu.cr0, CR0_PE, 'CR0 unchanged');
+  assert.equal(cpu.writeCr0((CR0_PE | CR0_CD | CR0_NW) >>> 0), null);
+  assert.equal(cpu.writeCr0((CR0_PE | CR0_CD) >>> 0), null);
+});
+
+test('under PAE paging, a MOV to CR0 that changes CD or NW reloads the PDPTEs (SDM 4.4.1); one that changes neither does not', () => {
+  const m = new Machine({ cpus: 1 });
+  const cpu = m.processors[0];
+  enterSpace(m, cpu, 'VS1');
+  // Point VS1's PDPTE 0 at VS2's page directory 0 (VA 0x2000_0000 would then reach C5).
+  m.memory.write32(VS1_PDPT, m.memory.read32(VS2_PDPT));
+  m.memory.write32(VS1_PDPT + 4, m.memory.read32(VS2_PDPT + 4));
+  const pdpte0 = () => [cpu.pdpteLo[0], cpu.pdpteHi[0]];
+  const old = pdpte0();
+  assert.equal(cpu.writeCr0(cpu.cr0 | CR0_WP), null, 'WP is not a reload bit');
+  assert.deepEqual(pdpte0(), old);
+  assert.equal(cpu.writeCr0((cpu.cr0 | CR0_CD) >>> 0), null);
+  assert.deepEqual(pdpte0(), [m.memory.read32(VS2_PDPT) | 0, m.memory.read32(VS2_PDPT + 4) | 0], 'CD 0 -> 1 reloaded them');
+  // NW 0 -> 1 (CD stays 1) reloads as well: a reserved bit in PDPTE 0 now raises #GP and leaves CR0 alone.
+  m.memory.write32(VS1_PDPT + 4, m.memory.read32(VS1_PDPT + 4) | 0x8000_0000);
+  const cr0 = cpu.cr0;
+  assert.equal(cpu.writeCr0((cr0 | CR0_NW) >>> 0)?.kind, 'general-protection');
+  assert.equal(cpu.cr0, cr0);
 });

@@ -30,6 +30,7 @@ export function assembleText(src: string, opts: BuildOptions = {}): AssemblyResu
       if (path.dirname(file) === SRC_DIR) return file === MAIN ? src : files[path.basename(file)];
       return nodeSourceHost.readFile(file);
     },
+    unreadable: (file: string) => (path.dirname(file) === SRC_DIR ? undefined : nodeSourceHost.unreadable?.(file)),
   };
   return assemble(MAIN, src, { host, includePath: [LIB], ...(opts.layout ? { layout: opts.layout } : {}) });
 }

@@ -76,6 +76,16 @@ later:
     assert.ok(s.stop.kind === 'fault' && s.stop.fault.kind === 'general-protection' && /PE/.test(s.stop.fault.message));
   });
 
+  test('mov cr4 with reserved bit 31 and mov cr0 with NW but not CD are #GP at the mov, and change nothing', () => {
+    const s4 = run('start:\n    mov r1, cr4\n    or r1, r1, 0x8000_0000\n    mov cr4, r1\n    halt\n');
+    assert.ok(s4.stop.kind === 'fault' && s4.stop.fault.kind === 'general-protection' && /reserved/.test(s4.stop.fault.message));
+    assert.equal(s4.stop.kind === 'fault' && s4.stop.pc, 2);
+    assert.equal(s4.machine.processors[0].cr4 & 0x8000_0000, 0);
+    const s0 = run('start:\n    mov r1, cr0\n    or r1, r1, 0x2000_0000\n    mov cr0, r1\n    halt\n');
+    assert.ok(s0.stop.kind === 'fault' && s0.stop.fault.kind === 'general-protection' && /NW/.test(s0.stop.fault.message));
+    assert.equal(s0.machine.processors[0].cr0 & 0x2000_0000, 0);
+  });
+
   test('lea: base + index*scale + disp, 32 bits, memory untouched', () => {
     const r = regs(`
     mov r1, 0x1000

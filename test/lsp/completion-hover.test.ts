@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LspClient, markdownOf, positionOf, workspace } from './harness';
 
-interface Item { label: string; kind?: number; detail?: string; documentation?: { value: string }; additionalTextEdits?: { range: { start: { line: number } }; newText: string }[] }
+interface Item { label: string; textEdit?: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }; kind?: number; detail?: string; documentation?: { value: string }; additionalTextEdits?: { range: { start: { line: number } }; newText: string }[] }
 
 const SRC = `; a test program
 .include "vsgate.mover"
@@ -58,6 +58,19 @@ test('at the head of a statement: every instruction with its documentation, and 
   assert.match(flush.documentation!.value, /flush\.range/);
   assert.ok(labels(items).includes('mov') && labels(items).includes('.struct') && labels(items).includes('.include'));
   assert.ok(!labels(items).includes('r1'), 'no registers at the head');
+});
+
+test('accepting a directive after a typed dot replaces the dot: `.inc` becomes `.include`, not `..include`', async () => {
+  for (const [typed, want] of [['.inc', '.include'], ['    .', '    .include'], ['x: .in', 'x: .include']] as const) {
+    const items = await completeLine(typed);
+    const inc = items.find((i) => i.label === '.include');
+    assert.ok(inc?.textEdit, `${typed}: .include comes with its edit`);
+    const { range, newText } = inc.textEdit;
+    assert.deepEqual([range.start.line, range.end.line, range.end.character], [17, 17, typed.length]);
+    assert.equal(typed.slice(0, range.start.character) + newText + typed.slice(range.end.character), want);
+  }
+  const mov = (await completeLine('    mo')).find((i) => i.label === 'mov');
+  assert.deepEqual(mov?.textEdit?.range.start, { line: 17, character: 4 });
 });
 
 test('in operands: registers, labels, the scope\'s local labels as .name, constants, builtins and library labels', async () => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatLines } from '../../language-server/format';
-import { lexLine } from '../../emulator/index';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { assemble, lexLine, nodeSourceHost } from '../../emulator/index';
 import { assembleText } from '../interp/helpers';
 import { LspClient, root, workspace } from './harness';
 
@@ -122,6 +123,84 @@ test('over LSP: whole-document and range formatting return line edits; CRLF line
     const crlf = await c.open(ws.file('crlf.mover'), 'start:\r\n  mov r1,2\r\n');
     const e2 = await c.request<Edit[]>('textDocument/formatting', { textDocument: { uri: crlf }, options: { tabSize: 4, insertSpaces: true } });
     assert.deepEqual(e2.map((e) => [e.range.start.line, e.range.end.character, e.newText]), [[1, 10, '    mov r1, 2']]);
+    c.assertHealthy();
+  } finally {
+    await c.stop();
+    ws.dispose();
+  }
+});
+
+type LineEditOut = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string };
+
+/** Formats over LSP and applies the edits the way the editor does (its lines: \r\n, \n and a lone \r). */
+async function formatOver(c: LspClient, uri: string, text: string): Promise<string> {
+  await c.change(uri, text);
+  const edits = await c.request<LineEditOut[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
+  return TextDocument.applyEdits(TextDocument.create(uri, 'mover', 1, text), edits);
+}
+
+/** What the assembler makes of a text: its problems by line, and the program. */
+function assemblerView(file: string, text: string): unknown {
+  const r = assemble(file, text, { host: nodeSourceHost, includePath: [path.join(root, 'lib')] });
+  return {
+    diagnostics: r.diagnostics.map((d) => [r.files[d.span.file], d.span.line, d.severity, d.message]),
+    program: r.program && { code: [...r.program.code], data: r.program.data.map((d) => [d.space, d.va, [...d.bytes]]), threads: r.program.threads.map((t) => [t.name, t.entry, t.cpu, t.stack]) },
+  };
+}
+
+test('over LSP: lone CR line endings are lines (as the editor counts them), and the edits keep them', async () => {
+  const ws = workspace({ 'f.mover': '' });
+  const c = await LspClient.start({ folders: [ws.dir] });
+  try {
+    const uri = await c.open(ws.file('f.mover'), '');
+    assert.equal(await formatOver(c, uri, 'start:\r  mov r1,2\r\n  halt ; end\r'), 'start:\r    mov r1, 2\r\n    halt ; end\r');
+    c.assertHealthy();
+  } finally {
+    await c.stop();
+    ws.dispose();
+  }
+});
+
+test('over LSP: a trailing \\v or U+2028 that the assembler reports is kept, so the diagnostics stay', async () => {
+  const ws = workspace({ 'f.mover': '' });
+  const c = await LspClient.start({ folders: [ws.dir] });
+  try {
+    const uri = await c.open(ws.file('f.mover'), '');
+    for (const tail of ['\v', '\u2028', ' \f']) {
+      const text = `start:\n  mov r1,2${tail}\n    halt\n`;
+      const formatted = await formatOver(c, uri, text);
+      assert.ok(formatted.includes(`${tail.trim()}\n`), `${JSON.stringify(tail)} kept: ${JSON.stringify(formatted)}`);
+      const file = ws.file('f.mover');
+      assert.deepEqual(assemblerView(file, formatted), assemblerView(file, text));
+      assert.ok((assemblerView(file, text) as { diagnostics: unknown[] }).diagnostics.length > 0, 'the assembler reports the character');
+    }
+    c.assertHealthy();
+  } finally {
+    await c.stop();
+    ws.dispose();
+  }
+});
+
+test('property: over 500 seeded mutations of lib/ and examples/, formatting never changes what the assembler sees', async () => {
+  const files = sources.map((f) => ({ file: f, text: readFileSync(f, 'utf8') }));
+  const PIECES = ['\r', '\r\n', '\n', '\v', '\u2028', '\t', '  ', ' ', ',', ';', '"', "'", ':', '(', ')', '[', ']', '+', '.equ X,', 'mov r1,2', '.struct s', '.endstruct', 'x u8', '\\', 'é', '\u0000'];
+  let seed = 14;
+  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+  const ws = workspace({ 'm.mover': '' });
+  const c = await LspClient.start({ folders: [ws.dir] });
+  try {
+    const uri = await c.open(ws.file('m.mover'), '');
+    for (let k = 0; k < 500; k++) {
+      const { file, text: original } = files[k % files.length];
+      let text = original;
+      for (let m = 1 + rnd(3); m > 0; m--) {
+        const at = rnd(text.length + 1);
+        text = rnd(3) === 0 ? text.slice(0, at) + text.slice(at + 1 + rnd(5)) : text.slice(0, at) + PIECES[rnd(PIECES.length)] + text.slice(at);
+      }
+      const formatted = await formatOver(c, uri, text);
+      assert.deepEqual(assemblerView(file, formatted), assemblerView(file, text), `case ${k} (${path.basename(file)})`);
+      assert.equal(await formatOver(c, uri, formatted), formatted, `case ${k}: formatting twice changes nothing more`);
+    }
     c.assertHealthy();
   } finally {
     await c.stop();

@@ -5,8 +5,6 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -14,6 +12,7 @@ import {
   type Diagnostic, type InitializeResult, type ProtocolConnection, type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import { ensureBuilt, root } from '../support/build';
+export { workspace } from '../support/workspace';
 
 export { root };
 export const serverJs = path.join(root, 'dist', 'languageServer.js');
@@ -21,16 +20,6 @@ export const TIMEOUT_MS = 10_000;
 export const uriOf = (file: string): string => pathToFileURL(file).toString();
 export const libFile = (name: string): string => path.join(root, 'lib', name);
 export const exampleFile = (name: string): string => path.join(root, 'examples', name);
-
-/** A temporary workspace folder with the given files (name -> text). */
-export function workspace(files: Record<string, string>): { dir: string; file: (name: string) => string; dispose: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mover-lsp-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return { dir, file: (name) => path.join(dir, name), dispose: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 export interface StartOptions {
   readonly folders?: readonly string[];

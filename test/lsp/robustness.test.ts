@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { LspClient, markdownOf, workspace } from './harness';
+import { LspClient, TIMEOUT_MS, markdownOf, workspace } from './harness';
+import { specialFiles } from '../support/special-files';
 
 async function withServer(opts: Parameters<typeof LspClient.start>[0], fn: (c: LspClient) => Promise<void>): Promise<void> {
   const c = await LspClient.start(opts);
@@ -100,4 +101,85 @@ test('the layout setting: hovers translate with it; a bad one warns and falls ba
     assert.match(md2, /\| VS2 \|/);
   });
   ws.dispose();
+});
+
+test('a layout setting naming /dev/zero, a FIFO, a directory or a 17 MiB file: a warning with the reason, at once', async () => {
+  const s = specialFiles('.json');
+  const ws = workspace({ 'p.mover': 'start:\n    halt\n' });
+  try {
+    await withServer({ folders: [ws.dir] }, async (c) => {
+      const uri = await c.open(ws.file('p.mover'), 'start:\n    halt\n');
+      await c.diagnostics(uri);
+      for (const [i, k] of [...s.cases, { name: 'the device itself', file: '/dev/zero', reason: /character device/ }].entries()) {
+        await c.notify('workspace/didChangeConfiguration', { settings: { mover: { layout: k.file } } });
+        const deadline = Date.now() + TIMEOUT_MS;
+        while (c.shown.length <= i && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(c.shown[i]?.startsWith(`Mover: cannot read the layout file ${k.file}: `), `${k.name}: ${c.shown[i]}`);
+        assert.match(c.shown[i], k.reason, k.name);
+      }
+      // Still serving, on the patent layout.
+      const h = await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } });
+      assert.match(markdownOf(h as { contents: unknown }), /halt/);
+    });
+  } finally {
+    s.dispose();
+    ws.dispose();
+  }
+});
+
+test('host files in messages: a layout that is not JSON and an .include of a non-.mover file quote none of their text', async () => {
+  const ws = workspace({ 'shadow': 'root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n', 'etc/hostname': 'secret-host-name\n' });
+  const src = '.include "etc/hostname"\nstart:\n    halt\n';
+  await withServer({ folders: [ws.dir], initializationOptions: { layout: 'shadow' } }, async (c) => {
+    const uri = await c.open(ws.file('p.mover'), src);
+    const diags = await c.diagnostics(uri);
+    assert.deepEqual(diags.map((d) => d.message), ['cannot read hostname: only .mover files are read']);
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (!c.shown.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(c.shown[0], `Mover: the layout file ${ws.file('shadow')} is not valid: (file): not valid JSON at line 1 column 1. Using the patent's FIG. 5 layout.`);
+    assert.doesNotMatch([...c.shown, ...c.log].join('\n'), /SECRET|secret-host/);
+  });
+  ws.dispose();
+});
+
+test('malformed didOpen/didChange/didClose notifications are ignored: every document keeps its diagnostics, hover and definition', async () => {
+  const ws = workspace({ 'ok.mover': '' });
+  const src = 'start:\n    jmp start\n';
+  await withServer({ folders: [ws.dir] }, async (c) => {
+    for (const bad of [{ uri: 42, languageId: 'mover', version: 1, text: 'x' }, { uri: { nested: 1 }, languageId: 'mover', version: 1, text: 'x' }, { uri: 'file:///x.mover', languageId: 'mover', version: 1, text: 7 }, null]) {
+      await c.notify('textDocument/didOpen', { textDocument: bad });
+    }
+    await c.notify('textDocument/didChange', { textDocument: { uri: 17, version: 2 }, contentChanges: [{ text: 'x' }] });
+    await c.notify('textDocument/didClose', { textDocument: { uri: [] } });
+    const uri = await c.open(ws.file('ok.mover'), src);
+    assert.deepEqual(await c.diagnostics(uri), []);
+    await c.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 'a' } }, text: 'junk' }] });
+    const h = await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } });
+    assert.match(markdownOf(h as { contents: unknown }), /jmp/);
+    const d = await c.request<{ range: { start: { line: number } } } | null>('textDocument/definition', { textDocument: { uri }, position: { line: 1, character: 10 } });
+    assert.equal((Array.isArray(d) ? d[0] : d)?.range.start.line, 0);
+    assert.ok(c.log.some((l) => /ignored a didOpen notification that is not well formed/.test(l)));
+  });
+  ws.dispose();
+});
+
+test('after shutdown, requests are refused with InvalidRequest', async () => {
+  const ws = workspace({ 'ok.mover': '' });
+  const c = await LspClient.start({ folders: [ws.dir] });
+  try {
+    const uri = await c.open(ws.file('ok.mover'), 'start:\n    halt\n');
+    await c.diagnostics(uri);
+    await c.request('shutdown', null);
+    for (const [method, params] of [
+      ['textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } }],
+      ['textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 5 } }],
+      ['textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } }],
+      ['workspace/symbol', { query: '' }],
+    ] as const) {
+      await assert.rejects(c.request(method, params), (e: { code?: number }) => e.code === -32600, method);
+    }
+  } finally {
+    await c.stop();
+    ws.dispose();
+  }
 });

@@ -34,3 +34,19 @@ test('package.json points only at files the build or the repository provides', (
     }
   }
 });
+
+test('untrusted workspaces: limited support, and a workspace may not set mover.layout (it names a file to read)', () => {
+  const u = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(u.supported, 'limited');
+  assert.deepEqual(u.restrictedConfigurations, ['mover.layout']);
+  assert.ok(pkg.contributes.configuration.properties['mover.layout'], 'the restricted setting is one the extension contributes');
+  // The extension honours it where the setting is read, and re-reads it when trust is granted.
+  const reader = readFileSync(path.join(root, 'extension', 'layout-setting.ts'), 'utf8');
+  assert.match(reader, /vscode\.workspace\.isTrusted/);
+  assert.match(reader, /inspect<string>\('layout'\)\?\.globalValue/);
+  const client = readFileSync(path.join(root, 'extension', 'language-client.ts'), 'utf8');
+  assert.match(client, /onDidGrantWorkspaceTrust/);
+  assert.doesNotMatch(client, /configurationSection/, 'the layout is not synchronised behind the check');
+  const readers = ['extension/debug.ts', 'extension/language-client.ts'].filter((f) => /getConfiguration\('mover'[^)]*\)\.get<string>\('layout'\)|\.get<string>\('layout'\)/.test(readFileSync(path.join(root, f), 'utf8')));
+  assert.deepEqual(readers, [], 'nothing reads mover.layout around layoutSetting');
+});
