@@ -3,6 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, MAX_CPUS,
   FOUR_GIB, Machine, MachineError, defaultLayout, formatLayout, formatTranslation, formatTranslationLine, hexPlain, hex64Plain,
   describeLayoutFileFailure, escapeControls, layoutJson, loadLayoutFile, pagingEntries, parseNumber, translate, LayoutError, type Layout,
 } from '../emulator/index';
@@ -131,8 +132,8 @@ export function runCli(argv: string[], terminal: Io): number {
         };
         const layout = loadLayout(values.layout as string | undefined);
         return runProgram({
-          file: positionals[0], layout, cpus: count('cpus', 2, 64), maxSteps: count('max-steps', 100_000_000, 2 ** 50), trace: !!values.trace, json: !!values.json,
-          ...(values.timer !== undefined ? { timerQuantum: count('timer', 10_000, 2 ** 31) } : {}),
+          file: positionals[0], layout, cpus: count('cpus', DEFAULT_CPUS, MAX_CPUS), maxSteps: count('max-steps', DEFAULT_MAX_STEPS, 2 ** 50), trace: !!values.trace, json: !!values.json,
+          ...(values.timer !== undefined ? { timerQuantum: count('timer', DEFAULT_TIMER_QUANTUM, 2 ** 31) } : {}),
         }, io);
       }
       case 'demo': {

@@ -3,10 +3,9 @@
 // limits of the launch configuration come from the emulator (one home each) through LAUNCH_DEFAULTS.
 
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
 import {
   DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, DEFAULT_TLB_GEOMETRY, LayoutError, LoadError, Machine, MachineError, assemble, defaultLayout,
-  libraryDir, nodeSourceHost, parseLayoutText, validateLayout, type Layout, type LayoutProblem, type Program,
+  describeLayoutFileFailure, formatLayoutProblems, libraryDir, loadLayoutFile, nodeSourceHost, validateLayout, type Layout, type Program,
 } from '../emulator/index';
 import { ErrorCode } from './protocol';
 import type { MoverLaunchArguments } from './launch-args';
@@ -23,23 +22,16 @@ export const LAUNCH_DEFAULTS = {
 
 const failed = (message: string) => new RequestError(ErrorCode.LaunchFailed, message);
 
-function problemList(problems: readonly LayoutProblem[]): string {
-  return problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
-}
-
 /** The layout of a launch: the patent's by default, a file (relative to the program), or inline. */
 export function loadLayout(layout: MoverLaunchArguments['layout'], programDir: string): Layout {
   if (layout === undefined) return defaultLayout();
   if (typeof layout === 'string') {
-    const file = path.resolve(programDir, layout);
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch { throw failed(`cannot read the layout file ${file}`); }
-    const r = parseLayoutText(text);
-    if (!r.ok) throw failed(`the layout ${file} is not valid:\n${problemList(r.problems)}`);
+    const r = loadLayoutFile(path.resolve(programDir, layout));
+    if (!r.ok) throw failed(describeLayoutFileFailure(r));
     return r.layout;
   }
   const r = validateLayout(layout);
-  if (!r.ok) throw failed(`the inline layout is not valid:\n${problemList(r.problems)}`);
+  if (!r.ok) throw failed(`the inline layout is not valid:\n${formatLayoutProblems(r.problems)}`);
   return r.layout;
 }
 

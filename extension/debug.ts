@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { MoverDebugSession } from '../debug-adapter/session';
+import { LAUNCH_DEFAULTS } from '../debug-adapter/launch';
 import type { MoverLaunchArguments } from '../debug-adapter/launch-args';
 import { layoutSetting } from './layout-setting';
 
@@ -18,9 +19,9 @@ function withSettings(config: vscode.DebugConfiguration, folder: vscode.Workspac
   const out: vscode.DebugConfiguration & Partial<MoverLaunchArguments> = { ...config };
   const layout = layoutSetting(folder?.uri);
   if (out.layout === undefined && layout) out.layout = layout;
-  if (out.cpus === undefined) out.cpus = s.get<number>('cpus', 2);
-  if (out.tlb === undefined) out.tlb = { entries: s.get<number>('tlb.entries', 64), ways: s.get<number>('tlb.ways', 4) };
-  if (out.timerQuantum === undefined) out.timerQuantum = s.get<number>('timerQuantum', 10000);
+  if (out.cpus === undefined) out.cpus = s.get<number>('cpus', LAUNCH_DEFAULTS.cpus);
+  if (out.tlb === undefined) out.tlb = { entries: s.get<number>('tlb.entries', LAUNCH_DEFAULTS.tlb.entries), ways: s.get<number>('tlb.ways', LAUNCH_DEFAULTS.tlb.ways) };
+  if (out.timerQuantum === undefined) out.timerQuantum = s.get<number>('timerQuantum', LAUNCH_DEFAULTS.timerQuantum);
   return out;
 }
 

@@ -11,7 +11,7 @@ import { pdptAddresses } from '../boot';
 import { PHYS_LIMIT } from '../physical-memory';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, ZERO_REG } from '../processor';
 import { PTE_A, PTE_D, PTE_G, PTE_P, PTE_PCD, PTE_PS, PTE_PWT, PTE_RW, PTE_US } from '../paging';
-import { INSTRUCTION_BY_MNEMONIC, DIRECTIVE_BY_NAME, Op, registerName, type InstructionForm } from './isa';
+import { INSTRUCTION_BY_MNEMONIC, DIRECTIVE_BY_NAME, Op, registerIndex, registerName, type InstructionForm } from './isa';
 import { parseLine, RAW_BODY_DIRECTIVES, type Diagnostic, type Expr, type Line, type Operand, type Span } from './syntax';
 import {
   INSTRUCTION_SIZE, STRIDE, type Aux, type AssemblyResult, type DataBlock, type FieldType, type ObjectDecl, type PrintPart, type Program,
@@ -703,7 +703,7 @@ class Assembler {
       const [what, fmt = 'x'] = m[1].split(':').map((s) => s.trim());
       const ctx = what.toLowerCase();
       if (ctx === 'cpu' || ctx === 'tid' || ctx === 'space' || ctx === 'thread') { parts.push({ kind: 'context', what: ctx }); continue; }
-      const r = registerIndexOf(what);
+      const r = registerIndex(what);
       if (r === undefined) { this.error(o.span, `{${m[1]}} in print: use {rN}, {rN:d}, {rN:s}, {cpu}, {tid}, {thread} or {space}`); return null; }
       if (fmt !== 'x' && fmt !== 'd' && fmt !== 's') { this.error(o.span, `{${m[1]}}: the format is x (hex), d (decimal) or s (string at that address)`); return null; }
       parts.push({ kind: 'reg', reg: r, format: fmt });
@@ -866,15 +866,6 @@ function shiftExpr(e: Expr, by: number): Expr {
     case 'sizeof': return { ...e, nameSpan: s(e.nameSpan), span: s(e.span) };
     default: return { ...e, span: s(e.span) };
   }
-}
-
-function registerIndexOf(text: string): number | undefined {
-  const m = /^(r(\d{1,2})|sp|fp)$/i.exec(text);
-  if (!m) return undefined;
-  if (/^sp$/i.test(text)) return 15;
-  if (/^fp$/i.test(text)) return 14;
-  const n = Number(m[2]);
-  return n < 16 ? n : undefined;
 }
 
 const DATA_DIRECTIVES = new Set(['.byte', '.half', '.word', '.quad', '.ascii', '.asciz', '.zero', '.align']);

@@ -4,14 +4,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { withWorkspace } from '../support/workspace';
 import { escapeControls } from '../../emulator/index';
 import { runCli, EXIT_DATA, EXIT_USAGE } from '../../cli/main';
 import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
-const root = path.resolve(__dirname, '..', '..');
+import { ensureBuilt, root } from '../support/build';
 const layoutFile = (name: string) => path.join(root, 'test', 'fixtures', 'layouts', name);
 const HOLES = layoutFile('cli-holes.json');
 
@@ -47,12 +47,7 @@ function mover(...args: string[]): Result {
   return a;
 }
 
-before(() => {
-  if (!existsSync(path.join(root, 'dist', 'cli.js'))) {
-    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'the build failed');
-  }
-});
+before(() => ensureBuilt('cli.js', ['cli', 'emulator']));
 
 test('layout: the chunk table lists C1..C5 and the VS0/VS1/VS2 matrix follows FIG. 5', () => {
   const r = mover('layout');

@@ -2,13 +2,13 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { withWorkspace } from '../support/workspace';
 import { escapeControls } from '../../emulator/index';
 import { SPECIAL_FILE_TIMEOUT_MS, specialFiles } from '../support/special-files';
 
-const root = path.resolve(__dirname, '..', '..');
+import { ensureBuilt, root } from '../support/build';
 const prog = (name: string) => path.join(root, 'test', 'fixtures', 'programs', name);
 
 function mover(...args: string[]) {
@@ -18,9 +18,7 @@ function mover(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-before(() => {
-  if (!existsSync(path.join(root, 'dist', 'cli.js'))) spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-});
+before(() => ensureBuilt('cli.js', ['cli', 'emulator']));
 
 test('a program that halts: exit 0 and its console output', () => {
   const r = mover('run', prog('hello.mover'));

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LAUNCH_ATTRIBUTES, REQUIRED_LAUNCH_ATTRIBUTES } from '../../debug-adapter/launch-args';
 import { example, fixture, overBothTransports, program, root, type Body } from './harness';
+import { specialFiles } from '../support/special-files';
 
 test('package.json declares exactly the launch attributes of debug-adapter/launch-args.ts', () => {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -69,6 +70,24 @@ overBothTransports('launch', (open) => {
       assert.deepEqual(await d.ok('threads'), { threads: [] });
     });
   }
+
+  test('a layout or program that is /dev/zero, a FIFO, a folder or too big: a launch error, no hang', async () => {
+    for (const [ext, field] of [['.json', 'layout'], ['.mover', 'program']] as const) {
+      const special = specialFiles(ext);
+      try {
+        for (const c of special.cases) {
+          const d = await open();
+          const r = (await d.launch(field === 'layout' ? { program: good, layout: c.file } : { program: c.file })) as DebugProtocol.ErrorResponse;
+          assert.equal(r.success, false, `${field} ${c.name} launched`);
+          assert.match(r.message ?? '', c.reason, `${field} ${c.name}`);
+          assert.deepEqual(await d.ok('threads'), { threads: [] });
+          await d.close();
+        }
+      } finally {
+        special.dispose();
+      }
+    }
+  });
 
   test('a program with assembly errors: the launch fails listing every error as file:line:col, each also an output event', async () => {
     const d = await open();
