@@ -7,7 +7,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import { hex, parseNumber, type Program, type StopReason } from '../emulator/index';
 import { evaluateExpression, type EvalContext } from './evaluator';
-import { formatRef, parseRef } from './memory-ref';
+import { formatRef, parseRef, textAddress } from './memory-ref';
 import { FILTER_COFW, FILTER_PAGE_FAULT, FILTER_TLB_MISS, FILTER_VS_SWITCH } from './protocol';
 import { bad, entries } from './request';
 import type { MoverRuntime } from './runtime';
@@ -148,7 +148,7 @@ export class BreakpointBook {
     return this.instructionBps.map((b) => {
       const pc = instructionIndex(this.program, b.instructionReference, b.offset ?? 0);
       if (pc === null) return { verified: false, message: `${b.instructionReference} is not an instruction of this program` };
-      return { verified: true, instructionReference: hex(pc * 4), ...this.lines.location(pc) };
+      return { verified: true, instructionReference: textAddress(pc), ...this.lines.location(pc) };
     });
   }
 

@@ -3,10 +3,10 @@
 
 import { Handles } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { hex, registerIndex, type Program } from '../emulator/index';
+import { registerIndex, type Program } from '../emulator/index';
 import type { ClientLines } from './breakpoints';
-import { enclosingLabel, evaluateExpression, type EvalContext } from './evaluator';
-import { formatRef, parseRef, writeRef } from './memory-ref';
+import { enclosingLabel, evaluateExpression, memoryOperand, type EvalContext } from './evaluator';
+import { formatRef, textAddress, writeRef } from './memory-ref';
 import { ErrorCode, type StateChangedBody } from './protocol';
 import { RequestError, bad } from './request';
 import type { MoverRuntime } from './runtime';
@@ -29,6 +29,11 @@ export class Frames {
   private handles = new Handles<Container>();
 
   constructor(private readonly host: FrameHost) {}
+
+  /** A handle for a container shown outside the scopes (an evaluate result's children). */
+  handle(c: Container): number {
+    return this.handles.create(c);
+  }
 
   /** A new stop: the previous stop's variable handles are no longer valid. */
   reset(): void {
@@ -68,7 +73,7 @@ export class Frames {
     const frames = rt.frameSpaces(t).map(({ pc, space }, depth): DebugProtocol.StackFrame => {
       const safe = Math.min(Math.max(pc, 0), p.length - 1);
       return {
-        id: (tid + 1) * FRAME_STRIDE + depth, name: `${enclosingLabel(p, safe) ?? '(top)'} · ${space}`, ...this.host.lines.location(safe), instructionPointerReference: hex(safe * 4),
+        id: (tid + 1) * FRAME_STRIDE + depth, name: `${enclosingLabel(p, safe) ?? '(top)'} · ${space}`, ...this.host.lines.location(safe), instructionPointerReference: textAddress(safe),
         ...(t.state === 'halted' && depth === 0 ? { presentationHint: 'subtle' as const } : {}),
       };
     });
@@ -112,18 +117,17 @@ export class Frames {
     const rt = this.host.stopped();
     if (typeof a.expression !== 'string' || typeof a.value !== 'string') throw bad('setExpression needs an expression and a value');
     const tid = this.frameThread(rt, a.frameId);
-    const mem = /^\s*\[(.+)\]\s*(?::\s*(8|16|32|64))?\s*$/.exec(a.expression);
-    if (!mem) return this.assignRegister(tid, a.expression, a.value);
-    // [vs1:0x2000_0000] or [pa:0x1000]:64 = value
-    const ref = parseRef(mem[1], rt.interp);
-    if (typeof ref === 'string') throw new RequestError(ErrorCode.BadMemoryReference, ref);
-    const bits = Number(mem[2] ?? 32);
-    const v = evaluateExpression(a.value, { interp: rt.interp, program: this.host.loaded(), thread: rt.threads[tid] });
+    const ctx = { interp: rt.interp, program: this.host.loaded(), thread: rt.threads[tid] };
+    // [vs1:0x2000_0000], vs1:[r3], [r3]:64 = value
+    const op = memoryOperand(a.expression, ctx);
+    if (op === undefined) return this.assignRegister(tid, a.expression, a.value);
+    if (typeof op === 'string') throw new RequestError(ErrorCode.BadMemoryReference, op);
+    const v = evaluateExpression(a.value, ctx);
     if (!v.ok) throw bad(v.message);
-    const bytes = new Uint8Array(bits / 8);
+    const bytes = new Uint8Array(op.bytes);
     for (let k = 0; k < bytes.length; k++) bytes[k] = Number((v.value >> BigInt(8 * k)) & 0xffn);
-    if (writeRef(rt.interp, ref, 0, bytes) < bytes.length) throw new RequestError(ErrorCode.BadMemoryReference, `${formatRef(ref)} is not mapped`);
-    this.host.changed('memory', { reference: formatRef(ref), offset: 0, count: bytes.length });
+    if (writeRef(rt.interp, op.ref, 0, bytes) < bytes.length) throw new RequestError(ErrorCode.BadMemoryReference, `${formatRef(op.ref)} is not mapped`);
+    this.host.changed('memory', { reference: formatRef(op.ref), offset: 0, count: bytes.length });
     return { value: '0x' + v.value.toString(16) };
   }
 

@@ -2,7 +2,7 @@
 // a space, followed through that space's live page tables). Reads never touch the TLB, A/D bits or
 // watchpoints; unmapped pages come back as unreadable bytes, never as an error.
 
-import { FOUR_GIB, PHYS_LIMIT, hex, parseNumber, type Interpreter } from '../emulator/index';
+import { FOUR_GIB, INSTRUCTION_SIZE, PHYS_LIMIT, hex, parseNumber, type Interpreter } from '../emulator/index';
 
 export interface MemoryRef {
   /** "PA" or a space name as the layout spells it. */
@@ -12,6 +12,20 @@ export interface MemoryRef {
 
 export const MAX_READ = 1 << 20;
 
+/**
+ * A number as DAP address fields carry it (readMemory's address, disassembled instructions, instruction
+ * pointer references): plain hex, no grouping, which clients parse with BigInt.
+ */
+export function dapAddress(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** The text address of instruction `pc` (instruction N is at 4*N), as DAP address fields carry it. */
+export function textAddress(pc: number): string {
+  return dapAddress(pc * INSTRUCTION_SIZE);
+}
+
+/** A memory reference as display text and as the memoryReference of variables: "vs1:0x2000_0000". */
 export function formatRef(r: MemoryRef): string {
   return `${r.space === 'PA' ? 'pa' : r.space.toLowerCase()}:${hex(r.address)}`;
 }

@@ -2,13 +2,15 @@
 // and disassemble over the program's text addresses (instruction N is at text address 4*N).
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { hex, parseNumber, type Program } from '../emulator/index';
+import { parseNumber, type Program } from '../emulator/index';
 import type { ClientLines } from './breakpoints';
-import { MAX_READ, formatRef, parseRef, readRef, writeRef } from './memory-ref';
+import { MAX_READ, dapAddress, formatRef, parseRef, readRef, textAddress, writeRef } from './memory-ref';
 import { ErrorCode } from './protocol';
 import { RequestError, bad } from './request';
 import type { MoverRuntime } from './runtime';
 
+/** The address of a disassembled row that is no instruction at all. */
+const NO_ADDRESS = '-1';
 /** The most instructions one disassemble request returns. */
 const MAX_DISASSEMBLE = 10_000;
 
@@ -19,7 +21,7 @@ export function readMemory(rt: MoverRuntime, a: DebugProtocol.ReadMemoryArgument
   if (typeof ref === 'string') throw new RequestError(ErrorCode.BadMemoryReference, ref);
   const offset = a.offset ?? 0;
   const r = readRef(rt.interp, ref, offset, Math.min(a.count, MAX_READ));
-  return { address: formatRef({ space: ref.space, address: ref.address + offset }), data: Buffer.from(r.data).toString('base64'), ...(r.unreadable ? { unreadableBytes: r.unreadable } : {}) };
+  return { address: dapAddress(ref.address + offset), data: Buffer.from(r.data).toString('base64'), ...(r.unreadable ? { unreadableBytes: r.unreadable } : {}) };
 }
 
 /** Writes the bytes; returns the response body and the range written (for the memory event). */
@@ -45,9 +47,12 @@ export function disassemble(program: Program | null, lines: ClientLines, a: Debu
   const out: DebugProtocol.DisassembledInstruction[] = [];
   for (let i = 0; i < count; i++) {
     const pc = first + i;
-    if (pc < 0 || pc >= program.length) { out.push({ address: hex(Math.max(0, pc) * 4), instruction: '??', presentationHint: 'invalid' }); continue; }
+    // Before text address 0 there is no address: -1 is DAP's "no instruction" (VS Code's view skips it).
+    // Past the end, rows keep their own increasing addresses, marked invalid.
+    if (pc < 0) { out.push({ address: NO_ADDRESS, instruction: '', presentationHint: 'invalid' }); continue; }
+    if (pc >= program.length) { out.push({ address: textAddress(pc), instruction: '(end of program)', presentationHint: 'invalid' }); continue; }
     const loc = lines.location(pc);
-    out.push({ address: hex(pc * 4), instruction: program.text[pc], symbol: [...program.labels].find(([, v]) => v === pc)?.[0], location: loc.source, line: loc.line, column: loc.column });
+    out.push({ address: textAddress(pc), instruction: program.text[pc], symbol: [...program.labels].find(([, v]) => v === pc)?.[0], location: loc.source, line: loc.line, column: loc.column });
   }
   return { instructions: out };
 }

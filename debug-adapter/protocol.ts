@@ -190,6 +190,11 @@ export interface StateChangedBody {
   readonly retired: number;
 }
 
+/** Stop reasons of the stops a filter asked for (VS Code's Call Stack says "Paused on VS switch"). */
+export const STOP_VS_SWITCH = 'VS switch';
+export const STOP_TLB_MISS = 'TLB miss';
+export const STOP_COFW = 'copy-on-first-write';
+
 /** Exception filter ids, as the Breakpoints view lists them. */
 export const FILTER_VS_SWITCH = 'vs-switch';
 export const FILTER_PAGE_FAULT = 'page-fault';

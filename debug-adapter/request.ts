@@ -62,7 +62,8 @@ export type Handlers = {
 };
 
 export class RequestError extends Error {
-  constructor(readonly code: ErrorCode, message: string) { super(message); }
+  /** `showUser: false` for errors the client shows where they happened (the console, a watch) rather than as a notification. */
+  constructor(readonly code: ErrorCode, message: string, readonly options: { readonly showUser?: boolean } = {}) { super(message); }
 }
 
 export const bad = (message: string): RequestError => new RequestError(ErrorCode.BadArguments, message);

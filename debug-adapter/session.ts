@@ -19,7 +19,8 @@ import { build } from './launch';
 import { validateLaunchArguments, type MoverLaunchArguments } from './launch-args';
 import { dnlcView, snapshotQueueView } from './library-views';
 import { disassemble, readMemory, writeMemory } from './memory';
-import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, type StateChangedBody } from './protocol';
+import { textAddress } from './memory-ref';
+import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_VS_SWITCH, type StateChangedBody } from './protocol';
 import { After, RequestError, bad, type Handlers, type RequestName } from './request';
 import type { MoverRuntime, RuntimeStop } from './runtime';
 import { controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
@@ -101,7 +102,13 @@ export class MoverDebugSession extends DebugSession {
       gotoTargets: (a) => this.gotoTargets(a),
       goto: (a) => this.goto(a),
       source: (a) => this.source(a),
-      evaluate: (a) => { const rt = this.stopped(); return evaluate(rt, this.loaded(), this.frames.context(rt, a.frameId), a); },
+      evaluate: (a) => {
+        const rt = this.stopped();
+        return evaluate(rt, this.loaded(), this.frames.context(rt, a.frameId), a, {
+          handle: (c) => this.frames.handle(c),
+          assign: (expression, value) => this.frames.setExpression({ expression, value, ...(a.frameId !== undefined ? { frameId: a.frameId } : {}) }),
+        });
+      },
       completions: (a) => complete(this.runtime && this.program ? this.frames.context(this.runtime, a.frameId) : null, a),
       exceptionInfo: () => this.exceptionInfo(),
       readMemory: (a) => readMemory(this.stopped(), a),
@@ -151,7 +158,8 @@ export class MoverDebugSession extends DebugSession {
         const message = e instanceof RequestError ? e.message : `internal error in ${request.command}: ${(e as Error).message}`;
         response.success = false;
         response.message = message;
-        response.body = { error: { id: code, format: message.replace(/[{}]/g, ''), showUser: code !== ErrorCode.Running } };
+        const showUser = e instanceof RequestError && e.options.showUser !== undefined ? e.options.showUser : code !== ErrorCode.Running;
+        response.body = { error: { id: code, format: message.replace(/[{}]/g, ''), showUser } };
         this.sendResponse(response);
         if (code === ErrorCode.Internal) this.sendEvent(new OutputEvent(`${(e as Error).stack ?? e}\n`, 'stderr'));
       }
@@ -366,7 +374,11 @@ export class MoverDebugSession extends DebugSession {
       case 'step': return ['step', 'Step'];
       case 'breakpoint': return [this.book.hitAt(stop.pc).reason, describeStop(stop, p)];
       case 'watchpoint': return ['data breakpoint', describeStop(stop, p)];
-      case 'fault': case 'fault-handled': case 'vs-switch': case 'tlb-miss': case 'event': return ['exception', describeStop(stop, p)];
+      case 'fault': case 'fault-handled': return ['exception', describeStop(stop, p)];
+      // Stops the user asked for, not errors: VS Code shows its exception box only for 'exception'.
+      case 'vs-switch': return [STOP_VS_SWITCH, describeStop(stop, p)];
+      case 'tlb-miss': return [STOP_TLB_MISS, describeStop(stop, p)];
+      case 'event': return [stop.name === 'cofw' ? STOP_COFW : `event ${stop.name}`, describeStop(stop, p)];
       case 'halted': return ['exited', 'halted'];
     }
   }
@@ -400,7 +412,7 @@ export class MoverDebugSession extends DebugSession {
     if (!this.program) return { targets: [] };
     const r = resolveLine(lineTable(this.program), path.resolve(a.source.path), this.lines.toDebuggerLine(a.line) - 1);
     if (!r) return { targets: [] };
-    return { targets: [{ id: r.pc + 1, label: `${path.basename(a.source.path)}:${r.line + 1}`, line: this.lines.toClientLine(r.line + 1), instructionPointerReference: hex(r.pc * 4) }] };
+    return { targets: [{ id: r.pc + 1, label: `${path.basename(a.source.path)}:${r.line + 1}`, line: this.lines.toClientLine(r.line + 1), instructionPointerReference: textAddress(r.pc) }] };
   }
 
   private goto(a: DebugProtocol.GotoArguments): After<Record<string, never>> {

@@ -4,7 +4,7 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  CR0_PE, CR0_PG, CR0_WP, CR3_PDPT_MASK, CR4_PAE, CR4_PGE, CR4_PSE, describeWalkFault, hex, hex64, listTlb, registerName, tlbFlagWords, translate,
+  CR0_PE, CR0_PG, CR0_WP, CR3_PDPT_MASK, CR4_PAE, CR4_PGE, CR4_PSE, PAGE_OFFSET_MASK, describeWalkFault, hex, hex64, listTlb, registerName, tlbFlagWords, translate,
   type Interpreter, type Program, type StructType, type Thread,
 } from '../emulator/index';
 import { formatRef, readRef } from './memory-ref';
@@ -17,6 +17,8 @@ export type Container =
   | { readonly kind: 'tlb-entry'; readonly cpu: number; readonly index: number }
   | { readonly kind: 'walk'; readonly cpu: number }
   | { readonly kind: 'objects' }
+  /** One VA in every space: a hover's children. */
+  | { readonly kind: 'spaces'; readonly va: number }
   | { readonly kind: 'struct'; readonly space: string; readonly address: number; readonly type: string }
   | { readonly kind: 'array'; readonly space: string; readonly address: number; readonly elementType: string; readonly elementSize: number; readonly count: number; readonly start: number };
 
@@ -124,6 +126,8 @@ export function variables(c: Container, ctx: VariableContext): DebugProtocol.Var
       for (const h of t.tlb) out.push({ name: `TLB cpu${h.cpu}`, value: h.held ? `held -> ${hex(h.frame!)}${h.stale ? ` STALE: ${h.staleReason}` : ''}` : 'not held', variablesReference: 0 });
       return out;
     }
+    case 'spaces':
+      return m.spaces.map((s) => spaceRow(s.name, c.va, ctx));
     case 'objects':
       return ctx.program.objects.map((o) => ({
         name: o.name, value: `${o.type} at ${o.space.toLowerCase()}:${hex(o.va)}`, type: o.type, evaluateName: o.name,
@@ -142,6 +146,34 @@ export function variables(c: Container, ctx: VariableContext): DebugProtocol.Var
       return out;
     }
   }
+}
+
+/** The 32-bit little-endian word at a physical address, or null where nothing is readable. */
+function wordAt(ctx: VariableContext, pa: number): number | null {
+  const word = readRef(ctx.interp, { space: 'PA', address: pa }, 0, 4).data;
+  return word.length === 4 ? new DataView(word.buffer, word.byteOffset, 4).getUint32(0, true) : null;
+}
+
+/**
+ * Where a VA lands in one space: PA and chunk, the word there (read through the page tables, without
+ * side effects), and what each processor running in that space with paging on holds in its TLB. A
+ * stale entry shows what the processor will actually load through it, beside what the tables say.
+ */
+function spaceRow(space: string, va: number, ctx: VariableContext): DebugProtocol.Variable {
+  const t = translate(ctx.interp.machine, { space }, va);
+  if (!t.ok) return { name: space, value: `not mapped (${describeWalkFault(t.fault!, false)})`, variablesReference: 0 };
+  const word = wordAt(ctx, t.pa!);
+  const tlb = t.paging ? t.tlb.filter((h) => h.space === space).map((h) => {
+    if (!h.held) return `cpu${h.cpu} TLB miss`;
+    if (!h.stale) return `cpu${h.cpu} TLB hit`;
+    const through = h.frame! + (va & PAGE_OFFSET_MASK);
+    const loads = wordAt(ctx, through);
+    return `cpu${h.cpu} TLB STALE: loads ${loads === null ? '?' : hex(loads)} from ${hex(through)}`;
+  }).join(', ') : '';
+  return {
+    name: space, value: `${hex(t.pa!)}${t.chunk ? ` (${t.chunk.name})` : ''}${word === null ? '' : ` = ${hex(word)}`}${tlb ? `  [${tlb}]` : ''}`,
+    variablesReference: 0, memoryReference: formatRef({ space, address: va }),
+  };
 }
 
 function structFields(st: StructType, space: string, address: number, ctx: VariableContext): DebugProtocol.Variable[] {

@@ -7,7 +7,7 @@ import type { Chunk } from './layout';
 import type { Machine, SpaceInfo } from './machine';
 import { PAGE_SIZE } from './physical-memory';
 import {
-  CR3_PDPT_MASK, ENTRY_SIZE, LARGE_PAGE_SIZE, PDPT_ENTRIES, PTE_P, PTE_PS, TABLE_ENTRIES, WalkOut, decodeFlags, entryFrameBase, walk,
+  CR3_PDPT_MASK, ENTRY_SIZE, LARGE_FRAME_LO_MASK, LARGE_PAGE_SIZE, PDPT_ENTRIES, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US, TABLE_ENTRIES, WalkOut, decodeFlags, entryFrameBase, walk,
   type FaultKind, type LevelName, type Pdptes, type WalkLevel,
 } from './paging';
 import { CR0_WP, type Processor } from './processor';
@@ -71,7 +71,7 @@ function pdptesFromMemory(machine: Machine, base: number): Pdptes {
 function inspectLevel(l: WalkLevel): InspectedLevel {
   const present = (l.lo & PTE_P) !== 0;
   let target: number | null = null;
-  if (present) target = l.level === 'PDE' && l.lo & PTE_PS ? entryFrameBase(l.lo & 0xffe00000, l.hi) : entryFrameBase(l.lo, l.hi);
+  if (present) target = l.level === 'PDE' && l.lo & PTE_PS ? entryFrameBase(l.lo & LARGE_FRAME_LO_MASK, l.hi) : entryFrameBase(l.lo, l.hi);
   return { ...l, raw: hex64(l.lo, l.hi), flags: decodeFlags(l.level, l.lo, l.hi), target };
 }
 
@@ -243,7 +243,7 @@ function scanSpace(
       if (!(dlo & PTE_P)) continue;
       const vaBase = i * 0x4000_0000 + j * LARGE_PAGE_SIZE;
       if (dlo & PTE_PS) {
-        found(vaBase, 'PDE', pdAddr + j * ENTRY_SIZE, entryFrameBase(dlo & 0xffe00000, dhi), LARGE_PAGE_SIZE);
+        found(vaBase, 'PDE', pdAddr + j * ENTRY_SIZE, entryFrameBase(dlo & LARGE_FRAME_LO_MASK, dhi), LARGE_PAGE_SIZE);
         continue;
       }
       const ptAddr = entryFrameBase(dlo, dhi);
@@ -283,4 +283,60 @@ export function pagingEntries(machine: Machine, spaceName: string): { cr3: numbe
   table(s.pdpt, PDPT_ENTRIES, 'PDPTE');
   entries.sort((a, b) => a.pa - b.pa);
   return { cr3: s.pdpt, entries };
+}
+
+/** One run of a space's mappings: contiguous VAs onto contiguous PAs with the same effective rights. */
+export interface MappedRange {
+  readonly va: number;
+  readonly size: number;
+  readonly pa: number;
+  readonly writable: boolean;
+  readonly user: boolean;
+  readonly global: boolean;
+  /** Made of 2 MiB pages. */
+  readonly large: boolean;
+}
+
+/**
+ * Every mapped range of a paged space, walked from its PDPT in memory (the tables as they are now,
+ * as QEMU's `info mem` and Bochs' `info tab` list them). Rights are those of the whole walk: writable
+ * and user only when every level allows it. No side effects.
+ */
+export function mappedRanges(machine: Machine, spaceName: string): MappedRange[] {
+  const s = machine.space(spaceName);
+  if (!s) throw new InspectError(`no space named ${spaceName} (spaces: ${machine.spaces.map((x) => x.name).join(', ')})`);
+  if (s.pdpt === null) throw new InspectError(`${s.name} runs with paging off: linear = physical, no tables to walk`);
+  const mem = machine.memory;
+  const out: MappedRange[] = [];
+  const add = (va: number, size: number, pa: number, writable: boolean, user: boolean, global: boolean, large: boolean) => {
+    const last = out[out.length - 1];
+    if (last && last.va + last.size === va && last.pa + last.size === pa && last.writable === writable && last.user === user && last.global === global && last.large === large) {
+      out[out.length - 1] = { ...last, size: last.size + size };
+    } else {
+      out.push({ va, size, pa, writable, user, global, large });
+    }
+  };
+  for (let i = 0; i < PDPT_ENTRIES; i++) {
+    const e = s.pdpt + i * ENTRY_SIZE;
+    const lo1 = mem.read32(e), hi1 = mem.read32(e + 4);
+    if (!(lo1 & PTE_P)) continue;
+    const pd = entryFrameBase(lo1, hi1);
+    for (let j = 0; j < TABLE_ENTRIES; j++) {
+      const lo2 = mem.read32(pd + j * ENTRY_SIZE), hi2 = mem.read32(pd + j * ENTRY_SIZE + 4);
+      if (!(lo2 & PTE_P)) continue;
+      const vaPd = (i * TABLE_ENTRIES + j) * LARGE_PAGE_SIZE;
+      if (lo2 & PTE_PS) {
+        add(vaPd, LARGE_PAGE_SIZE, entryFrameBase(lo2 & LARGE_FRAME_LO_MASK, hi2), (lo2 & PTE_RW) !== 0, (lo2 & PTE_US) !== 0, (lo2 & PTE_G) !== 0, true);
+        continue;
+      }
+      const pt = entryFrameBase(lo2, hi2);
+      for (let k = 0; k < TABLE_ENTRIES; k++) {
+        const lo3 = mem.read32(pt + k * ENTRY_SIZE);
+        if (!(lo3 & PTE_P)) continue;
+        const hi3 = mem.read32(pt + k * ENTRY_SIZE + 4);
+        add(vaPd + k * PAGE_SIZE, PAGE_SIZE, entryFrameBase(lo3, hi3), (lo2 & lo3 & PTE_RW) !== 0, (lo2 & lo3 & PTE_US) !== 0, (lo3 & PTE_G) !== 0, false);
+      }
+    }
+  }
+  return out;
 }

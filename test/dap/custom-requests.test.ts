@@ -8,7 +8,7 @@ import type {
   TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
 } from '../../debug-adapter/protocol';
 import { example, fixture, layoutFixture, lineOf, overBothTransports, type Dap } from './harness';
-import { ErrorCode } from '../../debug-adapter/protocol';
+import { ErrorCode, STOP_VS_SWITCH } from '../../debug-adapter/protocol';
 
 // ---- a small schema language: exact keys, typed values --------------------------------------------
 
@@ -208,7 +208,7 @@ overBothTransports('custom requests', (open) => {
     const tid = await d.launchStopped({ program: FIG4 });
     assert.deepEqual(await d.ok('mover/breakOnVsSwitch', { targets: ['VS2'] }), {});
     const s = await d.resume('continue', { threadId: tid });
-    assert.equal(s.body.reason, 'exception');
+    assert.equal(s.body.reason, STOP_VS_SWITCH);
     assert.match(s.body.description!, /^Switched VS1 -> VS2 /);
     await d.ok('mover/breakOnVsSwitch', { targets: [] });
     assert.match((await d.resume('continue', { threadId: tid })).body.description!, /^Switched VS2 -> VS0 /);

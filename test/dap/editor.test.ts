@@ -69,4 +69,17 @@ overBothTransports('editor', (open) => {
     assert.equal(hit.body.reason, 'data breakpoint');
     assert.deepEqual(hit.body.hitBreakpointIds, [id]);
   });
+
+  test('the console reads the fields of a declared object from its own space', async () => {
+    const d = await open();
+    const fig7 = path.join(root, 'examples', 'fig7-dnlc.mover');
+    const line = lineOf('    mov r1, READY', readFileSync(fig7, 'utf8'));
+    const tid = await d.launchStopped({ program: fig7 }, async () => { await d.ok('setBreakpoints', { source: { path: fig7 }, breakpoints: [{ line }] }); });
+    await d.resume('continue', { threadId: tid });
+    const frameId = (await d.topFrame(tid)).id;
+    // FIG. 7's five enters, in VS1's C4 whatever space the thread is in now.
+    assert.equal((await d.evaluate('dnlc.enters', 'repl', frameId)).result, '0x5 (5)');
+    assert.equal((await d.evaluate('dnlc.entries + dnlc.removes', 'repl', frameId)).result, '0x5 (5)');
+    await d.fails('evaluate', { expression: 'dnlc.nosuch', context: 'repl', frameId }, /dnlc \(a dnlc_table\) has no field nosuch/);
+  });
 });

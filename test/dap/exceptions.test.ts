@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { bytes, example, fixture, layoutFixture, overBothTransports, program, type Dap, type Body } from './harness';
+import { STOP_COFW, STOP_TLB_MISS, STOP_VS_SWITCH } from '../../debug-adapter/protocol';
 
 const FIG4 = example('fig4-walk.mover');
 type Info = Body<DebugProtocol.ExceptionInfoResponse>;
@@ -28,7 +29,7 @@ overBothTransports('exceptions', (open) => {
     ];
     for (const [description, details] of expected) {
       const s = await d.stopped();
-      assert.equal(s.body.reason, 'exception');
+      assert.equal(s.body.reason, STOP_VS_SWITCH);
       assert.match(s.body.description!, description);
       const info = await d.ok<Info>('exceptionInfo', { threadId: s.body.threadId });
       assert.equal(info.exceptionId, 'vs-switch');
@@ -69,7 +70,7 @@ overBothTransports('exceptions', (open) => {
     const d = await open();
     await launchWithFilters(d, { program: FIG4 }, { filters: ['tlb-miss'] });
     const s = await d.stopped();
-    assert.equal(s.body.reason, 'exception');
+    assert.equal(s.body.reason, STOP_TLB_MISS);
     assert.match(s.body.description!, /^TLB miss on 0x0000_2000 in VS1 at fig4-walk\.mover:\d+$/);
     const info = await d.ok<Info>('exceptionInfo', { threadId: s.body.threadId });
     assert.equal(info.exceptionId, 'tlb-miss');
@@ -119,7 +120,7 @@ overBothTransports('exceptions', (open) => {
     const d = await open();
     await launchWithFilters(d, { program: fixture('cofw.mover') }, { filters: ['copy-on-first-write'] });
     const s = await d.stopped();
-    assert.equal(s.body.reason, 'exception');
+    assert.equal(s.body.reason, STOP_COFW);
     const info = await d.ok<Info>('exceptionInfo', { threadId: s.body.threadId });
     assert.equal(info.exceptionId, 'copy-on-first-write');
     assert.equal(info.details?.message, 'clone block 3 -> save volume block 7');

@@ -172,13 +172,14 @@ overBothTransports('inspection', (open) => {
     const d = await open();
     await afterFirstTouch(d);
     const viaVs1 = await d.ok<Read>('readMemory', { memoryReference: 'vs1:0x2000_0000', count: 16 });
-    assert.equal(viaVs1.address, 'vs1:0x2000_0000');
+    // DAP address fields are plain numbers (clients parse them with BigInt); the space is in the reference.
+    assert.equal(viaVs1.address, '0x20000000');
     assert.equal(bytes(viaVs1).readUInt32LE(0), 0x600d);
     assert.equal(viaVs1.unreadableBytes, undefined);
     const viaPa = await d.ok<Read>('readMemory', { memoryReference: 'pa:0x1_0000_0000', offset: 0, count: 16 });
     assert.deepEqual(bytes(viaPa), bytes(viaVs1));
     const shifted = await d.ok<Read>('readMemory', { memoryReference: 'pa:0x1_0000_0000', offset: 4, count: 4 });
-    assert.equal(shifted.address, 'pa:0x1_0000_0004');
+    assert.equal(shifted.address, '0x100000004');
     assert.equal(bytes(shifted).readUInt32LE(0), 0);
     // The same VA in VS2 is C5, which touch has not written yet.
     assert.equal(bytes(await d.ok<Read>('readMemory', { memoryReference: 'vs2:0x2000_0000', count: 4 })).readUInt32LE(0), 0);
@@ -195,7 +196,8 @@ overBothTransports('inspection', (open) => {
     assert.equal(bytes(edge).length, 2048);
     assert.equal(edge.unreadableBytes, 2048);
     const hover = await d.evaluate('0x9000_0000', 'hover');
-    assert.match(hover.result, /VS1: not mapped/);
+    const rows = await d.ok<Body<DebugProtocol.VariablesResponse>>('variables', { variablesReference: hover.variablesReference });
+    assert.match(rows.variables.find((v) => v.name === 'VS1')!.value, /^not mapped/);
   });
 
   test('readMemory caps absurd counts and rejects bad references and counts', async () => {
@@ -259,9 +261,21 @@ overBothTransports('inspection', (open) => {
     const lib = await d.ok<Body<DebugProtocol.DisassembleResponse>>('disassemble', { memoryReference: '0x0', instructionCount: 1 });
     assert.equal(lib.instructions[0].location?.name, 'boot.mover');
     assert.equal(lib.instructions[0].symbol, 'boot_cpu');
-    // Past the end: placeholders, as the protocol asks.
+    // Past the end: placeholders with their own increasing addresses, as the protocol asks.
     const tail = await d.ok<Body<DebugProtocol.DisassembleResponse>>('disassemble', { memoryReference: '0x100000', instructionCount: 2 });
-    assert.deepEqual(tail.instructions.map((i) => [i.instruction, i.presentationHint]), [['??', 'invalid'], ['??', 'invalid']]);
+    assert.deepEqual(tail.instructions.map((i) => [i.address, i.instruction, i.presentationHint]), [['0x100000', '(end of program)', 'invalid'], ['0x100004', '(end of program)', 'invalid']]);
+    // What VS Code's Disassembly view asks: 50 rows before the current instruction and 50 after. Every
+    // address is a plain number; the rows before text address 0 are -1 (no instruction: the view skips
+    // them); the rest strictly increase, and the current instruction is at its place.
+    const around = await d.ok<Body<DebugProtocol.DisassembleResponse>>('disassemble', { memoryReference: frame.instructionPointerReference, instructionOffset: -50, instructionCount: 100, resolveSymbols: true });
+    assert.equal(around.instructions.length, 100);
+    const real = around.instructions.filter((i) => i.address !== '-1');
+    for (const i of around.instructions) assert.doesNotThrow(() => BigInt(i.address), `address ${i.address} is not a number`);
+    for (let k = 1; k < real.length; k++) assert.ok(BigInt(real[k].address) > BigInt(real[k - 1].address), `${real[k - 1].address} then ${real[k].address}`);
+    assert.equal(around.instructions[50].address, frame.instructionPointerReference);
+    assert.equal(around.instructions[50].instruction, 'call boot_cpu');
+    assert.ok(around.instructions.filter((i) => i.address === '-1').every((i) => i.presentationHint === 'invalid'));
+    assert.ok(real.filter((i) => i.presentationHint !== 'invalid').length > 40, 'the program\'s instructions are shown');
     await d.fails('disassemble', { memoryReference: 'nonsense', instructionCount: 1 }, /disassemble needs a text address/);
   });
 
@@ -289,8 +303,10 @@ overBothTransports('inspection', (open) => {
     assert.match(layout, /C4 +0x1_0000_0000 +0x1_cfff_ffff +3\.25G +DNLC/);
     assert.match(layout, /0x2000_0000\.\.0xefff_ffff +C2 +C4 +C5/);
     assert.match((await d.evaluate('help')).result, /translate SPACE\|cpuN VA/);
-    assert.match((await d.evaluate('tlb cpu7')).result, /no processor cpu7 \(cpu0\.\.cpu1\)/);
-    assert.match((await d.evaluate('translate VS7 0x0')).result, /no space named VS7/);
+    // A command that cannot be carried out is an error response, shown in the console, not a notification.
+    const bad = await d.fails('evaluate', { expression: 'tlb cpu7', context: 'repl' }, /no processor cpu7 \(cpu0\.\.cpu1\)/);
+    assert.equal(bad.body.error?.showUser, false);
+    await d.fails('evaluate', { expression: 'translate VS7 0x0', context: 'repl' }, /no space named VS7/);
   });
 
   test('evaluate: expressions over registers and symbols, comparisons, hovers and the clipboard', async () => {
@@ -302,14 +318,56 @@ overBothTransports('inspection', (open) => {
     assert.equal((await d.evaluate('VS1_CR3 == r1', 'watch', frameId)).result, '0x1 (1)');
     assert.equal((await d.evaluate('sizeof(percpu) > 0x100 && r1 != 0', 'watch', frameId)).result, '0x1 (1)');
     const hover = await d.evaluate('0x20001000', 'hover', frameId);
-    // Each space: PA and chunk, the word there (nothing written yet: 0), and the TLB of the processors
-    // running in that space with paging on (cpu0 is in VS1 and has touched only 0x2000_0000's page).
-    assert.equal(hover.result, '0x20001000 (536875008)\nVS0: 0x2000_1000 (C2) = 0x0\nVS1: 0x1_0000_1000 (C4) = 0x0  [cpu0 TLB miss]\nVS2: 0x1_d000_1000 (C5) = 0x0');
+    // The value, opening into each space: PA and chunk, the word there (nothing written yet: 0), and the
+    // TLB of the processors running in that space with paging on (cpu0 is in VS1 and has touched only
+    // 0x2000_0000's page).
+    assert.equal(hover.result, '0x20001000 (536875008)');
+    const spaces = await d.ok<Body<DebugProtocol.VariablesResponse>>('variables', { variablesReference: hover.variablesReference });
+    assert.deepEqual(spaces.variables.map((v) => `${v.name}: ${v.value}`), ['VS0: 0x2000_1000 (C2) = 0x0', 'VS1: 0x1_0000_1000 (C4) = 0x0  [cpu0 TLB miss]', 'VS2: 0x1_d000_1000 (C5) = 0x0']);
+    assert.deepEqual(spaces.variables.map((v) => v.memoryReference), ['vs0:0x2000_1000', 'vs1:0x2000_1000', 'vs2:0x2000_1000']);
+    // A code label is code, not memory at its text address.
+    const label = await d.evaluate('touch', 'hover', frameId);
+    assert.match(label.result, /^code label touch: instruction \d+ \(text 0x\w+\), fig4-walk\.mover:\d+$/);
+    assert.equal(label.variablesReference, 0);
     assert.equal((await d.evaluate('0x20001000', 'clipboard', frameId)).result, '0x20001000');
     // A hover over something that is not an expression shows nothing; the console says why.
     assert.equal((await d.evaluate('mov r1,', 'hover', frameId)).result, '');
     await d.fails('evaluate', { expression: 'nosuch + 1', context: 'watch', frameId }, /unknown symbol nosuch/);
     await d.fails('evaluate', { expression: '1 / 0', context: 'watch', frameId }, /division by zero/);
+  });
+
+  test('the console reads control registers and memory in any space, assigns, and lists mappings and PDPTEs', async () => {
+    const d = await open();
+    const { tid, frameId } = await afterFirstTouch(d);
+    const value = async (expression: string) => (await d.evaluate(expression, 'repl', frameId)).result;
+    // cpu0 runs in VS1 with paging on: CR3 holds VS1's PDPT, CR0's PG bit is set.
+    assert.equal(await value('cr3'), '0xef000000 (4009754624)');
+    assert.equal(await value('cr0 & 0x8000_0000'), '0x80000000 (2147483648)');
+    // Memory: [r] in the thread's space, SPACE:[..] and pa:[..] anywhere, with a width.
+    assert.equal(await value('vs1:[0x2000_0000]'), '0x600d (24589)');
+    assert.equal(await value('pa:[0x1_0000_0000]:64'), '0x600d (24589)');
+    assert.equal(await value('[0x2000_0000] + 1'), '0x600e (24590)');
+    assert.equal(await value('vs2:[0x2000_0000]:8'), '0x0 (0)');
+    await d.fails('evaluate', { expression: 'vs1:[0x9000_0000 + 0x7000_0000]', context: 'repl', frameId }, /0x1_0000_0000 is not a virtual address/);
+    // Assignment: a register, then memory through a register.
+    assert.equal(await value('r9 = 5'), '0x5');
+    assert.equal(await d.register(tid, 'r9'), 5n);
+    await value('r8 = 0x2000_0000');
+    assert.equal(await value('[r8] = 0x1234'), '0x1234');
+    assert.equal(await value('pa:[0x1_0000_0000]'), '0x1234 (4660)');
+    // whereis takes a pa: reference.
+    assert.match(await value('whereis pa:0x1_0000_1000'), /VS1 {3}0x2000_1000/);
+    // Every mapped range of VS1 from its tables: C1 (global) at 0, C4 from 0x2000_0000, C3 at the top.
+    const mappings = await value('mappings vs1');
+    assert.match(mappings, /^VS1 \(CR3 0xef00_0000\): \d+ mapped ranges?$/m);
+    assert.match(mappings, /^ {2}0x0000_0000-0x1fff_ffff +512M +-> 0x0 +RW U G +C1$/m);
+    assert.match(mappings, /^ {2}0x2000_0000-0xefff_ffff +3\.25G +-> 0x1_0000_0000 +RW U +C4$/m);
+    assert.match(mappings, /^ {2}0xf000_0000-0xffff_ffff +256M +-> 0xf000_0000 +RW U G +C3$/m);
+    assert.match(await value('mappings vs0'), /paging off/);
+    // The PDPTE registers of cpu0 as loaded at its last MOV CR3.
+    const pdpte = await value('pdpte cpu0');
+    assert.match(pdpte, /^cpu0 PDPTE registers, as loaded at the last MOV CR3 \(CR3 0xef00_0000\):$/m);
+    assert.match(pdpte, /^ {2}PDPTE\[0\] = 0x0000_0000_ef00_1001 +P +-> page directory at 0xef00_1000$/m);
   });
 
   test('completions offer commands, registers and symbols for the word being typed', async () => {

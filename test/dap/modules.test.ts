@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { example, overBothTransports, type Body } from './harness';
+import { STOP_VS_SWITCH } from '../../debug-adapter/protocol';
 
 overBothTransports('modules', (open) => {
   test('FIG. 7: a VS-switch filter for VS1 stops inside the gate, with from/to and CR3 in exceptionInfo', async () => {
@@ -12,7 +13,7 @@ overBothTransports('modules', (open) => {
       await d.ok('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'vs-switch', condition: 'VS1' }] });
     });
     const s = await d.resume('continue', { threadId: tid });
-    assert.equal(s.body.reason, 'exception');
+    assert.equal(s.body.reason, STOP_VS_SWITCH);
     // VS1's PDPT is the first in the page-table area at 0xEF00_0000 (the patent layout).
     assert.match(s.body.description ?? '', /^Switched VS0 -> VS1 \(CR3 0xef00_0000\) at vsgate\.mover:\d+$/);
     const info = await d.ok<Body<DebugProtocol.ExceptionInfoResponse>>('exceptionInfo', { threadId: s.body.threadId });
