@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
+import { consoleEval, consoleLines, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -104,7 +105,7 @@ async function ui(vsix) {
     page = await b.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.waitForTimeout(1500);
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'examples' }).first().waitFor({ timeout: 60_000 });
     // The secondary side bar (empty here) takes room the views and editors need in the screenshots.
     if (await page.locator('.part.auxiliarybar').isVisible()) await runCommand(page, 'View: Close Secondary Side Bar');
     // Open an example from the Explorer, as a person would.
@@ -117,46 +118,48 @@ async function ui(vsix) {
     for (const until = Date.now() + 30_000; Date.now() < until && colours < 4; await page.waitForTimeout(250)) colours = await page.evaluate(colourCount);
     if (colours < 4) throw new Error(`the editor shows only ${colours} colours: the grammar is not applied`);
     // Tokenization finishes in the background (until then brackets in comments take bracket-pair colours)
-    // and the language server's semantic tokens come after it: let both land before the picture.
-    await page.waitForTimeout(2500);
+    // and the language server's semantic tokens come after it: wait until the colours stop changing.
+    const palette = () => page.evaluate(() => [...document.querySelectorAll('.monaco-editor .view-line span[class*="mtk"]')].map((s) => s.className).join(' '));
+    let previous = '', steady = 0;
+    await waitFor(page, async () => { const now = await palette(); steady = now === previous ? steady + 1 : 0; previous = now; return steady >= 5; }, 'the editor\'s colours to settle', 30_000);
     await shot(page, 'editor-colours');
-    // Start debugging: F5 on a .mover file, no launch.json.
+    // Start debugging: F5 on a .mover file, no launch.json. It stops on entry at `call boot_cpu`.
+    const fig5 = readFileSync(path.join(ws, 'examples', 'fig5-layout.mover'), 'utf8').split('\n');
+    const entryLine = fig5.findIndex((l) => l.includes('call boot_cpu')) + 1;
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('F5');
     await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
     await page.waitForSelector('text=Control Registers', { timeout: 30_000 });
     await widenSideBar(page, 560);
-    await page.waitForTimeout(1500);
-    // The stop shows the file itself, not a read-only debug: copy of it in a second tab.
-    await page.waitForSelector('.editor-group-container .monaco-editor .codicon-debug-stackframe', { timeout: 30_000 }).catch(() => {});
-    const tabs = await page.locator('.tabs-container .tab', { hasText: 'fig5-layout.mover' }).count();
-    if (tabs !== 1) throw new Error(`at the entry stop ${tabs} tabs show fig5-layout.mover: the stop opened a copy of the file`);
+    await waitFor(page, async () => (await stackLine(page)) === entryLine, `the entry stop at line ${entryLine} in the editor`, 30_000);
+    await editorIsTheFile(page, 'fig5-layout.mover');
     await shot(page, 'debug-start');
-    // Step into VS1 a little (over boot, into enter_paged's CR3 and paging-on), then look at each view.
-    for (let i = 0; i < 8; i++) { await page.keyboard.press('F10'); await page.waitForTimeout(250); }
+    await disassemblyShowsInstructions(page, 'call boot_cpu');
+    // Step into VS1 a little (over boot, the prints and the call of enter_paged's CR3 load and paging-on).
+    for (let i = 0; i < 8; i++) await step(page, 'F10');
+    await outputOnceAcrossTimeTravel(page, ['VS0 reads', 'VS1 reads']);
+    // The console: cpu0 now runs in VS1, so CR3 holds VS1's PDPT.
+    await consoleEval(page, 'cr3', /0xef000000 \(4009754624\)/);
+    await consoleEval(page, 'vs1:[0x0080_0000]:64', /0xc1c0ffee/);
+    await shot(page, 'debug-console');
+    log('console: cr3 and a memory read in VS1 answered in the Debug Console');
     const header = (name) => page.locator('.pane-header', { hasText: name }).first();
     for (const name of ['Variables', 'Watch', 'Call Stack', 'Breakpoints']) {
       const h = header(name);
       if ((await h.getAttribute('aria-expanded')) === 'true') await h.click();
     }
-    for (const [name, file] of [['Control Registers', 'view-control-registers'], ['Page Walk', 'view-page-walk'], ['TLB', 'view-tlb'], ['Chunk Map', 'view-chunk-map']]) {
+    for (const [name, file, expect] of [['Control Registers', 'view-control-registers', 'cpu0'], ['Page Walk', 'view-page-walk', null], ['TLB', 'view-tlb', 'cpu0'], ['Chunk Map', 'view-chunk-map', null]]) {
       const h = header(name);
       if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
       // The chunk map is a webview: wait for its drawing (its frames load after the pane opens).
       if (name === 'Chunk Map') await frameText(page, 'Physical');
-      await page.waitForTimeout(1200);
+      else if (expect) await page.locator('.pane-body .monaco-list-row', { hasText: expect }).first().waitFor({ timeout: 15_000 });
+      else await page.locator('.pane-header[aria-expanded="true"] + .pane-body .monaco-list-row').first().waitFor({ timeout: 15_000 }).catch(() => {});
       await shot(page, file);
       await h.click();
     }
     await shot(page, 'debug-views');
-    // Hover a VA in the source while stopped: its translation in every space.
-    const target = page.locator('.monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
-    if (await target.count()) {
-      await target.hover();
-      await page.waitForSelector('.monaco-hover', { timeout: 15_000 }).catch(() => {});
-      await page.waitForTimeout(1500);
-      await shot(page, 'hover-translation');
-    }
+    await hoverShowsSpaces(page, '0x0080_0000', fig5.findIndex((l) => l.includes('0x0080_0000')) + 1);
     // The snapshot queue after [00052] and the DNLC after FIG. 7's enters: a breakpoint set with F9, F5.
     await stopAt(page, ws, 'snapshot-00052.mover', 'print "snapshot 1 reads');
     await showView(page, 'Snapshot Queue', 'view-snapshot-queue', 'last read');
@@ -191,16 +194,6 @@ async function electronSuite(vsix, executable) {
 }
 
 
-/** Runs a command from the command palette by its title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { timeout: 15_000 });
-  await page.keyboard.type(title);
-  await page.waitForTimeout(600);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(600);
-}
-
 /** Drags the side bar's edge so the views' descriptions fit in the screenshots. */
 async function widenSideBar(page, width) {
   const box = await page.locator('.part.sidebar').boundingBox();
@@ -221,41 +214,35 @@ async function stopAt(page, ws, name, marker) {
   const line = readFileSync(path.join(ws, 'examples', name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
   if (line < 1) throw new Error(`no line with ${marker} in ${name}`);
   await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type(name);
-  await page.waitForTimeout(800);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
   const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
   // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
-  for (let i = 0; (await cursorLine()) !== line; i++) {
-    if (i === 5) throw new Error(`${name}: could not put the cursor on line ${line}`);
-    await page.keyboard.press('Control+G');
-    await page.waitForSelector('.quick-input-widget input', { timeout: 15_000 });
-    await page.keyboard.type(String(line));
-    await page.waitForTimeout(300);
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(500);
-  }
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+  await waitFor(page, async () => (await cursorLine()) === line, `${name}: the cursor on line ${line}`);
   const glyphs = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint');
   const before = await glyphs.count();
   await page.keyboard.press('F9');
-  for (const until = Date.now() + 10_000; (await glyphs.count()) <= before; await page.waitForTimeout(200)) {
-    if (Date.now() > until) throw new Error(`${name}: F9 did not set a breakpoint on line ${line}`);
-  }
+  await waitFor(page, async () => (await glyphs.count()) > before, `${name}: F9 to show a breakpoint on line ${line}`);
   await page.keyboard.press('F5');
   await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
-  // F5 with no launch.json stops on entry first; continue until the stop is on the breakpoint's line
-  // (VS Code puts the cursor on the top stack frame at each stop).
+  // F5 with no launch.json stops on entry first; continue until the stop is on the breakpoint's line.
   for (let i = 0; ; i++) {
-    await page.waitForSelector('.debug-toolbar .codicon-debug-continue', { timeout: 60_000 });
-    await page.waitForTimeout(800);
-    const at = await cursorLine();
+    const at = await waitFor(page, async () => (await paused(page)) && (await stackLine(page)), `${name}: a stop`, 60_000);
     if (at === line) break;
     if (i === 3) throw new Error(`${name}: stopped at line ${at}, not at the breakpoint on line ${line}`);
     await page.keyboard.press('F5');
-    await page.waitForTimeout(1000);
+    await waitFor(page, async () => (await stackLine(page)) !== at, `${name}: F5 to leave line ${at}`, 60_000);
   }
-  await page.waitForTimeout(500);
+  // The breakpoint's glyph stays on the line the program stopped at.
+  const marks = await page.locator('.editor-group-container.active .monaco-editor [class*="codicon-debug-breakpoint"]').count();
+  if (marks < 1) throw new Error(`${name}: no breakpoint glyph in the editor at the stop`);
 }
 
 /** Expands one view of the Run and Debug side bar (others collapsed), waits for `expect`, takes a screenshot. */
@@ -267,8 +254,72 @@ async function showView(page, name, file, expect) {
   const h = page.locator('.pane-header', { hasText: name }).first();
   if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
   await page.waitForSelector(`.pane-body .monaco-list-row:has-text("${expect}")`, { timeout: 30_000 });
-  await page.waitForTimeout(500);
   await shot(page, file);
+}
+
+/** The editor at a stop is the file itself, not a read-only debug: copy: one tab, and it takes an edit. */
+async function editorIsTheFile(page, name) {
+  const tabs = await page.locator('.tabs-container .tab', { hasText: name }).count();
+  if (tabs !== 1) throw new Error(`at the stop ${tabs} tabs show ${name}: the stop opened a copy of the file`);
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
+  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+  const lineText = () => editor.locator('.view-line').evaluateAll((lines) => lines.map((l) => l.textContent).join('\n'));
+  const before = await lineText();
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type('~');
+  await waitFor(page, async () => (await lineText()) !== before, `${name} to take an edit (a read-only copy would refuse it)`);
+  await page.keyboard.press('Control+Z');
+  await waitFor(page, async () => (await lineText()) === before, `${name} to be as it was after undo`);
+  log(`stop: ${name} is shown once, in its own editable editor`);
+}
+
+/** VS Code's Disassembly view shows the program's instructions around the current one. */
+async function disassemblyShowsInstructions(page, instruction) {
+  await runCommand(page, 'Open Disassembly View');
+  const view = page.locator('.disassembly-view');
+  await view.waitFor({ timeout: 20_000 });
+  await waitFor(page, async () => (await view.innerText()).includes(instruction), `the Disassembly view to show ${instruction}`, 20_000);
+  const text = await view.innerText();
+  if (/\?\?/.test(text)) throw new Error('the Disassembly view shows ?? rows');
+  await shot(page, 'disassembly');
+  log('disassembly: the Disassembly view shows the program around the current instruction');
+  await runCommand(page, 'View: Close Editor');
+}
+
+/** Each program output line shows once in the Debug Console, also after three steps back and forward again. */
+async function outputOnceAcrossTimeTravel(page, markers) {
+  const counts = async () => {
+    const lines = await consoleLines(page);
+    return markers.map((m) => lines.filter((l) => l.includes(m)).length);
+  };
+  await runCommand(page, 'Debug: Focus on Debug Console View');
+  await waitFor(page, async () => (await counts()).every((n) => n === 1), `one line each of ${markers.join(', ')} in the Debug Console`);
+  const line = await stackLine(page);
+  for (let i = 0; i < 3; i++) await step(page, 'debug-step-back');
+  for (let i = 0; i < 3; i++) await step(page, 'F10');
+  const after = await counts();
+  if ((await stackLine(page)) !== line) throw new Error(`three steps back and three forward ended at line ${await stackLine(page)}, not ${line}`);
+  if (after.some((n) => n !== 1)) throw new Error(`after stepping back and forward the console shows ${markers.map((m, i) => `${after[i]}× ${m}`).join(', ')}`);
+  log('output: each line once after three steps back and three forward');
+}
+
+/** Hovering an address in the source while stopped shows it in every space. */
+async function hoverShowsSpaces(page, text, line) {
+  // Bring its line into view first (Go to Line), as a person scrolls to it.
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+  const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: text }).first();
+  await target.waitFor({ timeout: 10_000 });
+  await target.hover();
+  const hover = page.locator('.debug-hover-widget, .monaco-hover').filter({ hasText: 'VS1' }).first();
+  await hover.waitFor({ timeout: 15_000 });
+  const shown = await hover.innerText();
+  for (const want of ['VS0', 'VS1', 'VS2', 'C1']) if (!shown.includes(want)) throw new Error(`the hover on ${text} does not show ${want}: ${shown}`);
+  await shot(page, 'hover-translation');
+  log(`hover: ${text} shown in VS0, VS1 and VS2`);
 }
 
 const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
@@ -295,23 +346,24 @@ async function hostileLabels(page, ws) {
   writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [{ type: 'mover', request: 'launch', name: 'hostile', program: '${workspaceFolder}/hostile.mover', stopOnEntry: true, layout }] }, null, 2));
   await page.keyboard.press('Shift+F5');
   await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
-  await page.waitForTimeout(1000);
   await runCommand(page, 'Debug: Select and Start Debugging');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type('hostile');
-  await page.waitForTimeout(500);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'hostile' }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
-  await page.waitForTimeout(1500);
+  await waitFor(page, () => paused(page), 'the hostile program to stop on entry', 60_000);
   await showViewFrame(page, 'Chunk Map');
   // A memory view of the string.
   await runCommand(page, 'Mover: Show Memory');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type('vs0:0x2100_0000');
   await page.keyboard.press('Enter');
-  await page.waitForTimeout(2500);
-  const frames = page.frames();
   const report = [];
   let sawText = 0;
-  for (const f of frames) {
+  // Both webviews draw when their script has run: wait until two frames show the text (or time runs out).
+  await waitFor(page, async () => (await framesWith(page, '<img src=x')) >= 2, 'the chunk map and the memory view to show the hostile text', 20_000).catch(() => {});
+  for (const f of page.frames()) {
     const r = await f.evaluate(() => ({
       text: document.body ? document.body.textContent ?? '' : '',
       imgs: document.querySelectorAll('img[src="x"]').length,
@@ -334,7 +386,15 @@ async function showViewFrame(page, name) {
   const h = page.locator('.pane-header', { hasText: name }).first();
   if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
   await frameText(page, 'Physical');
-  await page.waitForTimeout(1000);
+}
+
+/** How many frames show `text` as text. */
+async function framesWith(page, text) {
+  let n = 0;
+  for (const f of page.frames()) {
+    if (await f.evaluate((t) => !!document.body && (document.body.textContent ?? '').includes(t), text).catch(() => false)) n++;
+  }
+  return n;
 }
 
 /** Waits until some frame (webviews are nested iframes) shows `text`. */

@@ -1,0 +1,75 @@
+/* global document */
+// Driving the real VS Code page as a person would, waiting on what the page shows rather than on time:
+// the command palette, the debug toolbar and stack frame, the Debug Console.
+
+/** Polls `probe` (an async function) until it returns a truthy value; throws `what` after `timeout` ms. */
+export async function waitFor(page, probe, what, timeout = 15_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`waited ${timeout} ms for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/**
+ * Runs a command from the command palette by its title, once the palette lists a match (its own title,
+ * or the command VS Code offers for it, as "Close Secondary Side Bar" finds "Toggle Secondary Side Bar").
+ */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(title);
+  await waitFor(page, async () => (await input.inputValue()).endsWith(title) && (await page.locator('.quick-input-widget .monaco-list-row').count()) > 0, `the palette to list ${title}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => {});
+}
+
+/** The 1-based line of the top stack frame in the active editor (the yellow arrow), or 0. */
+export async function stackLine(page) {
+  return page.evaluate(() => {
+    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+    const glyph = editor?.querySelector('.codicon-debug-stackframe, .codicon-debug-stackframe-focused');
+    if (!editor || !glyph) return 0;
+    const top = glyph.getBoundingClientRect().top;
+    for (const n of editor.querySelectorAll('.line-numbers')) {
+      const r = n.getBoundingClientRect();
+      if (Math.abs(r.top - top) < r.height / 2) return Number(n.textContent);
+    }
+    return 0;
+  });
+}
+
+/** True when the session is paused (the toolbar offers Continue). */
+export async function paused(page) {
+  return page.locator('.debug-toolbar .codicon-debug-continue').isVisible();
+}
+
+/** Presses a stepping key, or a debug toolbar button by its codicon (e.g. 'debug-step-back'), and waits until the stop lands on another line. */
+export async function step(page, how) {
+  const before = await stackLine(page);
+  if (how.startsWith('debug-')) await page.locator(`.debug-toolbar .codicon-${how}`).click();
+  else await page.keyboard.press(how);
+  await waitFor(page, async () => (await paused(page)) && (await stackLine(page)) > 0 && (await stackLine(page)) !== before, `${how} to leave line ${before}`);
+}
+
+/** The text of every line the Debug Console shows. */
+export async function consoleLines(page) {
+  return page.locator('.repl .monaco-list-row').allInnerTexts();
+}
+
+/** Opens the Debug Console, types an expression, and waits for a new line after it; returns the lines. */
+export async function consoleEval(page, expression, expect) {
+  await runCommand(page, 'Debug: Focus on Debug Console View');
+  const input = page.locator('.repl-input-wrapper .monaco-editor');
+  await input.waitFor({ timeout: 15_000 });
+  await input.click();
+  await page.keyboard.type(expression);
+  await page.keyboard.press('Enter');
+  return waitFor(page, async () => {
+    const lines = await consoleLines(page);
+    return lines.some((l) => expect.test(l)) ? lines : undefined;
+  }, `the Debug Console to show ${expect} after ${expression}`);
+}
