@@ -36,11 +36,20 @@ export function lineTable(program: Program): Map<string, Map<number, number>> {
   return out;
 }
 
+/** The most bytes one data breakpoint watches. */
+const MAX_WATCH_BYTES = 4096;
+/** The access kinds a data breakpoint may watch (DAP's DataBreakpointAccessType). */
+const ACCESS_TYPES: readonly string[] = ['read', 'write', 'readWrite'];
+
+/** How many lines past a breakpoint's line it may move down to reach code. */
+const LINE_LOOKAHEAD = 20;
+
 /** The instruction a breakpoint on a (zero-based) line lands on: that line, or the next with code (within 20 lines). */
 export function resolveLine(table: Map<string, Map<number, number>>, file: string, line: number): { pc: number; line: number } | undefined {
   const m = table.get(path.normalize(file));
-  if (!m) return undefined;
-  for (let l = line; l <= line + 20; l++) {
+  // Past 2^53 `l++` no longer moves: such a line (or a fractional one) has no code, and must not spin.
+  if (!m || !Number.isSafeInteger(line + LINE_LOOKAHEAD)) return undefined;
+  for (let l = Math.max(0, line); l <= line + LINE_LOOKAHEAD; l++) {
     const pc = m.get(l);
     if (pc !== undefined) return { pc, line: l };
   }
@@ -220,13 +229,14 @@ export class BreakpointBook {
     const size = a.bytes ?? 4;
     let ref = parseRef(a.name, ctx.interp);
     if (typeof ref === 'string' && /^\s*[A-Za-z_]\w*\s*:/.test(a.name)) return { dataId: null, description: ref };
+    if (typeof ref === 'string' && ctx.program.labels.has(a.name.trim())) return { dataId: null, description: `${a.name.trim()} is a code label, not data: watch a data symbol or an address such as vs1:0x2000_0000` };
     if (typeof ref === 'string') {
       // A register or symbol whose value is an address in the current thread's space.
       const v = evaluateExpression(a.name, ctx);
       if (!v.ok || v.value >= 1n << 32n) return { dataId: null, description: `${a.name} is not an address: write pa:0x1000_0000 or vs1:0x2000_0000` };
       ref = { space: ctx.thread ? ctx.interp.spaceOf(ctx.thread.cpu) : 'PA', address: Number(v.value) };
     }
-    if (!Number.isInteger(size) || size < 1 || size > 4096) return { dataId: null, description: 'watch 1 to 4096 bytes' };
+    if (!Number.isInteger(size) || size < 1 || size > MAX_WATCH_BYTES) return { dataId: null, description: `watch 1 to ${MAX_WATCH_BYTES} bytes` };
     const ids = `${formatRef(ref)}/${size}`;
     return { dataId: ids, description: `${size} byte${size === 1 ? '' : 's'} at ${formatRef(ref)}${ref.space === 'PA' ? ' (physical: any space)' : ` (${ref.space}: follows the page tables)`}`, accessTypes: ['read', 'write', 'readWrite'], canPersist: true };
   }
@@ -239,14 +249,21 @@ export class BreakpointBook {
   private applyDataBreakpoints(): DebugProtocol.Breakpoint[] {
     const rt = this.runtime;
     if (!rt) return this.dataBps.map(() => ({ verified: false, message: 'the program is not loaded yet' }));
+    // Each is checked as dataBreakpointInfo would have made it: a reference, a size it offers, an access type.
     const parsed = this.dataBps.map((b) => {
       const m = /^(.*)\/(\d+)$/.exec(b.dataId);
-      const ref = m ? parseRef(m[1], rt.interp) : 'bad data id';
-      return typeof ref === 'string' || !m ? null : { space: ref.space, address: ref.address, size: Number(m[2]), read: (b.accessType ?? 'write') !== 'write', write: (b.accessType ?? 'write') !== 'read' };
+      if (!m) return `bad data id ${b.dataId}: write REFERENCE/SIZE, e.g. vs1:0x2000_0000/4`;
+      const ref = parseRef(m[1], rt.interp);
+      if (typeof ref === 'string') return ref;
+      const size = Number(m[2]);
+      if (size < 1 || size > MAX_WATCH_BYTES) return `data breakpoint ${b.dataId}: watch 1 to ${MAX_WATCH_BYTES} bytes`;
+      const access = b.accessType ?? 'write';
+      if (!ACCESS_TYPES.includes(access)) return `data breakpoint ${b.dataId}: access type ${JSON.stringify(access)} is not one of ${ACCESS_TYPES.join(', ')}`;
+      return { space: ref.space, address: ref.address, size, read: access !== 'write', write: access !== 'read' };
     });
-    const watches = rt.setWatches(parsed.filter((w) => w !== null));
+    const watches = rt.setWatches(parsed.filter((w) => typeof w !== 'string'));
     let k = 0;
-    return this.dataBps.map((b, i) => (parsed[i] ? { verified: true, id: DATA_BREAKPOINT_ID_BASE + watches[k++].id } : { verified: false, message: `bad data breakpoint ${b.dataId}` }));
+    return parsed.map((w) => (typeof w !== 'string' ? { verified: true, id: DATA_BREAKPOINT_ID_BASE + watches[k++].id } : { verified: false, message: w }));
   }
 
   /**

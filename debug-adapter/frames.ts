@@ -6,7 +6,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { registerIndex, type Program } from '../emulator/index';
 import type { ClientLines } from './breakpoints';
 import { enclosingLabel, evaluateExpression, memoryOperand, type EvalContext } from './evaluator';
-import { formatRef, textAddress, writeRef } from './memory-ref';
+import { formatRef, readRef, textAddress, writeRef } from './memory-ref';
 import { ErrorCode, type StateChangedBody } from './protocol';
 import { RequestError, bad } from './request';
 import type { MoverRuntime } from './runtime';
@@ -126,9 +126,13 @@ export class Frames {
     if (!v.ok) throw bad(v.message);
     const bytes = new Uint8Array(op.bytes);
     for (let k = 0; k < bytes.length; k++) bytes[k] = Number((v.value >> BigInt(8 * k)) & 0xffn);
-    if (writeRef(rt.interp, op.ref, 0, bytes) < bytes.length) throw new RequestError(ErrorCode.BadMemoryReference, `${formatRef(op.ref)} is not mapped`);
+    // All or nothing: a write that would run into an unmapped page writes no byte.
+    const bits = op.bytes * 8;
+    if (readRef(rt.interp, op.ref, 0, bytes.length).unreadable > 0) throw new RequestError(ErrorCode.BadMemoryReference, `${formatRef(op.ref)}:${bits} is not mapped`);
+    writeRef(rt.interp, op.ref, 0, bytes);
     this.host.changed('memory', { reference: formatRef(op.ref), offset: 0, count: bytes.length });
-    return { value: '0x' + v.value.toString(16) };
+    // The value as stored: the low `bits` bits of what the expression gave.
+    return { value: '0x' + BigInt.asUintN(bits, v.value).toString(16) };
   }
 
   private assignRegister(thread: number, name: string, valueText: string): { value: string; memoryReference?: string } {
@@ -140,7 +144,9 @@ export class Frames {
     if (!v.ok) throw bad(`cannot set ${name}: ${v.message}`);
     rt.setRegister(thread, index, v.value);
     this.host.changed('registers');
-    const ref = addressRef(rt.spaceOf(t.cpu), v.value);
-    return { value: '0x' + v.value.toString(16), ...(ref ? { memoryReference: ref } : {}) };
+    // The value as the register holds it (its low 64 bits), not the expression's.
+    const stored = rt.interp.register(t, index);
+    const ref = addressRef(rt.spaceOf(t.cpu), stored);
+    return { value: '0x' + stored.toString(16), ...(ref ? { memoryReference: ref } : {}) };
   }
 }

@@ -78,32 +78,35 @@ export function bitmapPicture(bits: Uint8Array, blocks: number, cells = PICTURE_
   return { picture, perCell };
 }
 
+/**
+ * The last snapshot read and where it was found. The interpreter keeps the last event of each name, so
+ * only the events after that read are looked at (while the bounded log still holds them).
+ */
 function lastRead(interp: Interpreter): SnapshotQueueView['lastRead'] {
-  const ev = interp.events;
-  let i = ev.length - 1;
-  while (i >= 0 && ev[i].name !== 'snapread') i--;
-  if (i < 0) return null;
+  const read = interp.lastEvent('snapread');
+  if (!read) return null;
+  const hit = interp.lastEvent('snaphit');
+  const clone = interp.lastEvent('snapclone');
   const path: number[] = [];
-  let foundIn: number | 'clone' | null = null;
-  let savedBlock: number | null = null;
-  for (let j = i + 1; j < ev.length; j++) {
-    const e = ev[j];
+  for (let j = Math.max(read.seq + 1, interp.events.firstKept); j < interp.events.length; j++) {
+    const e = interp.events.at(j)!;
     if (e.name === 'snapstep') path.push(Number(e.a));
-    else if (e.name === 'snaphit') { foundIn = Number(e.a); savedBlock = Number(e.b); break; }
-    else if (e.name === 'snapclone') { foundIn = 'clone'; break; }
-    else if (e.name === 'snapread') break;
+    else if (e.name === 'snaphit' || e.name === 'snapclone') break;
   }
-  return { snapshot: Number(ev[i].a), block: Number(ev[i].b), path, foundIn, savedBlock };
+  const found = hit && hit.seq > read.seq && !(clone && clone.seq > read.seq && clone.seq < hit.seq) ? hit : clone && clone.seq > read.seq ? clone : null;
+  return {
+    snapshot: Number(read.a), block: Number(read.b), path,
+    foundIn: found === null ? null : found.name === 'snaphit' ? Number(found.a) : 'clone',
+    savedBlock: found?.name === 'snaphit' ? Number(found.b) : null,
+  };
 }
 
 function lastCofw(interp: Interpreter): SnapshotQueueView['lastCopyOnFirstWrite'] {
-  const ev = interp.events;
-  for (let i = ev.length - 1; i >= 0; i--) {
-    if (ev[i].name !== 'cofw') continue;
-    const into = i > 0 && ev[i - 1].name === 'snapcofw' && ev[i - 1].b === ev[i].a ? Number(ev[i - 1].a) : null;
-    return { snapshot: into, block: Number(ev[i].a), savedBlock: Number(ev[i].b) };
-  }
-  return null;
+  const cofw = interp.lastEvent('cofw');
+  if (!cofw) return null;
+  // The snapshot module announces the copy's destination right before the cofw event itself.
+  const into = interp.lastEvent('snapcofw');
+  return { snapshot: into && into.seq === cofw.seq - 1 && into.b === cofw.a ? Number(into.a) : null, block: Number(cofw.a), savedBlock: Number(cofw.b) };
 }
 
 const EMPTY_QUEUE: SnapshotQueueView = {

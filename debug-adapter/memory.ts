@@ -11,6 +11,9 @@ import type { MoverRuntime } from './runtime';
 
 /** The address of a disassembled row that is no instruction at all. */
 const NO_ADDRESS = '-1';
+/** Padded base64 (RFC 4648), the only encoding of writeMemory's data. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /** The most instructions one disassemble request returns. */
 const MAX_DISASSEMBLE = 10_000;
 
@@ -29,6 +32,8 @@ export function writeMemory(rt: MoverRuntime, a: DebugProtocol.WriteMemoryArgume
   if (typeof a.memoryReference !== 'string' || typeof a.data !== 'string') throw new RequestError(ErrorCode.BadMemoryReference, 'writeMemory needs a memoryReference and base64 data');
   const ref = parseRef(a.memoryReference, rt.interp);
   if (typeof ref === 'string') throw new RequestError(ErrorCode.BadMemoryReference, ref);
+  // Buffer.from skips what is not base64: garbage would be written as whatever bytes it decodes to.
+  if (!BASE64.test(a.data)) throw bad('writeMemory needs its data in base64 (padded, as RFC 4648 writes it)');
   const bytes = new Uint8Array(Buffer.from(a.data, 'base64'));
   if (bytes.length > MAX_READ) throw bad(`writes are limited to ${MAX_READ} bytes`);
   const offset = a.offset ?? 0;

@@ -210,6 +210,8 @@ export const ErrorCode = {
   BadMemoryReference: 1005,
   LaunchFailed: 1006,
   SessionEnded: 1007,
+  /** A socket session whose client did not present the adapter's token. */
+  Unauthorized: 1008,
   Internal: 1099,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

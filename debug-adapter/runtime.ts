@@ -14,13 +14,32 @@ import {
 export const RUN_CHUNK = 250_000;
 /** A checkpoint is kept at least this often (instructions), bounding the cost of a step back. */
 export const CHECKPOINT_INTERVAL = 1_000_000;
-/** At most this many checkpoints are kept; the oldest go first. */
+/** At most this many checkpoints are kept: past it, the one closest to its neighbours is folded away. */
 export const MAX_CHECKPOINTS = 64;
+/** At most this many bytes of saved pages and blocks are kept: past it, the oldest checkpoints go. */
+export const MAX_CHECKPOINT_BYTES = 256 * 2 ** 20;
+/** Output lines and events the interpreter keeps (the adapter hands each line on as it is printed). */
+export const LOG_LIMIT = 10_000;
+/** A step that runs long (a step over a long call) yields to the event loop at least this often. */
+export const STEP_YIELD_MS = 20;
+/** Steps between looks at the clock while stepping instruction by instruction. */
+const STEPS_PER_CLOCK_CHECK = 1024;
 
 export type StepKind = 'in' | 'over' | 'out';
 
 /** Why the runtime stopped, as the adapter reports it. `pause` and `entry` come from the adapter itself. */
-export type RuntimeStop = StopReason | { readonly kind: 'pause' } | { readonly kind: 'entry' } | { readonly kind: 'step-limit' } | { readonly kind: 'start-of-history' };
+export type RuntimeStop = StopReason | { readonly kind: 'pause' } | { readonly kind: 'entry' } | { readonly kind: 'step-limit' } | HistoryStop;
+
+/**
+ * Going back reached the oldest instant kept. `oldest` is its clock value: 0 when all history is kept,
+ * more when older checkpoints were dropped to bound memory. `moved` is false when the machine could not
+ * go back at all (it is where it was).
+ */
+export interface HistoryStop {
+  readonly kind: 'start-of-history';
+  readonly oldest: number;
+  readonly moved: boolean;
+}
 
 interface CheckpointMark {
   readonly id: number;
@@ -28,6 +47,8 @@ interface CheckpointMark {
   readonly at: number;
   /** Instructions each thread had retired. */
   readonly threadRetired: readonly number[];
+  /** Taken right after a debugger edit: the history from it on is the edited one, so it is never folded away. */
+  readonly edit: boolean;
 }
 
 export interface BreakFilter {
@@ -44,7 +65,7 @@ export class MoverRuntime {
   lastStopAt = 0;
 
   constructor(readonly machine: Machine, readonly program: Program, readonly options: { readonly timerQuantum?: number; readonly maxSteps: number }) {
-    this.interp = new Interpreter(machine, program, options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {});
+    this.interp = new Interpreter(machine, program, { logLimit: LOG_LIMIT, ...(options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {}) });
     this.markTlbs();
     this.takeCheckpoint();
   }
@@ -153,17 +174,48 @@ export class MoverRuntime {
     return this.interp.threads[id];
   }
 
-  private takeCheckpoint(): void {
+  private takeCheckpoint(edit = false): void {
     const last = this.marks[this.marks.length - 1];
-    if (last && last.at === this.interp.retired) return;
+    if (!edit && last && last.at === this.interp.retired) return;
     const id = this.interp.checkpoint();
-    this.marks.push({ id, at: this.interp.retired, threadRetired: this.interp.threads.map((t) => t.retired) });
-    if (this.marks.length > MAX_CHECKPOINTS) {
-      // Keep the first (the start of history) and thin out the rest.
-      const drop = this.marks.splice(1, 1)[0];
-      void drop;
-      this.machine.discardCheckpointsBefore(this.marks[0].id);
+    this.marks.push({ id, at: this.interp.retired, threadRetired: this.interp.threads.map((t) => t.retired), edit });
+    this.thinCheckpoints();
+  }
+
+  /**
+   * Keeps checkpoints within MAX_CHECKPOINTS and MAX_CHECKPOINT_BYTES. Over the count, the checkpoint
+   * whose neighbours are closest is folded into the one before it (older history gets sparser, and a
+   * step back there replays further). Over the bytes, the oldest go: history then starts later, and a
+   * step back past it says so. The latest checkpoint records now and always stays.
+   */
+  private thinCheckpoints(): void {
+    const gap = (i: number) => this.marks[i + 1].at - this.marks[i - 1].at;
+    while (this.marks.length > MAX_CHECKPOINTS) {
+      let best = -1;
+      for (let i = 1; i < this.marks.length - 1; i++) if (!this.marks[i].edit && (best < 0 || gap(i) < gap(best))) best = i;
+      // Only edits in between: the oldest goes, as when over the bytes.
+      if (best < 0) best = 0;
+      this.machine.dropCheckpoint(this.marks[best].id);
+      this.marks.splice(best, 1);
     }
+    while (this.marks.length > 1 && this.machine.checkpointBytes() > MAX_CHECKPOINT_BYTES) {
+      this.machine.dropCheckpoint(this.marks[0].id);
+      this.marks.shift();
+    }
+  }
+
+  /** The clock value of the oldest instant the machine can go back to. */
+  get oldestKept(): number {
+    return this.marks[0].at;
+  }
+
+  /**
+   * A debugger edit (memory, a register, the pc) was just made: it starts a new timeline here. The
+   * checkpoint taken now holds the edited machine, so going back within the new timeline keeps the
+   * edit, and going back before it restores an older checkpoint and shows the history before it.
+   */
+  edited(): void {
+    this.takeCheckpoint(true);
   }
 
   /**
@@ -175,12 +227,19 @@ export class MoverRuntime {
     return this.advance(opts);
   }
 
-  private async advance(opts: { step?: { thread: number; count: number }; filter?: BreakFilter; until?: (s: StopReason) => boolean }): Promise<RuntimeStop> {
+  /**
+   * The run loop of every forward motion. `step.more`, asked after each step of the thread, repeats
+   * the step (step over and out: until the call returns); such a step yields every STEP_YIELD_MS, so
+   * pause and the other requests get in during a long one.
+   */
+  private async advance(opts: { step?: { thread: number; count: number; more?: () => boolean }; filter?: BreakFilter; until?: (s: StopReason) => boolean }): Promise<RuntimeStop> {
     this.running = true;
     this.pauseRequested = false;
     try {
       let sinceCheckpoint = this.interp.retired - (this.marks[this.marks.length - 1]?.at ?? 0);
       const stepRemaining = opts.step ? { thread: opts.step.thread, target: this.interp.threads[opts.step.thread].retired + opts.step.count } : null;
+      let lastYield = performance.now();
+      let steps = 0;
       for (;;) {
         if (this.pauseRequested) return { kind: 'pause' };
         if (this.interp.retired >= this.options.maxSteps) return { kind: 'step-limit' };
@@ -190,11 +249,15 @@ export class MoverRuntime {
         const stop = step && step.count <= 0 ? { kind: 'step' as const, thread: step.thread, cpu: this.interp.threads[step.thread].cpu, pc: this.interp.threads[step.thread].pc } : this.interp.run(budget, step);
         sinceCheckpoint += this.interp.retired - before;
         if (sinceCheckpoint >= CHECKPOINT_INTERVAL) { this.takeCheckpoint(); sinceCheckpoint = 0; }
-        if (stop.kind === 'budget') {
+        const again = stop.kind === 'step' && stepRemaining !== null && opts.step?.more?.() === true;
+        if (again) stepRemaining.target = this.interp.threads[stepRemaining.thread].retired + 1;
+        if (stop.kind === 'budget' || (again && ++steps % STEPS_PER_CLOCK_CHECK === 0 && performance.now() - lastYield >= STEP_YIELD_MS)) {
           // Let pause, breakpoint changes and disconnect in.
           await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
           continue;
         }
+        if (again) continue;
         if (stop.kind === 'breakpoint' && opts.filter && !opts.filter(stop)) continue;
         if (opts.until && !opts.until(stop)) continue;
         return stop;
@@ -229,13 +292,9 @@ export class MoverRuntime {
     return this.runUntilDepth(thread, t.frames.length - 1, filter);
   }
 
-  private async runUntilDepth(thread: number, depth: number, filter?: BreakFilter): Promise<RuntimeStop> {
+  private runUntilDepth(thread: number, depth: number, filter?: BreakFilter): Promise<RuntimeStop> {
     const t = this.interp.threads[thread];
-    for (;;) {
-      const s = await this.advance({ step: { thread, count: 1 }, ...(filter ? { filter } : {}) });
-      if (s.kind !== 'step') return s;
-      if (t.frames.length <= depth || t.state === 'halted') return s;
-    }
+    return this.advance({ step: { thread, count: 1, more: () => t.frames.length > depth && t.state !== 'halted' }, ...(filter ? { filter } : {}) });
   }
 
   /** Moves the whole machine back to the instant when `thread` had retired `target` instructions. */
@@ -271,8 +330,9 @@ export class MoverRuntime {
   stepBack(thread: number): RuntimeStop {
     this.markTlbs();
     const t = this.interp.threads[thread];
-    if (t.retired === 0) return { kind: 'start-of-history' };
-    this.rewindThread(thread, t.retired - 1);
+    if (t.retired === 0) return { kind: 'start-of-history', oldest: 0, moved: false };
+    // History was thinned to bound memory and does not reach that far back: say so, and stay.
+    if (!this.rewindThread(thread, t.retired - 1)) return { kind: 'start-of-history', oldest: this.oldestKept, moved: false };
     this.lastStopAt = this.interp.retired;
     return { kind: 'step', thread, cpu: t.cpu, pc: t.pc };
   }
@@ -308,9 +368,9 @@ export class MoverRuntime {
       this.restoreMark(mark);
       if (k === 0) break;
     }
-    this.rewindTo(0);
+    this.rewindTo(this.oldestKept);
     this.lastStopAt = this.interp.retired;
-    return { kind: 'start-of-history' };
+    return { kind: 'start-of-history', oldest: this.oldestKept, moved: true };
   }
 
   /** Restart: back to the first checkpoint (the loaded program), hooks kept. */

@@ -10,6 +10,7 @@
 import { DebugSession, Event, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { statSync } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
 import * as path from 'node:path';
 import { describeFault, describeStop, hex, nodeSourceHost, type Program, type StopReason } from '../emulator/index';
 import { BreakpointBook, EXCEPTION_FILTERS, lineTable, resolveLine, type ClientLines } from './breakpoints';
@@ -22,7 +23,9 @@ import { disassemble, readMemory, writeMemory } from './memory';
 import { textAddress } from './memory-ref';
 import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_VS_SWITCH, type StateChangedBody } from './protocol';
 import { After, RequestError, bad, type Handlers, type RequestName } from './request';
-import type { MoverRuntime, RuntimeStop } from './runtime';
+import type { HistoryStop, MoverRuntime, RuntimeStop } from './runtime';
+import { ProgramOutput } from './program-output';
+import { checkArguments } from './arguments';
 import { controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
 
 function isFile(file: string): boolean {
@@ -32,8 +35,21 @@ function isFile(file: string): boolean {
 /** How long a launch waits for configurationDone (breakpoints come before it) before running anyway. */
 const CONFIGURATION_WAIT_MS = 2000;
 
+/** What a session that serves a socket requires: the token its client presents in `initialize`. */
+export interface SessionOptions {
+  /** The client must send it as `moverToken` in its initialize arguments before any other request. */
+  readonly token?: string;
+}
+
 export class MoverDebugSession extends DebugSession {
   private runtime: MoverRuntime | null = null;
+  /** False until the client has presented the token (always true without one). */
+  private authorized: boolean;
+  /** Set once a fatal error has ended the session. */
+  private failed = false;
+  /** The connection's stream, to see how much it has not sent yet. */
+  private out: NodeJS.WritableStream | null = null;
+  private readonly programOutput = new ProgramOutput((text) => this.sendNow(new OutputEvent(text, 'stdout')), () => this.unsentBytes());
   private program: Program | null = null;
   private launchArgs: MoverLaunchArguments | null = null;
   private configurationDone: () => void = () => {};
@@ -57,14 +73,16 @@ export class MoverDebugSession extends DebugSession {
     loaded: () => this.loaded(),
     lines: this.lines,
     changed: (reason, memory) => {
+      this.runtime?.edited();
       if (memory) this.sendEvent(new MemoryEvent(memory.reference, memory.offset, memory.count));
       this.sendStateChanged(reason);
     },
   });
   private readonly handlers: Handlers;
 
-  constructor() {
+  constructor(private readonly options: SessionOptions = {}) {
     super();
+    this.authorized = options.token === undefined;
     // The base class shuts down on every 'error', including a message that is not JSON: report that one
     // and keep serving; a broken stream still ends the session.
     this.removeAllListeners('error');
@@ -113,7 +131,9 @@ export class MoverDebugSession extends DebugSession {
       exceptionInfo: () => this.exceptionInfo(),
       readMemory: (a) => readMemory(this.stopped(), a),
       writeMemory: (a) => {
-        const w = writeMemory(this.stopped(), a);
+        const rt = this.stopped();
+        const w = writeMemory(rt, a);
+        rt.edited();
         this.sendEvent(new MemoryEvent(w.reference, w.offset, w.count));
         this.sendStateChanged('memory');
         return w.body;
@@ -139,6 +159,7 @@ export class MoverDebugSession extends DebugSession {
     const response: DebugProtocol.Response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: true };
     void (async () => {
       try {
+        if (!this.authorized) this.authorize(request);
         if (this.disposed && request.command !== 'disconnect') throw new RequestError(ErrorCode.SessionEnded, `the debug session has ended (disconnected): "${request.command}" cannot be served`);
         // Own properties only: "toString" or "__proto__" are not requests.
         const command = typeof request.command === 'string' && Object.hasOwn(this.handlers, request.command) ? (request.command as RequestName) : undefined;
@@ -146,6 +167,7 @@ export class MoverDebugSession extends DebugSession {
         const args: unknown = request.arguments ?? {};
         if (typeof args !== 'object' || args === null || Array.isArray(args)) throw bad(`the arguments of "${request.command}" must be an object`);
         // The one place JSON arguments meet their declared types: each handler checks what it relies on.
+        checkArguments(command, args as Record<string, unknown>);
         const handler = this.handlers[command] as (a: object) => unknown;
         const result = await handler(args);
         const after = result instanceof After ? result : null;
@@ -164,6 +186,60 @@ export class MoverDebugSession extends DebugSession {
         if (code === ErrorCode.Internal) this.sendEvent(new OutputEvent(`${(e as Error).stack ?? e}\n`, 'stderr'));
       }
     })();
+  }
+
+  /**
+   * A socket session's first request must be an initialize with the token; anything else ends the
+   * connection, so another local program cannot drive the adapter (and read files through it).
+   */
+  private authorize(request: DebugProtocol.Request): void {
+    const args: unknown = request.arguments;
+    const given = request.command === 'initialize' && typeof args === 'object' && args !== null ? (args as Record<string, unknown>).moverToken : undefined;
+    const want = Buffer.from(this.options.token ?? '');
+    if (typeof given === 'string' && Buffer.byteLength(given) === want.length && timingSafeEqual(Buffer.from(given), want)) { this.authorized = true; return; }
+    this.disposed = true;
+    setImmediate(() => this.shutdown());
+    throw new RequestError(ErrorCode.Unauthorized, 'this debug adapter needs its token: send it as "moverToken" in the initialize arguments');
+  }
+
+  // ---- output and fatal errors ----------------------------------------------------------------------
+
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    this.out = outStream;
+    // A write that fails (the client went away, the pipe is full) ends the session, never silently.
+    outStream.on('error', (e: Error) => this.fatal(`the connection to the client failed: ${e.message}`));
+    super.start(inStream, outStream);
+  }
+
+  private unsentBytes(): number {
+    const o = this.out as (NodeJS.WritableStream & { writableLength?: number }) | null;
+    return typeof o?.writableLength === 'number' ? o.writableLength : 0;
+  }
+
+  /** Every event goes after the program output printed before it. */
+  override sendEvent(event: DebugProtocol.Event): void {
+    this.programOutput.flush();
+    this.sendNow(event);
+  }
+
+  private sendNow(event: DebugProtocol.Event): void {
+    super.sendEvent(event);
+  }
+
+  /**
+   * Ends the session on an error nothing else caught: the reason as output and on stderr, then a
+   * terminated event, so the client neither waits for a stop that will not come nor loses the cause.
+   */
+  fatal(reason: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    process.stderr.write(`mover debug adapter: ${reason}\n`);
+    try {
+      this.runtime?.requestPause();
+      this.sendEvent(new OutputEvent(`the Mover debugger stopped because of an internal error, the session ends: ${reason}\n`, 'stderr'));
+      this.sendEvent(new TerminatedEvent());
+    } catch { /* the connection itself failed: stderr has the reason */ }
+    this.disposed = true;
   }
 
   private rt(): MoverRuntime {
@@ -224,7 +300,7 @@ export class MoverDebugSession extends DebugSession {
     const { program, runtime } = build(args, __dirname, (line) => this.sendEvent(new OutputEvent(line + '\n', 'stderr')));
     runtime.onOutput = (l) => {
       const who = runtime.threads.length > 1 ? `[cpu${l.cpu} ${runtime.threads[l.thread].name}] ` : '';
-      this.sendEvent(new OutputEvent(`${who}${l.text}\n`, 'stdout'));
+      this.programOutput.add(`${who}${l.text}\n`);
     };
     this.program = program;
     this.runtime = runtime;
@@ -278,14 +354,14 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private breakpointLocations(a: DebugProtocol.BreakpointLocationsArguments): DebugProtocol.BreakpointLocationsResponse['body'] {
-    if (!a.source?.path || typeof a.line !== 'number') throw bad('breakpointLocations needs a source path and a line');
+    if (typeof a.source?.path !== 'string' || typeof a.line !== 'number' || (a.endLine !== undefined && typeof a.endLine !== 'number')) throw bad('breakpointLocations needs a source path and a line (and endLine a number)');
     if (!this.program) return { breakpoints: [] };
     const m = lineTable(this.program).get(path.normalize(path.resolve(a.source.path)));
     const from = this.lines.toDebuggerLine(a.line) - 1;
     const to = a.endLine !== undefined ? this.lines.toDebuggerLine(a.endLine) - 1 : from;
-    const out: DebugProtocol.BreakpointLocation[] = [];
-    for (let l = from; l <= to; l++) if (m?.has(l)) out.push({ line: this.lines.toClientLine(l + 1) });
-    return { breakpoints: out };
+    // The file's lines with code, not the range asked for: an endLine of 1e15 must not loop 1e15 times.
+    const lines = [...(m?.keys() ?? [])].filter((l) => l >= from && l <= to).sort((x, y) => x - y);
+    return { breakpoints: lines.map((l) => ({ line: this.lines.toClientLine(l + 1) })) };
   }
 
   private location(pc: number): { source: DebugProtocol.Source; line: number; column: number } {
@@ -328,11 +404,8 @@ export class MoverDebugSession extends DebugSession {
       : kind === 'over' ? rt.stepOver(t, this.breakFilter)
       : rt.stepOut(t, this.breakFilter);
     run.then((stop) => { if (!this.disposed && !this.terminated && this.runtime === rt) this.reportStop(stop); })
-      .catch((e: unknown) => {
-        // A run that throws ends the session with the reason: VS Code must not stay in "running".
-        this.sendEvent(new OutputEvent(`internal error while running, the session ends: ${(e as Error).stack ?? e}\n`, 'stderr'));
-        this.sendEvent(new TerminatedEvent());
-      });
+      // A run that throws ends the session with the reason: VS Code must not stay in "running".
+      .catch((e: unknown) => this.fatal(`while running: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
   }
 
   private back(kind: 'step' | 'continue', a: { threadId?: unknown }): After<Record<string, never>> {
@@ -357,7 +430,8 @@ export class MoverDebugSession extends DebugSession {
     const ev = new StoppedEvent(reason, threadId) as DebugProtocol.StoppedEvent;
     ev.body.description = description;
     ev.body.allThreadsStopped = true;
-    if (stop.kind === 'fault' || stop.kind === 'vs-switch' || stop.kind === 'tlb-miss' || stop.kind === 'event' || stop.kind === 'fault-handled' || stop.kind === 'step-limit') ev.body.text = description;
+    if (stop.kind === 'start-of-history' && stop.oldest > 0) this.sendEvent(new OutputEvent(`${description}\n`, 'console'));
+    if (stop.kind === 'start-of-history' || stop.kind === 'fault' || stop.kind === 'vs-switch' || stop.kind === 'tlb-miss' || stop.kind === 'event' || stop.kind === 'fault-handled' || stop.kind === 'step-limit') ev.body.text = description;
     if (stop.kind === 'breakpoint') ev.body.hitBreakpointIds = this.book.hitAt(stop.pc).ids;
     if (stop.kind === 'watchpoint') ev.body.hitBreakpointIds = [BreakpointBook.dataBreakpointId(stop.hit.id)];
     this.sendEvent(ev);
@@ -370,7 +444,7 @@ export class MoverDebugSession extends DebugSession {
       case 'entry': return ['entry', 'Paused on entry'];
       case 'pause': case 'budget': return ['pause', 'Paused'];
       case 'step-limit': return ['pause', `Stopped after ${this.rt().retired} instructions (maxSteps): the program had not halted`];
-      case 'start-of-history': return ['step', 'At the start of the recorded history'];
+      case 'start-of-history': return ['step', describeHistoryStop(stop)];
       case 'step': return ['step', 'Step'];
       case 'breakpoint': return [this.book.hitAt(stop.pc).reason, describeStop(stop, p)];
       case 'watchpoint': return ['data breakpoint', describeStop(stop, p)];
@@ -408,7 +482,7 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private gotoTargets(a: DebugProtocol.GotoTargetsArguments): DebugProtocol.GotoTargetsResponse['body'] {
-    if (!a.source?.path || typeof a.line !== 'number') throw bad('gotoTargets needs a source path and a line');
+    if (typeof a.source?.path !== 'string' || typeof a.line !== 'number') throw bad('gotoTargets needs a source path and a line');
     if (!this.program) return { targets: [] };
     const r = resolveLine(lineTable(this.program), path.resolve(a.source.path), this.lines.toDebuggerLine(a.line) - 1);
     if (!r) return { targets: [] };
@@ -418,8 +492,11 @@ export class MoverDebugSession extends DebugSession {
   private goto(a: DebugProtocol.GotoArguments): After<Record<string, never>> {
     const rt = this.stopped();
     const tid = this.frames.threadIndex(rt, a.threadId);
-    if (typeof a.targetId !== 'number' || a.targetId < 1 || a.targetId > this.loaded().length) throw bad(`no goto target ${a.targetId}`);
+    if (typeof a.targetId !== 'number' || !Number.isInteger(a.targetId) || a.targetId < 1 || a.targetId > this.loaded().length) throw bad(`no goto target ${a.targetId}`);
+    // A halted thread stays halted whatever its pc: moving it would show a place it never runs from.
+    if (rt.threads[tid].state === 'halted') throw bad(`thread ${rt.threads[tid].name} has halted: goto cannot move it (restart the program to run it again)`);
     rt.setPc(tid, a.targetId - 1);
+    rt.edited();
     return new After({}, () => {
       const ev = new StoppedEvent('goto', tid + THREAD_ID_BASE) as DebugProtocol.StoppedEvent;
       ev.body.allThreadsStopped = true;
@@ -429,12 +506,22 @@ export class MoverDebugSession extends DebugSession {
     });
   }
 
+  /** Only the launched program's own files (the program and its includes), never any other path. */
   private source(a: DebugProtocol.SourceArguments): DebugProtocol.SourceResponse['body'] {
+    const files = this.program?.files ?? [];
     const ref = a.source?.sourceReference ?? a.sourceReference;
-    const file = this.program?.files[(ref ?? 0) - 1] ?? a.source?.path;
-    if (!file) throw bad('no such source');
+    const byPath = typeof a.source?.path === 'string' ? path.normalize(path.resolve(a.source.path)) : undefined;
+    const file = (ref ? files[ref - 1] : undefined) ?? files.find((f) => byPath !== undefined && path.normalize(path.resolve(f)) === byPath);
+    if (!file) throw bad(this.program ? 'no such source: only the files of the launched program are served' : 'no program is loaded: launch one first');
     const text = nodeSourceHost.readFile(file);
     if (text === undefined) throw bad(`cannot read ${file}`);
     return { content: text, mimeType: 'text/x-mover' };
   }
+}
+
+/** A history stop's wording: the start of the run, or how far back the history kept reaches. */
+function describeHistoryStop(stop: HistoryStop): string {
+  if (stop.oldest === 0) return 'At the start of the recorded history';
+  const kept = `history is kept from instruction ${stop.oldest} on (older checkpoints were dropped to bound memory)`;
+  return stop.moved ? `At the oldest instant kept: ${kept}` : `Cannot step back: ${kept}`;
 }

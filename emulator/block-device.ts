@@ -156,6 +156,25 @@ export class BlockDevices {
     for (const name of j.created) this.volumes.delete(name);
   }
 
+  /** Folds a later journal into the one before it (see PhysicalMemory.foldJournal): the older copy wins. */
+  static foldJournal(earlier: VolumeJournal, later: VolumeJournal): void {
+    const created = new Set(earlier.created);
+    for (const [name, blocks] of later.saved) {
+      if (created.has(name)) continue;
+      let m = earlier.saved.get(name);
+      if (!m) earlier.saved.set(name, (m = new Map()));
+      for (const [b, old] of blocks) if (!m.has(b)) m.set(b, old);
+    }
+    for (const name of later.created) earlier.created.push(name);
+  }
+
+  /** Host bytes a journal holds (the saved blocks). */
+  static journalBytes(j: VolumeJournal): number {
+    let n = 0;
+    for (const blocks of j.saved.values()) for (const old of blocks.values()) n += old?.length ?? 0;
+    return n;
+  }
+
   resumeJournal(j: VolumeJournal): void {
     j.saved.clear();
     j.created.length = 0;

@@ -160,6 +160,30 @@ export class Machine {
     if (k > 0) this.checkpoints.splice(0, k);
   }
 
+  /**
+   * Drops one checkpoint that is not the latest: its journal folds into the one before it, so every
+   * other checkpoint can still be restored (restoring the one before and running forward passes
+   * through the dropped instant). Dropping the oldest forgets the history before the next one.
+   */
+  dropCheckpoint(id: number): void {
+    const k = this.checkpoints.findIndex((c) => c.id === id);
+    if (k < 0) throw new MachineError(`no checkpoint ${id} (live: ${this.checkpointIds().join(', ') || 'none'})`);
+    // The latest checkpoint's journal is the one recording now: it has nothing later to fold into.
+    if (k === this.checkpoints.length - 1) throw new MachineError(`checkpoint ${id} is the latest: it cannot be dropped`);
+    if (k > 0) {
+      PhysicalMemory.foldJournal(this.checkpoints[k - 1].memory, this.checkpoints[k].memory);
+      BlockDevices.foldJournal(this.checkpoints[k - 1].volumes, this.checkpoints[k].volumes);
+    }
+    this.checkpoints.splice(k, 1);
+  }
+
+  /** Host bytes the live checkpoints hold (saved pages and blocks), which grows with what a run rewrites. */
+  checkpointBytes(): number {
+    let n = 0;
+    for (const c of this.checkpoints) n += PhysicalMemory.journalBytes(c.memory) + BlockDevices.journalBytes(c.volumes);
+    return n;
+  }
+
   /** Drops every checkpoint and stops journaling. */
   clearCheckpoints(): void {
     this.checkpoints = [];

@@ -420,6 +420,21 @@ export class PhysicalMemory {
     }
   }
 
+  /**
+   * Folds a later journal into the one before it, so that undoing `earlier` alone brings memory back
+   * to its start (the later checkpoint is dropped). The earlier copy of a page wins: it is older.
+   */
+  static foldJournal(earlier: MemoryJournal, later: MemoryJournal): void {
+    const allocated = new Set(earlier.allocated);
+    for (const [pfn, bytes] of later.saved) if (!earlier.saved.has(pfn) && !allocated.has(pfn)) earlier.saved.set(pfn, bytes);
+    for (const pfn of later.allocated) earlier.allocated.push(pfn);
+  }
+
+  /** Host bytes a journal holds (the saved pages). */
+  static journalBytes(journal: MemoryJournal): number {
+    return journal.saved.size * PAGE_SIZE;
+  }
+
   /** Resumes journaling into an existing journal after a restore to the checkpoint that owns it. */
   resumeJournal(journal: MemoryJournal): void {
     journal.saved.clear();

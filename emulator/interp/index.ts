@@ -1,2 +1,3 @@
 export * from './interpreter';
 export * from './stop';
+export * from './bounded-log';

@@ -19,12 +19,18 @@ import { CR0_PG, GPR_COUNT, ZERO_REG, type PageFault, type Processor } from '../
 import { Op } from '../asm/isa';
 import { INSTRUCTION_SIZE, STRIDE, type Aux, type Program, type ValueRef } from '../asm/program';
 import type { RuntimeFault, StopReason, WatchHit } from './stop';
+import { BoundedLog } from './bounded-log';
 
 export interface InterpreterOptions {
   /** Instructions between timer interrupts on each processor ([00031]'s 20 ms). Default 10,000. */
   readonly timerQuantum?: number;
   /** Instructions a processor runs before the next one takes its turn. Default 1. */
   readonly interleave?: number;
+  /**
+   * Output lines and events kept (at least this many of the latest; default all). A debugger bounds
+   * them so a long run does not grow without limit; `lastEvent` still answers for every event name.
+   */
+  readonly logLimit?: number;
 }
 
 export type ThreadState = 'ready' | 'running' | 'halted';
@@ -137,6 +143,8 @@ export interface InterpreterState {
   readonly retired: number;
   readonly outputLength: number;
   readonly eventsLength: number;
+  /** The last event of each name, so views need not scan the (bounded) log. */
+  readonly lastEvents: readonly EventRecord[];
   readonly volumeIds: number;
   readonly lastBreak: { thread: number; pc: number } | null;
 }
@@ -149,8 +157,9 @@ const NO_ACCESS = 2 ** 40;
 
 export class Interpreter {
   readonly threads: Thread[] = [];
-  readonly output: OutputLine[] = [];
-  readonly events: EventRecord[] = [];
+  readonly output: BoundedLog<OutputLine>;
+  readonly events: BoundedLog<EventRecord>;
+  private lastEvents = new Map<string, EventRecord>();
   /** Volume names by number (declared ones first, then those made by vol.new). */
   readonly volumeNames: string[] = [];
   /** Instructions retired by all processors. */
@@ -187,6 +196,8 @@ export class Interpreter {
     if (!Number.isInteger(this.timerQuantum) || this.timerQuantum < 1) throw new LoadError(`timerQuantum must be a whole number of instructions, at least 1 (got ${this.timerQuantum})`);
     if (!Number.isInteger(this.interleave) || this.interleave < 1) throw new LoadError(`interleave must be at least 1 (got ${this.interleave})`);
     this.sliceLeft = this.interleave;
+    this.output = new BoundedLog(options.logLimit ?? Infinity);
+    this.events = new BoundedLog(options.logLimit ?? Infinity);
     this.code = program.code.slice();
     this.aux = program.aux;
     this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: NO_ACCESS, lastWrite: false }));
@@ -1016,6 +1027,7 @@ export class Interpreter {
         const a = this.aux[pc] as Extract<Aux, { kind: 'event' }>;
         const ev: EventRecord = { seq: this.events.length, name: a.name, a: this.value(c, a.values[0]), b: this.value(c, a.values[1]), thread: t.id, cpu: cpu.id, pc };
         this.events.push(ev);
+        this.lastEvents.set(a.name, ev);
         if (this.breakOnEvents.has(a.name)) this.pending = { kind: 'event', thread: t.id, cpu: cpu.id, pc, name: a.name, a: ev.a, b: ev.b };
         return pc + 1;
       }
@@ -1055,6 +1067,7 @@ export class Interpreter {
       }),
       cpus: this.cpus.map((c) => ({ current: c.current ? c.current.id : -1, order: c.threads.map((t) => t.id), timerLeft: c.timerLeft, lastVa: c.lastVa, lastWrite: c.lastWrite })),
       cursor: this.cursor, sliceLeft: this.sliceLeft, retired: this.retired, outputLength: this.output.length, eventsLength: this.events.length,
+      lastEvents: [...this.lastEvents.values()],
       volumeIds: this.volumeNames.length, lastBreak: this.lastBreak,
     };
   }
@@ -1074,9 +1087,15 @@ export class Interpreter {
       if (c.current) { c.proc.regLo.set(c.current.regLo); c.proc.regHi.set(c.current.regHi); }
     });
     this.cursor = s.cursor; this.sliceLeft = s.sliceLeft; this.retired = s.retired;
-    this.output.length = s.outputLength; this.events.length = s.eventsLength; this.volumeNames.length = s.volumeIds;
+    this.output.truncate(s.outputLength); this.events.truncate(s.eventsLength); this.volumeNames.length = s.volumeIds;
+    this.lastEvents = new Map(s.lastEvents.map((e) => [e.name, e]));
     this.lastBreak = s.lastBreak;
     this.pending = null;
+  }
+
+  /** The last event of a name in this timeline, kept even when the log no longer holds it. */
+  lastEvent(name: string): EventRecord | undefined {
+    return this.lastEvents.get(name);
   }
 
   /** Takes a machine checkpoint that includes this interpreter's state. */

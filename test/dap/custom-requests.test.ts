@@ -216,7 +216,7 @@ overBothTransports('custom requests', (open) => {
     await d.ok('continue', { threadId: tid });
     await d.event('terminated');
     await d.fails('mover/breakOnVsSwitch', { targets: ['VS7'] }, /no space named VS7/);
-    await d.fails('mover/breakOnVsSwitch', { targets: 'VS1' }, /targets must be a list of space names/);
+    await d.fails('mover/breakOnVsSwitch', { targets: 'VS1' }, /targets must be an array of strings \(got "VS1"\)/);
   });
 
   test('before a launch every mover/* request but objects (an empty list) and breakOnVsSwitch (a setting) is refused as "no program is loaded"', async () => {

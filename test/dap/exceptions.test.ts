@@ -196,6 +196,6 @@ overBothTransports('data breakpoints', (open) => {
     const tooBig = await d.ok<Info>('dataBreakpointInfo', { name: 'pa:0x1000', bytes: 1 << 20 });
     assert.equal(tooBig.dataId, null);
     const set = await d.ok<Body<DebugProtocol.SetDataBreakpointsResponse>>('setDataBreakpoints', { breakpoints: [{ dataId: 'junk' }] });
-    assert.deepEqual(set.breakpoints, [{ verified: false, message: 'bad data breakpoint junk' }]);
+    assert.deepEqual(set.breakpoints, [{ verified: false, message: 'bad data id junk: write REFERENCE/SIZE, e.g. vs1:0x2000_0000/4' }]);
   });
 });

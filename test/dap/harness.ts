@@ -249,6 +249,8 @@ export async function stdioSession(): Promise<Dap> {
 /** The adapter as a server (`--server=0`): the port it printed, and the process. */
 export interface AdapterServer {
   readonly port: number;
+  /** The token the server printed: a client presents it in initialize. */
+  readonly token: string;
   readonly process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -263,11 +265,11 @@ export function startServer(): Promise<AdapterServer> {
     proc.stderr!.setEncoding('utf8');
     proc.stderr!.on('data', (d: string) => {
       err += d;
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
+      const m = /listening on 127\.0\.0\.1:(\d+) \(token (\w+)\)/.exec(err);
       if (!m) return;
       clearTimeout(timer);
       resolve({
-        port: Number(m[1]), process: proc,
+        port: Number(m[1]), token: m[2], process: proc,
         stop: () => new Promise<void>((done) => {
           if (proc.exitCode !== null) return done();
           proc.removeAllListeners('exit');
@@ -279,12 +281,23 @@ export function startServer(): Promise<AdapterServer> {
   });
 }
 
-/** A session over a socket to a running adapter server. */
-export async function socketSession(server: AdapterServer): Promise<Dap> {
+/** A connection to an adapter server, not yet past the token. */
+export async function connectTo(server: AdapterServer): Promise<Dap> {
   const socket = connect(server.port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('error', reject); });
   socket.setNoDelay(true);
   return new Dap({ input: socket, output: socket, process: null, end: () => socket.destroy() }, 'socket');
+}
+
+/**
+ * A session over a socket to a running adapter server, past the token: its first initialize carried
+ * it, and is not in the log (the tests' own initialize, if any, comes after).
+ */
+export async function socketSession(server: AdapterServer): Promise<Dap> {
+  const d = await connectTo(server);
+  await d.ok('initialize', { adapterID: 'mover', moverToken: server.token });
+  d.log.length = 0;
+  return d;
 }
 
 /** Decodes readMemory's base64. */

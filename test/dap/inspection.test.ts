@@ -211,7 +211,7 @@ overBothTransports('inspection', (open) => {
       [{ memoryReference: 'vs1:0x1_0000_0000', count: 4 }, /not a virtual address: a space is 32 bits/],
       [{ memoryReference: 'pa:0x10_0000_0000', count: 4 }, /beyond the 36-bit physical space/],
       [{ memoryReference: 'pa:0x0', count: -1 }, /readMemory needs a count of bytes/],
-      [{ memoryReference: 'pa:0x0', count: 'ten' }, /readMemory needs a count of bytes/],
+      [{ memoryReference: 'pa:0x0', count: 'ten' }, /readMemory: count must be a whole number \(got "ten"\)/],
       [{ count: 4 }, /readMemory needs a memoryReference/],
     ];
     for (const [args, message] of bad) {

@@ -72,17 +72,17 @@ overBothTransports('robustness', (open, transport) => {
     const tid = await d.launchStopped({ program: HELLO });
     const cases: [string, unknown, RegExp][] = [
       ['setBreakpoints', {}, /setBreakpoints needs a source/],
-      ['setBreakpoints', { source: { path: HELLO }, breakpoints: 'all' }, /needs a breakpoints array/],
-      ['setBreakpoints', { source: { path: HELLO }, breakpoints: [null] }, /every breakpoint needs a number "line" \(got null\)/],
-      ['setFunctionBreakpoints', { breakpoints: [{ name: 7 }] }, /every breakpoint needs a string "name"/],
+      ['setBreakpoints', { source: { path: HELLO }, breakpoints: 'all' }, /setBreakpoints: breakpoints must be an array of objects \(got "all"\)/],
+      ['setBreakpoints', { source: { path: HELLO }, breakpoints: [null] }, /setBreakpoints: breakpoints\[0\] must be an object \(got null\)/],
+      ['setFunctionBreakpoints', { breakpoints: [{ name: 7 }] }, /setFunctionBreakpoints: breakpoints\[0\]\.name must be a string \(got 7\)/],
       ['setInstructionBreakpoints', { breakpoints: [{}] }, /every breakpoint needs a string "instructionReference"/],
-      ['setDataBreakpoints', { breakpoints: [{ dataId: 1 }] }, /every breakpoint needs a string "dataId"/],
-      ['setExceptionBreakpoints', { filters: 'vs-switch' }, /needs filters \(and filterOptions\) as arrays/],
-      ['stackTrace', { threadId: 'one' }, /no thread "one"/],
+      ['setDataBreakpoints', { breakpoints: [{ dataId: 1 }] }, /setDataBreakpoints: breakpoints\[0\]\.dataId must be a string \(got 1\)/],
+      ['setExceptionBreakpoints', { filters: 'vs-switch' }, /setExceptionBreakpoints: filters must be an array of strings \(got "vs-switch"\)/],
+      ['stackTrace', { threadId: 'one' }, /stackTrace: threadId must be a whole number \(got "one"\)/],
       ['next', { threadId: 99 }, /no thread 99/],
-      ['scopes', { frameId: 'x' }, /scopes needs a frameId/],
+      ['scopes', { frameId: 'x' }, /scopes: frameId must be a whole number \(got "x"\)/],
       ['scopes', { frameId: 990000 }, /no frame 990000/],
-      ['variables', { variablesReference: 'a' }, /variables needs a variablesReference/],
+      ['variables', { variablesReference: 'a' }, /variables: variablesReference must be a whole number \(got "a"\)/],
       ['evaluate', {}, /evaluate needs an expression/],
       ['setExpression', { expression: 'r1' }, /setExpression needs an expression and a value/],
       ['completions', {}, /completions needs text/],
@@ -107,7 +107,7 @@ overBothTransports('robustness', (open, transport) => {
   test('a bad breakpoint list is refused before it is kept, so later requests still work', async () => {
     const d = await open();
     const tid = await d.launchStopped({ program: HELLO });
-    await d.fails('setFunctionBreakpoints', { breakpoints: [{ name: 'start' }, null] }, /every breakpoint needs/);
+    await d.fails('setFunctionBreakpoints', { breakpoints: [{ name: 'start' }, null] }, /breakpoints\[1\] must be an object \(got null\)/);
     await d.ok('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x8' }] });
     const s = await d.resume('continue', { threadId: tid });
     assert.equal(s.body.reason, 'instruction breakpoint');

@@ -191,3 +191,43 @@ test('volumes created after a checkpoint disappear on restore; clearCheckpoints 
   assert.deepEqual(m.checkpointIds(), []);
   assert.throws(() => m.restore(cp), /no checkpoint/);
 });
+
+test('dropping a middle checkpoint folds its journal: the others still restore exactly, and the bytes held shrink when pages repeat', () => {
+  const m = machine();
+  const states: ReturnType<typeof state>[] = [];
+  const ids: number[] = [];
+  for (let k = 1; k <= 4; k++) {
+    ids.push(m.checkpoint());
+    states.push(state(m));
+    mutate(m, k);
+    m.volumes.writeFromMemory(m.memory, 'clone', k, 1, 0x1_0000_0000);
+  }
+  const before = m.checkpointBytes();
+  assert.ok(before > 0);
+  m.dropCheckpoint(ids[1]);
+  m.dropCheckpoint(ids[2]);
+  // The same pages are rewritten in every interval: one saved copy each is left.
+  assert.ok(m.checkpointBytes() < before, `${m.checkpointBytes()} < ${before}`);
+  assert.deepEqual(m.checkpointIds(), [ids[0], ids[3]]);
+  m.restore(ids[3]);
+  assert.deepEqual(state(m), states[3]);
+  m.restore(ids[0]);
+  assert.deepEqual(state(m), states[0]);
+  assert.throws(() => m.dropCheckpoint(ids[0]), MachineError, 'the latest checkpoint records now');
+});
+
+test('dropping the oldest checkpoint forgets the history before the next one; the bytes held count saved pages and blocks', () => {
+  const m = machine();
+  m.memory.write32(0x1_0000_0000, 0);
+  const first = m.checkpoint();
+  assert.equal(m.checkpointBytes(), 0);
+  m.memory.write32(0x1_0000_0000, 1);
+  assert.equal(m.checkpointBytes(), 4096);
+  const second = m.checkpoint();
+  const s = state(m);
+  m.memory.write32(0x1_0000_0000, 2);
+  m.dropCheckpoint(first);
+  assert.deepEqual(m.checkpointIds(), [second]);
+  m.restore(second);
+  assert.deepEqual(state(m), s);
+});

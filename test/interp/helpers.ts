@@ -65,6 +65,7 @@ export function load(src: string, opts: RunOptions = {}): Session {
   const interp = new Interpreter(machine, program, {
     ...(opts.timerQuantum !== undefined ? { timerQuantum: opts.timerQuantum } : {}),
     ...(opts.interleave !== undefined ? { interleave: opts.interleave } : {}),
+    ...(opts.logLimit !== undefined ? { logLimit: opts.logLimit } : {}),
   });
   return { program, machine, interp };
 }

@@ -391,6 +391,36 @@ describe('checkpoints', () => {
     assert.equal(s.interp.register(s.interp.threads[0], 1), 3n, 'the blt ran once, then the next iteration stopped');
   });
 
+  test('a bounded log keeps the latest output and events, counts them all, and checkpoints rewind it with the last event of each name', () => {
+    const s = load(`
+start:
+    mov r2, 1000
+loop:
+    print "line {r2:d}"
+    event tick, r2, 0
+    sub r2, r2, 1
+    bne r2, r0, loop
+    event done, 7, 0
+    halt
+`, { logLimit: 10 });
+    const stop = s.interp.run(2_000);
+    assert.equal(stop.kind, 'budget');
+    const id = s.interp.checkpoint();
+    const at = { output: s.interp.output.length, events: s.interp.events.length, tick: s.interp.lastEvent('tick') };
+    assert.equal(at.output, at.events);
+    assert.ok(s.interp.output.kept.length < 20 && s.interp.events.kept.length < 20, 'at most twice the limit is kept');
+    assert.equal(s.interp.events.at(at.events - 1), at.tick);
+    assert.deepEqual(s.interp.run(100_000), { kind: 'halted' });
+    assert.equal(s.interp.output.length, 1000);
+    assert.equal(s.interp.output.kept.at(-1)?.text, 'line 1');
+    assert.equal(s.interp.lastEvent('done')?.a, 7n);
+    s.interp.restoreCheckpoint(id);
+    assert.equal(s.interp.output.length, at.output, 'the count is rewound, so a line keeps its index in the timeline');
+    assert.equal(s.interp.events.length, at.events);
+    assert.equal(s.interp.lastEvent('done'), undefined);
+    assert.deepEqual(s.interp.lastEvent('tick'), at.tick);
+  });
+
   test('restore brings back memory, output, events and volumes made by vol.new', () => {
     const s = load(`
 start:
