@@ -382,7 +382,10 @@ export function runCommand(text: string, ctx: EvalContext): string | undefined {
     const { data, unreadable } = readRef(interp, ref, 0, count * unit);
     const lines: string[] = [];
     const perLine = Math.max(1, 16 / unit);
+    const end = ref.space === 'PA' ? PHYS_LIMIT : FOUR_GIB;
     for (let i = 0; i < count; i += perLine) {
+      // A space ends at 4 GiB (physical memory at 64 GiB): no row is labelled past it.
+      if (ref.address + i * unit >= end) { lines.push(`(the end of ${ref.space === 'PA' ? 'physical memory' : `${ref.space}'s 32-bit space`})`); break; }
       const cells: string[] = [];
       for (let j = i; j < Math.min(count, i + perLine); j++) {
         const at = j * unit;

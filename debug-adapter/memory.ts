@@ -23,6 +23,7 @@ export function readMemory(rt: MoverRuntime, a: DebugProtocol.ReadMemoryArgument
   const ref = parseRef(a.memoryReference, rt.interp);
   if (typeof ref === 'string') throw new RequestError(ErrorCode.BadMemoryReference, ref);
   const offset = a.offset ?? 0;
+  if (ref.address + offset < 0) throw new RequestError(ErrorCode.BadMemoryReference, `offset ${offset} moves ${formatRef(ref)} before address 0`);
   const r = readRef(rt.interp, ref, offset, Math.min(a.count, MAX_READ));
   return { address: dapAddress(ref.address + offset), data: Buffer.from(r.data).toString('base64'), ...(r.unreadable ? { unreadableBytes: r.unreadable } : {}) };
 }
@@ -37,6 +38,7 @@ export function writeMemory(rt: MoverRuntime, a: DebugProtocol.WriteMemoryArgume
   const bytes = new Uint8Array(Buffer.from(a.data, 'base64'));
   if (bytes.length > MAX_READ) throw bad(`writes are limited to ${MAX_READ} bytes`);
   const offset = a.offset ?? 0;
+  if (ref.address + offset < 0) throw new RequestError(ErrorCode.BadMemoryReference, `offset ${offset} moves ${formatRef(ref)} before address 0`);
   const n = writeRef(rt.interp, ref, offset, bytes);
   if (n === 0 && bytes.length > 0) throw new RequestError(ErrorCode.BadMemoryReference, `${formatRef({ space: ref.space, address: ref.address + offset })} is not mapped in ${ref.space}`);
   return { body: { bytesWritten: n }, reference: formatRef(ref), offset, count: n };

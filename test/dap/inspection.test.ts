@@ -364,6 +364,12 @@ overBothTransports('inspection', (open) => {
     assert.match(mappings, /^ {2}0x2000_0000-0xefff_ffff +3\.25G +-> 0x1_0000_0000 +RW U +C4$/m);
     assert.match(mappings, /^ {2}0xf000_0000-0xffff_ffff +256M +-> 0xf000_0000 +RW U G +C3$/m);
     assert.match(await value('mappings vs0'), /paging off/);
+    // A dump stops at the end of the space instead of labelling rows past 4 GiB.
+    const top = (await value('x/8g vs1:0xFFFF_FFF8')).split('\n');
+    assert.match(top[0], /^vs1:0xffff_fff8: [0-9a-f]{16} \?{16}$/);
+    assert.equal(top[1], "(the end of VS1's 32-bit space)");
+    // readMemory refuses an offset that moves before address 0, rather than answering a negative address.
+    await d.fails('readMemory', { memoryReference: 'pa:0x0', offset: -16, count: 4 }, /offset -16 moves pa:0x0 before address 0/);
     // The PDPTE registers of cpu0 as loaded at its last MOV CR3.
     const pdpte = await value('pdpte cpu0');
     assert.match(pdpte, /^cpu0 PDPTE registers, as loaded at the last MOV CR3 \(CR3 0xef00_0000\):$/m);
