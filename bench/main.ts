@@ -14,8 +14,9 @@ import { PROBE_FLAG, Sink, fmt, meets, nowNs, runProbe, type Figure, type Suite,
 import { machineSuite } from './machine';
 import { interpreterSuite } from './interpreter';
 import { adapterSuite } from './adapter';
+import { longRunSuite } from './long-runs';
 
-const SUITES: readonly Suite[] = [machineSuite, interpreterSuite, adapterSuite];
+const SUITES: readonly Suite[] = [machineSuite, interpreterSuite, adapterSuite, longRunSuite];
 /** Runs one suite and prints its figures as JSON: each suite gets a process of its own. */
 const SUITE_FLAG = '--run-suite';
 
