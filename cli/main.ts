@@ -8,6 +8,8 @@ import {
   describeLayoutFileFailure, escapeControls, layoutJson, loadLayoutFile, pagingEntries, parseNumber, translate, LayoutError, type Layout,
 } from '../emulator/index';
 import { runProgram } from './run';
+import { DEFAULT_TEST_JOBS, isTestWorker, runTests } from './test';
+import { REPORTERS, type ReporterName } from './test-report';
 
 export const EXIT_USAGE = 64;
 export const EXIT_DATA = 65;
@@ -22,6 +24,9 @@ commands:
   run        FILE [--layout FILE] [--cpus N] [--trace] [--max-steps N] [--timer N] [--json]
                                                         assemble and run a mover script; exit 0 halted,
                                                         1 assembly errors, 2 runtime fault, 3 step limit
+  test       [PATH...] [--reporter spec|tap|junit|json] [--grep REGEX] [--coverage] [--coverage-dir DIR]
+             [--layout FILE] [--jobs N]                 run the .test's of the .mover files in PATHs (default .);
+                                                        exit 0 all passed, 1 a test failed
   demo                                                  the patent layout and a few translations
   help                                                  this text
 
@@ -147,6 +152,8 @@ export function runCli(argv: string[], terminal: Io): number {
         io.out('\nTry: npx mover translate --space VS2 --verbose 0x2000_0000');
         return 0;
       }
+      case 'test':
+        throw new UsageError('test runs asynchronously: call runTestCli');
       case undefined:
       case 'help':
       case '--help':
@@ -157,9 +164,40 @@ export function runCli(argv: string[], terminal: Io): number {
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (e) {
-    if (e instanceof UsageError) { io.err(`mover: ${e.message}\n\n${USAGE}`); return EXIT_USAGE; }
-    if (e instanceof DataError) { io.err(`mover: ${e.message}`); return EXIT_DATA; }
-    throw e;
+    return failed(e, io);
+  }
+}
+
+/** A usage or data error as its exit code; anything else is a bug and goes on up. */
+function failed(e: unknown, io: Io): number {
+  if (e instanceof UsageError) { io.err(`mover: ${e.message}\n\n${USAGE}`); return EXIT_USAGE; }
+  if (e instanceof DataError) { io.err(`mover: ${e.message}`); return EXIT_DATA; }
+  throw e;
+}
+
+/** `mover test`: runs in worker threads, so it is the one command that is asynchronous. */
+export async function runTestCli(args: string[], terminal: Io): Promise<number> {
+  const io: Io = { out: (t) => terminal.out(escapeControls(t, SAFE_CONTROLS)), err: (t) => terminal.err(escapeControls(t, SAFE_CONTROLS)) };
+  try {
+    const { values, positionals } = parse(args, {
+      reporter: { type: 'string' }, grep: { type: 'string' }, coverage: { type: 'boolean' }, 'coverage-dir': { type: 'string' }, layout: { type: 'string' }, jobs: { type: 'string' },
+    });
+    const reporter = (values.reporter as string | undefined) ?? 'spec';
+    if (!(reporter in REPORTERS)) throw new UsageError(`--reporter is one of ${Object.keys(REPORTERS).join(', ')} (got ${reporter})`);
+    let grep: RegExp | undefined;
+    if (values.grep !== undefined) {
+      try { grep = new RegExp(String(values.grep)); } catch (e) { throw new UsageError(`--grep takes a regular expression: ${(e as Error).message}`); }
+    }
+    const rawJobs = values.jobs as string | undefined;
+    const jobs = rawJobs === undefined ? DEFAULT_TEST_JOBS : parseNumber(rawJobs);
+    if (jobs === undefined || jobs < 1 || jobs > 64) throw new UsageError(`--jobs takes a whole number from 1 to 64 (got ${rawJobs})`);
+    const layoutFile = values.layout as string | undefined;
+    return await runTests({
+      paths: positionals.length ? positionals : ['.'], reporter: reporter as ReporterName, ...(grep ? { grep } : {}), coverage: !!values.coverage,
+      coverageDir: (values['coverage-dir'] as string | undefined) ?? 'coverage', layout: loadLayout(layoutFile), ...(layoutFile !== undefined ? { layoutFile } : {}), jobs,
+    }, io);
+  } catch (e) {
+    return failed(e, io);
   }
 }
 
@@ -167,15 +205,21 @@ export function runCli(argv: string[], terminal: Io): number {
 export function main(argv = process.argv.slice(2)): void {
   // `mover run --trace prog | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
-  try {
-    process.exitCode = runCli(argv, {
-      out: (t) => process.stdout.write(t + '\n'),
-      err: (t) => process.stderr.write(t + '\n'),
-    });
-  } catch (e) {
+  const io: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
+  const internal = (e: unknown) => {
     process.stderr.write(`mover: internal error: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 70;
+  };
+  if (argv[0] === 'test') {
+    runTestCli(argv.slice(1), io).then((code) => { process.exitCode = code; }, internal);
+    return;
+  }
+  try {
+    process.exitCode = runCli(argv, io);
+  } catch (e) {
+    internal(e);
   }
 }
 
-if (require.main === module) main();
+// The bundle is also the script of `mover test`'s worker threads, which must not run the command line.
+if (require.main === module && !isTestWorker()) main();

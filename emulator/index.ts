@@ -15,3 +15,4 @@ export * from './report';
 export * from './asm/index';
 export * from './interp/index';
 export * from './describe';
+export * from './testing/index';

@@ -16,6 +16,7 @@ import { SnapshotQueueProvider } from './views/snapshot-queue';
 import { DnlcProvider } from './views/dnlc';
 import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
+import { MoverTesting } from './testing';
 
 let client: LanguageClient | undefined;
 
@@ -70,6 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     registerCommands(context, sessions, pageWalk);
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
+    // After the language client: the Test Explorer discovers tests from its symbols.
+    context.subscriptions.push(new MoverTesting(context, output));
     output.appendLine('Mover ready');
     return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc } };
   } catch (e) {

@@ -24,6 +24,7 @@ const KIND: Record<SymbolDef['kind'], CompletionItemKind> = {
   field: CompletionItemKind.Field,
   volume: CompletionItemKind.Unit,
   thread: CompletionItemKind.Event,
+  test: CompletionItemKind.Event,
   object: CompletionItemKind.Variable,
   builtin: CompletionItemKind.Constant,
 };
@@ -189,7 +190,7 @@ export function complete(project: Project, a: Analysis, file: number, lines: rea
   }
   const scope = scopeAt(a, file, line);
   for (const d of defs.values()) {
-    if (d.kind === 'field' || d.kind === 'thread') continue;
+    if (d.kind === 'field' || d.kind === 'thread' || d.kind === 'test') continue;
     if (d.kind === 'local-label') {
       if (scope && d.name.startsWith(scope + '.')) items.push(symbolItem(d, d.name.slice(scope.length)));
       continue;

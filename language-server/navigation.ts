@@ -70,7 +70,7 @@ function renameError(message: string): ResponseError<void> {
 /** The symbol under the position if it can be renamed; a ResponseError saying why not otherwise. */
 function renameTarget(project: Project, a: Analysis, file: number, line: number, character: number): Occurrence {
   const occ = occurrenceAt(a, file, line, character);
-  if (!occ) throw renameError('Only labels, constants, structs, fields, volumes, threads and objects can be renamed.');
+  if (!occ) throw renameError('Only labels, constants, structs, fields, volumes, threads, tests and objects can be renamed.');
   if (!occ.def.span) throw renameError(`${occ.name} is a builtin of the architecture or the layout; it cannot be renamed.`);
   const defFile = a.result.files[occ.def.span.file];
   if (project.isLibrary(defFile)) throw renameError(`${occ.name} is defined in the library (${path.basename(defFile)}); renaming it would edit the extension's own files.`);
@@ -89,7 +89,7 @@ export function rename(project: Project, a: Analysis, file: number, line: number
   if (registerIndex(clean) !== undefined || clean.toLowerCase() in CONTROL_REGISTERS || clean.toLowerCase() === 'sizeof') throw renameError(`${clean} is a register or keyword name.`);
   if (INSTRUCTION_BY_MNEMONIC.has(clean.toLowerCase()) && occ.def.kind !== 'field') throw renameError(`${clean} is an instruction; a label by that name would be confusing.`);
   const old = a.text(occ.span);
-  const newFull = occ.def.kind === 'thread' ? `thread ${clean}` : occ.name.slice(0, occ.name.length - old.length) + clean;
+  const newFull = occ.def.kind === 'thread' || occ.def.kind === 'test' ? `${occ.def.kind} ${clean}` : occ.name.slice(0, occ.name.length - old.length) + clean;
   const clash = a.result.symbols.defs.get(newFull);
   if (clash && newFull !== occ.name) {
     const where = clash.span ? `${path.basename(a.result.files[clash.span.file])}:${clash.span.line + 1}` : 'a builtin';

@@ -1,4 +1,4 @@
-// The outline (labels with their local labels, structs with their fields, threads, constants,
+// The outline (labels with their local labels, structs with their fields, threads, tests, constants,
 // volumes, objects), folding ranges (label bodies, structs, comment blocks, `; region` markers),
 // links on `.include` names, and workspace symbols.
 
@@ -16,6 +16,8 @@ const SYMBOL_KIND: Record<SymbolDef['kind'], SymbolKind> = {
   field: SymbolKind.Field,
   volume: SymbolKind.File,
   thread: SymbolKind.Event,
+  // The Test Explorer finds tests by this kind (extension/testing.ts).
+  test: SymbolKind.Method,
   object: SymbolKind.Object,
   builtin: SymbolKind.Constant,
 };
@@ -50,7 +52,7 @@ export function documentSymbols(a: Analysis, file: number): DocumentSymbol[] {
       endLine = lines.findIndex((l, i) => i > span.line && /^\s*\.endstruct\b/i.test(l));
       if (endLine < 0) endLine = span.line;
     }
-    const name = d.kind === 'thread' ? d.name.replace(/^thread /, '') : d.kind === 'local-label' ? d.name.slice(d.name.lastIndexOf('.')) : d.kind === 'field' ? d.name.slice(d.name.indexOf('.') + 1) : d.name;
+    const name = d.kind === 'thread' || d.kind === 'test' ? d.name.slice(d.kind.length + 1) : d.kind === 'local-label' ? d.name.slice(d.name.lastIndexOf('.')) : d.kind === 'field' ? d.name.slice(d.name.indexOf('.') + 1) : d.name;
     const sym: DocumentSymbol = {
       name, kind: SYMBOL_KIND[d.kind], detail: d.kind === 'thread' ? threadDetail(lines[span.line] ?? '') : d.detail,
       range: { start: { line: span.line, character: 0 }, end: { line: endLine, character: (lines[endLine] ?? '').length } },

@@ -16,7 +16,7 @@ type TokenType = (typeof TOKEN_TYPES)[number];
 
 const BY_KIND: Record<SymbolDef['kind'], TokenType> = {
   label: 'function', 'local-label': 'label', 'data-label': 'variable', constant: 'enumMember', struct: 'struct', field: 'property',
-  volume: 'enumMember', thread: 'event', object: 'variable', builtin: 'enumMember',
+  volume: 'enumMember', thread: 'event', test: 'event', object: 'variable', builtin: 'enumMember',
 };
 
 const PRIMITIVE = /^(u8|u16|u32|u64|i8|i16|i32|i64|ptr)$/i;

@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { PATENT_LAYOUT_SPEC, defaultLayout, layoutTranslate, type Layout } from '../layout';
 import { pdptAddresses } from '../boot';
+import { DEFAULT_CPUS, MAX_CPUS } from '../machine';
 import { PHYS_LIMIT } from '../physical-memory';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, ZERO_REG } from '../processor';
 import { PTE_A, PTE_D, PTE_G, PTE_P, PTE_PCD, PTE_PS, PTE_PWT, PTE_RW, PTE_US } from '../paging';
@@ -15,7 +16,7 @@ import { INSTRUCTION_BY_MNEMONIC, DIRECTIVE_BY_NAME, Op, registerIndex, register
 import { parseLine, RAW_BODY_DIRECTIVES, type Diagnostic, type Expr, type Line, type Operand, type Span } from './syntax';
 import {
   INSTRUCTION_SIZE, STRIDE, type Aux, type AssemblyResult, type DataBlock, type FieldType, type ObjectDecl, type PrintPart, type Program,
-  type StructField, type StructType, type SymbolDef, type IncludeRef, type SymbolKind, type SymbolRef, type ThreadDecl, type ValueRef, type VolumeDecl,
+  type StructField, type StructType, type SymbolDef, type IncludeRef, type SymbolKind, type SymbolRef, type TestDecl, type ThreadDecl, type ValueRef, type VolumeDecl,
 } from './program';
 
 export interface SourceHost {
@@ -36,6 +37,9 @@ export interface AssembleOptions {
   /** The layout that .org addresses and the builtin constants come from (default: the patent's). */
   readonly layout?: Layout;
 }
+
+/** A test's step limit unless it says `steps=N`: far beyond any unit test, well short of a hang. */
+export const DEFAULT_TEST_STEPS = 10_000_000;
 
 /** Default stack of thread k: 64 KiB stacks growing down from the top of 0x0100_0000 in C1 (mapped in every space). */
 export const DEFAULT_STACK_TOP = 0x0100_0000;
@@ -75,6 +79,7 @@ class Assembler {
   private readonly volumes: VolumeDecl[] = [];
   private readonly threads: ThreadDecl[] = [];
   private readonly objects: ObjectDecl[] = [];
+  private readonly tests: TestDecl[] = [];
   private readonly layout: Layout;
 
   constructor(private readonly opts: AssembleOptions) {
@@ -525,7 +530,7 @@ class Assembler {
     if (this.diags.some((d) => d.severity === 'error')) return null;
     return {
       code, length: n, aux, srcFile, srcLine, srcCol, text, files: this.files, data, threads: this.threads, volumes: this.volumes,
-      structs: this.structs, objects: this.objects, symbols: { defs: this.defs, refs: this.refs }, labels: this.codeLabels,
+      structs: this.structs, objects: this.objects, tests: this.tests, symbols: { defs: this.defs, refs: this.refs }, labels: this.codeLabels,
     };
   }
 
@@ -768,7 +773,7 @@ class Assembler {
     return undefined; // .zero and .align write nothing: memory starts zeroed
   }
 
-  /** .thread, .volume, .object: checked once every symbol is known. */
+  /** .thread, .volume, .object, .test: checked once every symbol is known. */
   private directives(): void {
     let scope = '';
     let inStruct = false;
@@ -782,6 +787,7 @@ class Assembler {
         case '.thread': this.threadDirective(st.operands, st.span, scope); break;
         case '.volume': this.volumeDirective(st.operands, st.span, scope); break;
         case '.object': this.objectDirective(st.operands, st.span, scope); break;
+        case '.test': this.testDirective(st.operands, st.span, scope); break;
         case '.equ': {
           const [n, e] = st.operands;
           if (n?.k === 'expr' && n.expr.k === 'sym' && this.constExprs.has(n.expr.name)) this.symbolValue(n.expr.name, false, scope, n.span, false);
@@ -838,6 +844,45 @@ class Assembler {
     if (!this.define(n.expr.name, 'volume', n.span, `volume ${id}: ${blocks} blocks of ${blockSize} bytes`, BigInt(id))) return;
     this.constValues.set(n.expr.name, BigInt(id));
     this.volumes.push({ name: n.expr.name, id, blockSize: Number(blockSize), blocks: Number(blocks), span });
+  }
+
+  private testDirective(ops: readonly Operand[], span: Span, scope: string): void {
+    const [n, ...rest] = ops;
+    const usage = '.test takes a name and one or more entry labels: .test lookup_finds, t_lookup';
+    if (!n || n.k !== 'expr' || n.expr.k !== 'sym') { this.error(span, usage); return; }
+    const name = n.expr.name;
+    const entries = rest.filter((o) => o.k !== 'kv');
+    if (entries.length === 0) { this.error(span, usage); return; }
+    const opts: { cpus?: number; steps?: number; timer?: number } = {};
+    const threads: ThreadDecl[] = [];
+    let optionsStarted = false;
+    for (const o of rest) {
+      if (o.k === 'kv') {
+        optionsStarted = true;
+        if (o.value.k !== 'expr') { this.error(o.span, 'after the entries, .test takes cpus=N, steps=N and timer=N'); return; }
+        const v = this.evalConst(o.value.expr, scope);
+        if (v === undefined) return;
+        const limits: Record<string, bigint> = { cpus: BigInt(MAX_CPUS), steps: 1n << 50n, timer: 1n << 31n };
+        const max = limits[o.key];
+        if (max === undefined) { this.error(o.keySpan, `unknown .test option ${o.key}: use cpus=N, steps=N or timer=N`); return; }
+        if (v < 1n || v > max) { this.error(o.span, `${o.key} must be from 1 to ${max}`); return; }
+        opts[o.key as keyof typeof opts] = Number(v);
+        continue;
+      }
+      if (optionsStarted) { this.error(o.span, 'the entry labels of a .test come before its options'); return; }
+      if (o.k !== 'expr' || o.expr.k !== 'sym') { this.error(o.span, 'a test entry is a code label'); return; }
+      const v = this.evalConst(o.expr, scope);
+      if (v === undefined) return;
+      if (v % BigInt(INSTRUCTION_SIZE) !== 0n || v / BigInt(INSTRUCTION_SIZE) >= BigInt(this.instrLines.length)) { this.error(o.span, 'a test entry is a code label'); return; }
+      threads.push({ name: this.fullName(o.expr.name, o.expr.local, scope), entry: Number(v / BigInt(INSTRUCTION_SIZE)), cpu: 0, stack: DEFAULT_STACK_TOP - threads.length * DEFAULT_STACK_SIZE, span: o.span });
+    }
+    // Without cpus=, each entry gets its own processor (at least the machine's usual two).
+    const cpus = opts.cpus ?? Math.max(DEFAULT_CPUS, threads.length);
+    if (!this.define(`test ${name}`, 'test', n.span, `test ${name}: ${threads.map((t) => t.name).join(', ')} on ${cpus} processor${cpus === 1 ? '' : 's'}`)) return;
+    this.tests.push({
+      name, threads: threads.map((t, k) => ({ ...t, cpu: k % cpus })), cpus, steps: opts.steps ?? DEFAULT_TEST_STEPS,
+      ...(opts.timer !== undefined ? { timer: opts.timer } : {}), span,
+    });
   }
 
   private objectDirective(ops: readonly Operand[], span: Span, scope: string): void {

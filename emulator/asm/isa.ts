@@ -171,6 +171,7 @@ export const DIRECTIVES: readonly DirectiveDoc[] = [
   { name: '.thread', syntax: '.thread NAME, entry, cpu=N, stack=ADDRESS', summary: 'Declares a thread: its entry label, the processor that runs it (default 0) and its initial stack pointer (default: a 64 KiB stack in C1 per thread).', example: '.thread main, start, cpu=0' },
   { name: '.volume', syntax: '.volume NAME, blockSize, blocks', summary: 'Declares a volume of the cached disk array ([00027]); NAME is its number for bread/bwrite.', example: '.volume CLONE, 4096, 64' },
   { name: '.object', syntax: '.object NAME, type, space:address', summary: 'Names typed data in a space: NAME is the address, and the debugger\'s Modules view shows it decoded by the struct type.', example: '.object dnlc, dnlc_table, vs1:0x2000_0000' },
+  { name: '.test', syntax: '.test NAME, entry, ..., cpus=N, steps=N, timer=N', summary: 'Declares a test that `mover test` and the Test Explorer run in a fresh machine, with one thread per entry label (the k-th on processor k) instead of the program\'s threads. It passes when every thread halts; an assert, a fault or the step limit (default 10,000,000) fails it.', example: '.test lookup_finds, t_lookup' },
 ];
 
 export const DIRECTIVE_BY_NAME: ReadonlyMap<string, DirectiveDoc> = new Map(DIRECTIVES.map((d) => [d.name, d]));

@@ -86,7 +86,24 @@ export interface ObjectDecl {
   readonly span: Span;
 }
 
-export type SymbolKind = 'label' | 'local-label' | 'data-label' | 'constant' | 'struct' | 'field' | 'volume' | 'thread' | 'object' | 'builtin';
+/**
+ * A `.test NAME, entry, ...`: run in a fresh machine with these threads instead of the program's.
+ * Its defaults are resolved by the assembler, so every runner (CLI, debugger, editor) runs the same test.
+ */
+export interface TestDecl {
+  readonly name: string;
+  /** One thread per entry label, named after it; the k-th runs on processor k modulo `cpus`. */
+  readonly threads: readonly ThreadDecl[];
+  /** Processors of the test's machine. */
+  readonly cpus: number;
+  /** The step limit: a test still running after this many instructions fails. */
+  readonly steps: number;
+  /** The timer quantum, when the test sets one (else the machine's default). */
+  readonly timer?: number;
+  readonly span: Span;
+}
+
+export type SymbolKind = 'label' | 'local-label' | 'data-label' | 'constant' | 'struct' | 'field' | 'volume' | 'thread' | 'object' | 'test' | 'builtin';
 
 export interface SymbolDef {
   /** Full name: local labels are `parent.local`, fields `struct.field`. */
@@ -124,6 +141,8 @@ export interface Program {
   readonly volumes: readonly VolumeDecl[];
   readonly structs: ReadonlyMap<string, StructType>;
   readonly objects: readonly ObjectDecl[];
+  /** The `.test` declarations, in source order. */
+  readonly tests: readonly TestDecl[];
   readonly symbols: SymbolTable;
   /** Code labels (global and local full names) -> instruction index. */
   readonly labels: ReadonlyMap<string, number>;

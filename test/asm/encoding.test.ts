@@ -197,7 +197,7 @@ test('every example in the instruction and directive tables assembles', () => {
 dnlc_lock: .word 0
 label: .word 0
 `;
-  const body: string[] = ['dnlc_lookup:', 'on_fault:', 'start:', '.loop:', '.done:'];
+  const body: string[] = ['dnlc_lookup:', 'on_fault:', 't_lookup:', 'start:', '.loop:', '.done:'];
   for (const d of INSTRUCTIONS) for (const line of d.example.split('\n')) body.push(`    ${line}`);
   const directives = DIRECTIVES.filter((d) => !['.include', '.thread', '.org', '.object', '.struct', '.equ', '.volume'].includes(d.name)).map((d) => d.example);
   const src = `${prelude}\n${directives.join('\n')}\n.org vs1:0x3000_0000\n.object dnlc, dnlc_table, vs1:0x2000_0000\n.thread main, start, cpu=0\n${body.join('\n')}\n`;

@@ -82,8 +82,10 @@ function codeWords(text: string): string[] {
   return text.split('\n').flatMap((l, i) => lexLine(l, 0, i, []).map((t) => t.text));
 }
 
+// The library's modules and its tests (lib/tests/), and the examples.
+const moverFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.mover')).map((n) => path.join(dir, n));
 const sources = [
-  ...readdirSync(path.join(root, 'lib')).map((n) => path.join(root, 'lib', n)),
+  ...moverFiles(path.join(root, 'lib')), ...moverFiles(path.join(root, 'lib', 'tests')),
   ...readdirSync(path.join(root, 'examples')).filter((n) => n.endsWith('.mover')).map((n) => path.join(root, 'examples', n)),
 ];
 
@@ -94,7 +96,7 @@ for (const file of sources) {
     assert.equal(fmt(once), once, 'formatting twice changes nothing more');
     assert.deepEqual(codeWords(once), codeWords(text), 'the code words are those of the source');
     assert.equal(once.split('\n').length, text.split('\n').length, 'no line added or removed');
-    const libs = Object.fromEntries(readdirSync(path.join(root, 'lib')).map((n) => [n, readFileSync(path.join(root, 'lib', n), 'utf8')]));
+    const libs = Object.fromEntries(moverFiles(path.join(root, 'lib')).map((f) => [path.basename(f), readFileSync(f, 'utf8')]));
     const a = assembleText(text, { files: libs });
     const b = assembleText(once, { files: libs });
     assert.deepEqual(b.diagnostics, a.diagnostics);

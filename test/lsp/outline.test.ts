@@ -57,6 +57,15 @@ test('document symbols: labels with their local labels and bodies, structs with 
   assert.equal(syms.find((s) => s.name === 'rec')!.detail, 'struct, 8 bytes');
 });
 
+test('tests are Method symbols named by the test, with their threads as detail: the Test Explorer finds them so', async () => {
+  const src = '.test adds, t_add\n.test pair, t_a, t_b, cpus=3\nt_add:\n    halt\nt_a:\n    halt\nt_b:\n    halt\n';
+  const u = await c.open(ws.file('tests.mover'), src);
+  const syms = await c.request<Sym[]>('textDocument/documentSymbol', { textDocument: { uri: u } });
+  assert.deepEqual(syms.filter((s) => s.kind === 6).map((s) => [s.name, s.range.start.line, s.detail]), [
+    ['adds', 0, 'test adds: t_add on 2 processors'], ['pair', 1, 'test pair: t_a, t_b on 3 processors'],
+  ]);
+});
+
 test('folding: region markers, the struct, label bodies and comment blocks', async () => {
   const f = await c.request<{ startLine: number; endLine: number; kind?: string }[]>('textDocument/foldingRange', { textDocument: { uri } });
   const shown = f.map((x) => `${x.startLine}-${x.endLine}${x.kind ? ':' + x.kind : ''}`).sort();

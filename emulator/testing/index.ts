@@ -1,0 +1,2 @@
+export * from './run-test';
+export * from './coverage';
