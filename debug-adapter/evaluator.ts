@@ -428,6 +428,6 @@ export class ConsoleError extends Error {}
 export function completions(text: string, ctx: EvalContext): string[] {
   const word = /[\w.$]*$/.exec(text)?.[0] ?? '';
   const pool = new Set<string>([...COMMANDS.map((c) => c.name), ...Array.from({ length: 16 }, (_, i) => `r${i}`), 'sp', 'fp']);
-  for (const [name, d] of ctx.program.symbols.defs) if (d.kind !== 'thread') pool.add(name);
+  for (const [name, d] of ctx.program.symbols.defs) if (d.kind !== 'thread' && d.kind !== 'test') pool.add(name);
   return [...pool].filter((p) => p.toLowerCase().startsWith(word.toLowerCase()) && p !== word).sort().slice(0, 200);
 }

@@ -24,6 +24,8 @@ export interface MoverLaunchArguments extends DebugProtocol.LaunchRequestArgumen
   timerQuantum?: number;
   /** Instructions after which a run is stopped as runaway (default 100000000). */
   maxSteps?: number;
+  /** Run one `.test` of the program instead of its threads (the Test Explorer's Debug). */
+  test?: string;
 }
 
 type JsonType = 'string' | 'boolean' | 'number' | 'object' | 'integer';
@@ -45,6 +47,7 @@ export const LAUNCH_ATTRIBUTES = {
   tlb: { type: 'object', description: 'TLB geometry of each processor: { "entries": 64, "ways": 4 }.', default: { entries: DEFAULT_TLB_GEOMETRY.entries, ways: DEFAULT_TLB_GEOMETRY.ways } },
   timerQuantum: { type: 'integer', description: 'Instructions between timer interrupts on each processor ([00031]).', default: DEFAULT_TIMER_QUANTUM, minimum: 1 },
   maxSteps: { type: 'integer', description: 'Stop a run that has not halted after this many instructions.', default: DEFAULT_MAX_STEPS, minimum: 1 },
+  test: { type: 'string', description: 'Run this .test of the program (its entry threads, processors, step limit and timer) instead of the program\'s own threads.' },
 } as const satisfies Record<Exclude<keyof MoverLaunchArguments, keyof DebugProtocol.LaunchRequestArguments>, AttributeSchema>;
 
 export const REQUIRED_LAUNCH_ATTRIBUTES = ['program'] as const;
@@ -64,6 +67,7 @@ export function validateLaunchArguments(a: unknown): string[] {
   int('timerQuantum', 1, 2 ** 31);
   int('maxSteps', 1, 2 ** 50);
   if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
+  if (args.test !== undefined && (typeof args.test !== 'string' || args.test.trim() === '')) problems.push('"test" must name a .test of the program');
   if (args.layout !== undefined && typeof args.layout !== 'string' && (typeof args.layout !== 'object' || args.layout === null || Array.isArray(args.layout))) {
     problems.push('"layout" must be a file path or a layout object');
   }

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import {
   DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, DEFAULT_TLB_GEOMETRY, LayoutError, LoadError, Machine, MachineError, assemble, defaultLayout,
-  describeLayoutFileFailure, formatLayoutProblems, libraryDir, loadLayoutFile, nodeSourceHost, validateLayout, type Layout, type Program,
+  describeLayoutFileFailure, formatLayoutProblems, libraryDir, loadLayoutFile, nodeSourceHost, testProgram, validateLayout, type Layout, type Program,
 } from '../emulator/index';
 import { ErrorCode } from './protocol';
 import type { MoverLaunchArguments } from './launch-args';
@@ -53,16 +53,25 @@ export function build(args: MoverLaunchArguments, adapterDir: string, report: (l
     for (const l of lines) report(l);
     throw failed(`${path.basename(programPath)} has ${lines.length} error${lines.length === 1 ? '' : 's'}:\n${lines.join('\n')}`);
   }
+  // A test runs its own entry threads on its own machine size, step limit and timer.
+  let program = result.program;
+  let defaults: { cpus: number; maxSteps: number; timerQuantum: number } = LAUNCH_DEFAULTS;
+  if (args.test !== undefined) {
+    const test = program.tests.find((t) => t.name === args.test);
+    if (!test) throw failed(`${path.basename(programPath)} has no test named ${args.test}${program.tests.length ? ` (tests: ${program.tests.map((t) => t.name).join(', ')})` : ''}`);
+    program = testProgram(program, test);
+    defaults = { cpus: test.cpus, maxSteps: test.steps, timerQuantum: test.timer ?? LAUNCH_DEFAULTS.timerQuantum };
+  }
   let machine: Machine;
   try {
-    machine = new Machine({ layout, cpus: args.cpus ?? LAUNCH_DEFAULTS.cpus, tlb: args.tlb ?? LAUNCH_DEFAULTS.tlb });
+    machine = new Machine({ layout, cpus: args.cpus ?? defaults.cpus, tlb: args.tlb ?? LAUNCH_DEFAULTS.tlb });
   } catch (e) {
     if (e instanceof MachineError || e instanceof LayoutError) throw failed(e.message);
     throw e;
   }
   try {
-    const runtime = new MoverRuntime(machine, result.program, { maxSteps: args.maxSteps ?? LAUNCH_DEFAULTS.maxSteps, timerQuantum: args.timerQuantum ?? LAUNCH_DEFAULTS.timerQuantum });
-    return { program: result.program, runtime };
+    const runtime = new MoverRuntime(machine, program, { maxSteps: args.maxSteps ?? defaults.maxSteps, timerQuantum: args.timerQuantum ?? defaults.timerQuantum });
+    return { program, runtime };
   } catch (e) {
     if (e instanceof LoadError) throw failed(`cannot load ${path.basename(programPath)}: ${e.message}`);
     throw e;

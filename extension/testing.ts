@@ -7,10 +7,10 @@
 
 import * as vscode from 'vscode';
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assemble, libraryDir, nodeSourceHost, type TestResult } from '../emulator/index';
+import type { TestResult } from '../emulator/index';
 import { addressSpaceReport } from '../cli/test-report';
 
 /** A quick text check: only documents that may declare a test are asked for their symbols. */
@@ -162,34 +162,15 @@ export class MoverTesting implements vscode.Disposable {
   }
 
   /**
-   * Debug: a session stopped at the test's entry. The adapter launches programs, so the test is
-   * given to it as a small program of its own: the file included, and the test's threads declared.
+   * Debug: a session stopped at the test's entry; the adapter runs the test's threads (launch argument
+   * `test`) and reports a file that does not assemble.
    */
   private async debug(req: vscode.TestRunRequest): Promise<void> {
     const [first] = [...this.chosen(req).values()].flat();
     if (!first?.uri) return;
-    const file = first.uri.fsPath;
-    const result = assemble(file, undefined, { host: nodeSourceHost, includePath: [libraryDir(__dirname)] });
-    const t = result.program?.tests.find((x) => x.name === first.label);
-    if (!result.program || !t) { void vscode.window.showErrorMessage(`Cannot debug ${first.label}: ${path.basename(file)} does not assemble.`); return; }
-    if (result.program.threads.length) {
-      void vscode.window.showErrorMessage(`Cannot debug ${first.label} yet: ${path.basename(file)} declares threads of its own, which would run beside the test's.`);
-      return;
-    }
-    const dir = this.context.globalStorageUri.fsPath;
-    mkdirSync(dir, { recursive: true });
-    const program = path.join(dir, `${t.name}.mover`);
-    const quoted = file.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-    writeFileSync(program, [
-      `; The test ${t.name} of ${file}, as a program for the debugger (written by the Test Explorer).`,
-      `.include "${quoted}"`,
-      ...t.threads.map((th) => `.thread ${th.name}, ${th.name}, cpu=${th.cpu}, stack=${th.stack}`),
-      '',
-    ].join('\n'));
     const folder = vscode.workspace.getWorkspaceFolder(first.uri);
     await vscode.debug.startDebugging(folder, {
-      type: 'mover', request: 'launch', name: `Debug test ${t.name}`, program, stopOnEntry: true, cpus: t.cpus, maxSteps: t.steps,
-      ...(t.timer !== undefined ? { timerQuantum: t.timer } : {}),
+      type: 'mover', request: 'launch', name: `Debug test ${first.label}`, program: first.uri.fsPath, test: first.label, stopOnEntry: true,
     });
   }
 }

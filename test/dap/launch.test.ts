@@ -89,6 +89,21 @@ overBothTransports('launch', (open) => {
     }
   });
 
+  test('launch with "test" runs that .test of the program: its entry threads, stopped on entry, to the end', async () => {
+    const d = await open();
+    const file = path.join(root, 'examples', 'tests', 'fig7-dnlc.test.mover');
+    await d.launchStopped({ program: file, test: 'fig7_two_processors_look_up_paths' });
+    const { threads } = await d.ok<Body<DebugProtocol.ThreadsResponse>>('threads');
+    // The test's own threads (named after its entries), on processors 0 and 1, not the program's a and b.
+    assert.deepEqual(threads.map((t) => t.name.split(' · ').slice(0, 2).join(' · ')), ['cpu0 · a_main', 'cpu1 · b_main']);
+    await d.ok('continue', { threadId: threads[0].id });
+    await d.event('terminated');
+    const wrong = await open();
+    const r = (await wrong.launch({ program: file, test: 'nosuch' })) as DebugProtocol.ErrorResponse;
+    assert.equal(r.success, false);
+    assert.match(r.message ?? '', /fig7-dnlc\.test\.mover has no test named nosuch \(tests: fig7_two_processors_look_up_paths\)/);
+  });
+
   test('a program with assembly errors: the launch fails listing every error as file:line:col, each also an output event', async () => {
     const d = await open();
     const file = program('errors.mover');

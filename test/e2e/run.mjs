@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
+import { testExplorerUi } from './ui-testing.mjs';
 import { consoleEval, consoleLines, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
@@ -166,6 +167,8 @@ async function ui(vsix) {
     await stopAt(page, ws, 'fig7-dnlc.mover', '    mov r1, READY');
     await showView(page, 'DNLC', 'view-dnlc', 'enters 5');
     await hostileLabels(page, ws);
+    await testExplorerUi(page, ws, results);
+    log('test explorer: a failing test shows at its assert\'s line, coverage in the editor');
     return 0;
   } catch (e) {
     await page?.screenshot({ path: path.join(results, 'ui-failure.png') }).catch(() => {});

@@ -22,9 +22,12 @@ t_fail:
 
 
 /** Throws unless a failing test shows in the Test Explorer and at its assert's line in the editor. */
-export async function testExplorerUi(page, workspaceFolder) {
+export async function testExplorerUi(page, workspaceFolder, resultsDir) {
   writeFileSync(path.join(workspaceFolder, FILE), SOURCE);
-  if (await page.locator('.debug-toolbar').isVisible()) { await page.keyboard.press('Shift+F5'); await page.waitForTimeout(1000); }
+  if (await page.locator('.debug-toolbar').isVisible()) {
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  }
   // Open the file: the extension and the language server see it, and the Test Explorer asks for its symbols.
   // Through the workbench's own buttons, as a person would: the activity bar, the view's title actions.
   // (Clicking the entry of the view already shown would close the side bar.)
@@ -68,6 +71,7 @@ export async function testExplorerUi(page, workspaceFolder) {
     if (box && y >= box.y && y <= box.y + box.height) at = Number((await n.textContent())?.trim());
   }
   if (at !== ASSERT_LINE) throw new Error(`the failure shows at line ${at}, not at the assert's line ${ASSERT_LINE}`);
+  await page.screenshot({ path: path.join(resultsDir, 'test-explorer.png') });
 }
 
 export default testExplorerUi;
