@@ -79,6 +79,15 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: FILTER_COFW, label: 'Copy-on-first-write', description: 'Stop when the snapshot module copies a block to a save volume (FIG. 10, step 514).', default: false },
 ];
 
+/**
+ * A function breakpoint named "VS switch" (any switch) or "VS switch → VS1" (also "-> VS1", ": VS1")
+ * is a VS-switch break, not a label: the target space ('' for any), or undefined for other names.
+ */
+export function vsSwitchTarget(name: string): string | undefined {
+  const m = /^\s*vs switch\s*(?:(?:→|->|:|into|to)\s*([A-Za-z_]\w*))?\s*$/i.exec(name);
+  return m ? (m[1] ?? '') : undefined;
+}
+
 /** Data breakpoint ids are numbered apart from the others, so the two never collide in hitBreakpointIds. */
 const DATA_BREAKPOINT_ID_BASE = 100_000;
 
@@ -144,7 +153,14 @@ export class BreakpointBook {
   setFunction(a: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.Breakpoint[] {
     this.functionBps = entries(a.breakpoints, 'setFunctionBreakpoints', 'name', 'string');
     this.rearm();
+    this.applyExceptionFilters();
+    const spaces = this.runtime?.machine.spaces.map((x) => x.name);
     return this.functionBps.map((b) => {
+      const vs = vsSwitchTarget(b.name);
+      if (vs !== undefined) {
+        const unknown = vs && spaces && !spaces.some((x) => x.toUpperCase() === vs.toUpperCase());
+        return unknown ? { verified: false, message: `no space named ${vs} (spaces: ${spaces.join(', ')})` } : { verified: true, message: vs ? `stops when a processor enters ${vs}` : 'stops on every VS switch' };
+      }
       const pc = this.program?.labels.get(b.name);
       if (pc === undefined) return { verified: false, message: `no code label named ${b.name}` };
       return { verified: true, ...this.lines.location(pc) };
@@ -178,7 +194,7 @@ export class BreakpointBook {
       const r = resolveLine(table, file, b.line);
       if (r) add(r.pc, 'source', b.req);
     }
-    for (const b of this.functionBps) { const pc = p.labels.get(b.name); if (pc !== undefined) add(pc, 'function', b); }
+    for (const b of this.functionBps) { const pc = vsSwitchTarget(b.name) === undefined ? p.labels.get(b.name) : undefined; if (pc !== undefined) add(pc, 'function', b); }
     for (const b of this.instructionBps) { const pc = instructionIndex(p, b.instructionReference, b.offset ?? 0); if (pc !== null) add(pc, 'instruction', b); }
     this.runtime.setBreakpoints(this.armed.keys());
   }
@@ -211,12 +227,17 @@ export class BreakpointBook {
     if (!this.runtime) return;
     const on = (id: string) => this.exceptionFilters.find((o) => o.filterId === id);
     const vs = on(FILTER_VS_SWITCH);
-    const cmd = this.commandVsTargets;
+    // The command's targets and the "VS switch" function breakpoints (what the command adds, so the
+    // Breakpoints view shows and toggles it) count together.
+    const fromBreakpoints = this.functionBps.map((b) => vsSwitchTarget(b.name)).filter((t) => t !== undefined);
+    const commandOn = this.commandVsTargets !== null || fromBreakpoints.length > 0;
+    const commandTargets = [...(this.commandVsTargets ?? []), ...fromBreakpoints.filter((t) => t !== '')];
+    const anyFromCommand = (this.commandVsTargets !== null && this.commandVsTargets.length === 0) || fromBreakpoints.includes('');
     const fromFilter = (vs?.condition ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.toUpperCase());
     // Either source asking for any switch means any switch; otherwise the union of their targets.
-    const any = (vs && fromFilter.length === 0) || (cmd !== null && cmd.length === 0);
+    const any = (vs && fromFilter.length === 0) || anyFromCommand;
     this.runtime.setStopHooks({
-      vsSwitch: !vs && cmd === null ? null : new Set(any ? [] : [...fromFilter, ...(cmd ?? []).map((s) => s.toUpperCase())]),
+      vsSwitch: !vs && !commandOn ? null : new Set(any ? [] : [...fromFilter, ...commandTargets.map((s) => s.toUpperCase())]),
       handledFault: !!on(FILTER_PAGE_FAULT),
       tlbMiss: !!on(FILTER_TLB_MISS),
       events: new Set(on(FILTER_COFW) ? ['cofw'] : []),

@@ -51,8 +51,12 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Mov
       if (!session) { void vscode.window.showInformationMessage('Break on VS Switch needs a Mover debug session.'); return; }
       target ??= await pickSpace(sessions, 'Stop when a processor enters which space?', [{ label: 'any', description: 'every CR3 load or paging on/off that changes the space' }]);
       if (!target) return;
-      await session.customRequest('mover/breakOnVsSwitch', { targets: target === 'any' ? [] : [target] });
-      void vscode.window.showInformationMessage(`Mover will stop when a processor switches ${target === 'any' ? 'spaces' : `into ${target}`}.`);
+      // A function breakpoint the adapter reads as a VS-switch break: the Breakpoints view lists it,
+      // ticked while it is active, and unticking or removing it turns the break off.
+      const name = target === 'any' ? 'VS switch' : `VS switch → ${target}`;
+      const known = vscode.debug.breakpoints.some((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === name && b.enabled);
+      if (!known) vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint(name)]);
+      void vscode.window.showInformationMessage(`Mover will stop when a processor switches ${target === 'any' ? 'spaces' : `into ${target}`} (the breakpoint "${name}").`);
     }),
     vscode.commands.registerCommand('mover.openExample', async (name?: string) => {
       const dir = vscode.Uri.joinPath(context.extensionUri, 'examples');

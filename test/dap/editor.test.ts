@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { STOP_VS_SWITCH } from '../../debug-adapter/protocol';
 import { fixture, lineOf, overBothTransports, program, root, type Body, type Dap } from './harness';
 
 const GATE = fixture('gate.mover');
@@ -81,5 +82,21 @@ overBothTransports('editor', (open) => {
     assert.equal((await d.evaluate('dnlc.enters', 'repl', frameId)).result, '0x5 (5)');
     assert.equal((await d.evaluate('dnlc.entries + dnlc.removes', 'repl', frameId)).result, '0x5 (5)');
     await d.fails('evaluate', { expression: 'dnlc.nosuch', context: 'repl', frameId }, /dnlc \(a dnlc_table\) has no field nosuch/);
+  });
+
+  test('a "VS switch → VS1" function breakpoint (what Break on VS Switch adds) stops on entering VS1, and removing it turns that off', async () => {
+    const d = await open();
+    const fig4 = path.join(root, 'examples', 'fig4-walk.mover');
+    let set: DebugProtocol.Breakpoint[] = [];
+    const tid = await d.launchStopped({ program: fig4 }, async () => {
+      set = (await d.ok<Body<DebugProtocol.SetFunctionBreakpointsResponse>>('setFunctionBreakpoints', { breakpoints: [{ name: 'VS switch → VS1' }, { name: 'VS switch -> VS9' }] })).breakpoints;
+    });
+    assert.deepEqual(set.map((b) => [b.verified, b.message]), [[true, 'stops when a processor enters VS1'], [false, 'no space named VS9 (spaces: VS0, VS1, VS2)']]);
+    const s = await d.resume('continue', { threadId: tid });
+    assert.equal(s.body.reason, STOP_VS_SWITCH);
+    assert.match(s.body.description ?? '', /^Switched VS0 -> VS1 /);
+    await d.ok('setFunctionBreakpoints', { breakpoints: [] });
+    await d.ok('continue', { threadId: tid });
+    await d.event('terminated');
   });
 });

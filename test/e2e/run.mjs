@@ -168,7 +168,7 @@ async function ui(vsix) {
     await showView(page, 'DNLC', 'view-dnlc', 'enters 5');
     await hostileLabels(page, ws);
     await testExplorerUi(page, ws, results);
-    log('test explorer: a failing test shows at its assert\'s line, coverage in the editor');
+    log('test explorer: a failing test shows failed, at its assert\'s line with the values');
     return 0;
   } catch (e) {
     await page?.screenshot({ path: path.join(results, 'ui-failure.png') }).catch(() => {});
@@ -302,7 +302,7 @@ async function outputOnceAcrossTimeTravel(page, markers) {
   for (let i = 0; i < 3; i++) await step(page, 'debug-step-back');
   for (let i = 0; i < 3; i++) await step(page, 'F10');
   const after = await counts();
-  if ((await stackLine(page)) !== line) throw new Error(`three steps back and three forward ended at line ${await stackLine(page)}, not ${line}`);
+  await waitFor(page, async () => (await stackLine(page)) === line, `three steps back and three forward to end at line ${line} again`);
   if (after.some((n) => n !== 1)) throw new Error(`after stepping back and forward the console shows ${markers.map((m, i) => `${after[i]}× ${m}`).join(', ')}`);
   log('output: each line once after three steps back and three forward');
 }

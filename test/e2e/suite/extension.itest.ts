@@ -169,6 +169,9 @@ export function integrationTests(): void {
       await first;
       // "Mover: Break on VS Switch" into VS1, as a user would run it.
       await vscode.commands.executeCommand('mover.breakOnVsSwitch', 'VS1');
+      // The Breakpoints view lists it, enabled, for as long as it is active.
+      const vsBreak = vscode.debug.breakpoints.find((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === 'VS switch → VS1');
+      assert.ok(vsBreak?.enabled, 'Break on VS Switch shows as an enabled breakpoint');
       const atSwitch = nextStop();
       await vscode.commands.executeCommand('workbench.action.debug.continue');
       await atSwitch;
@@ -223,6 +226,7 @@ export function integrationTests(): void {
       assert.equal(panel.lastShown!.rows.length, 16);
       panel.dispose();
       await stopSessions();
+      vscode.debug.removeBreakpoints([vsBreak]);
     });
 
     test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters, with both sessions running at once', async () => {
