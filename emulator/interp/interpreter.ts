@@ -144,6 +144,8 @@ export interface InterpreterState {
 export class LoadError extends Error {}
 
 const STOPPED = -1;
+/** The opcode after the last instruction (not an Op: execSlow's default reports it). */
+const END_OF_CODE = -1;
 /** lastVa before any access: not a 32-bit value, so every real VA differs from it. */
 const NO_ACCESS = 2 ** 40;
 
@@ -187,7 +189,11 @@ export class Interpreter {
     if (!Number.isInteger(this.timerQuantum) || this.timerQuantum < 1) throw new LoadError(`timerQuantum must be a whole number of instructions, at least 1 (got ${this.timerQuantum})`);
     if (!Number.isInteger(this.interleave) || this.interleave < 1) throw new LoadError(`interleave must be at least 1 (got ${this.interleave})`);
     this.sliceLeft = this.interleave;
-    this.code = program.code.slice();
+    // One instruction more than the program: a thread that goes past the last one finds END_OF_CODE
+    // there (an opcode no program has), so the loop never reads past the end of the array.
+    this.code = new Int32Array((program.length + 1) * STRIDE);
+    this.code.set(program.code.subarray(0, program.length * STRIDE));
+    this.code[program.length * STRIDE] = END_OF_CODE;
     this.aux = program.aux;
     this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: NO_ACCESS, lastWrite: false }));
     this.load();
@@ -1026,6 +1032,7 @@ export class Interpreter {
         return pc + 1;
       }
       default:
+        if (pc >= this.program.length) return fault({ kind: 'ran-off-the-end' });
         return fault({ kind: 'general-protection', message: `invalid opcode ${op} at ${pc}` });
     }
   }
