@@ -352,7 +352,8 @@ export class PhysicalMemory {
       const off = addr & PAGE_OFFSET_MASK;
       const n = Math.min(PAGE_SIZE - off, bytes.length - done);
       const slot = this.writableSlot(Math.floor(addr / PAGE_SIZE));
-      this.slabs[slot >>> SLAB_SHIFT].set(bytes.subarray(done, done + n), ((slot & SLAB_MASK) << PAGE_SHIFT) + off);
+      // Within one page (a block, a data item) the bytes go in whole, with no view made of them.
+      this.slabs[slot >>> SLAB_SHIFT].set(n === bytes.length ? bytes : bytes.subarray(done, done + n), ((slot & SLAB_MASK) << PAGE_SHIFT) + off);
       done += n;
     }
   }

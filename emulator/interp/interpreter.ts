@@ -822,6 +822,12 @@ export class Interpreter {
     return pc + 1;
   }
 
+  /** Stops the run with a fault of thread t at pc (the instruction does not retire). */
+  private faultStop(t: Thread, pc: number, f: RuntimeFault): number {
+    this.pending = { kind: 'fault', thread: t.id, cpu: t.cpu, pc, fault: f };
+    return STOPPED;
+  }
+
   /** Everything off the hot path. Returns the next pc, or STOPPED with `pending` set. */
   private execSlow(c: CpuRun, t: Thread, pc: number): number {
     const code = this.code;
@@ -829,7 +835,6 @@ export class Interpreter {
     const op = code[at] as Op;
     const cpu = c.proc;
     const lo = cpu.regLo, hi = cpu.regHi;
-    const fault = (f: RuntimeFault): number => { this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: f }; return STOPPED; };
     switch (op) {
       case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32:
       case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I:
@@ -848,7 +853,7 @@ export class Interpreter {
       case Op.MOV_CR: {
         const cr = code[at + 1], s = code[at + 2];
         const v = lo[s] >>> 0;
-        if (hi[s] !== 0) return fault({ kind: 'general-protection', message: `cr${cr} is 32 bits; ${hex(((hi[s] >>> 0) * 2 ** 32) + v)} does not fit (#GP)` });
+        if (hi[s] !== 0) return this.faultStop(t, pc, { kind: 'general-protection', message: `cr${cr} is 32 bits; ${hex(((hi[s] >>> 0) * 2 ** 32) + v)} does not fit (#GP)` });
         const beforePg = cpu.paging, beforeCr3 = cpu.cr3;
         const beforeSpace = this.breakOnVsSwitch ? this.machine.currentSpaceName(cpu) : '';
         let r = null;
@@ -856,7 +861,7 @@ export class Interpreter {
         else if (cr === 2) cpu.cr2 = v;
         else if (cr === 3) r = cpu.writeCr3(v);
         else r = cpu.writeCr4(v);
-        if (r) return fault(r);
+        if (r) return this.faultStop(t, pc, r);
         const changed = beforePg !== cpu.paging || (cpu.paging && ((beforeCr3 & CR3_PDPT_MASK) >>> 0) !== ((cpu.cr3 & CR3_PDPT_MASK) >>> 0));
         if (changed && this.breakOnVsSwitch) {
           const to = this.machine.currentSpaceName(cpu);
@@ -877,7 +882,7 @@ export class Interpreter {
         const d = code[at + 1], s = code[at + 2];
         const immediate = (op - Op.DIV_RRR) % 2 === 1;
         const bl = immediate ? code[at + 3] : lo[code[at + 3]], bh = immediate ? code[at + 4] : hi[code[at + 3]];
-        if (bl === 0 && bh === 0) return fault({ kind: 'divide-error' });
+        if (bl === 0 && bh === 0) return this.faultStop(t, pc, { kind: 'divide-error' });
         const signed = op >= Op.IDIV_RRR;
         const isMod = op === Op.MOD_RRR || op === Op.MOD_RRI || op === Op.IMOD_RRR || op === Op.IMOD_RRI;
         let a = (BigInt(hi[s] >>> 0) << 32n) | BigInt(lo[s] >>> 0);
@@ -909,7 +914,7 @@ export class Interpreter {
       }
       case Op.JMP_R: case Op.CALL_R: case Op.CALL: {
         const targetAddr = op === Op.CALL ? code[at + 3] * INSTRUCTION_SIZE : lo[code[at + 1]] >>> 0;
-        if (op !== Op.CALL && (hi[code[at + 1]] !== 0 || targetAddr % INSTRUCTION_SIZE !== 0 || targetAddr / INSTRUCTION_SIZE >= this.program.length)) return fault({ kind: 'bad-jump', target: targetAddr });
+        if (op !== Op.CALL && (hi[code[at + 1]] !== 0 || targetAddr % INSTRUCTION_SIZE !== 0 || targetAddr / INSTRUCTION_SIZE >= this.program.length)) return this.faultStop(t, pc, { kind: 'bad-jump', target: targetAddr });
         const target = targetAddr / INSTRUCTION_SIZE;
         if (op === Op.JMP_R) return target;
         if (!this.push64(c, t, pc, (pc + 1) * INSTRUCTION_SIZE, 0)) return this.stackFault(c, t, pc, true);
@@ -919,7 +924,7 @@ export class Interpreter {
       case Op.RET: {
         if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
         const addr = this.scratch[0] >>> 0;
-        if (this.scratch[1] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= this.program.length) return fault({ kind: 'bad-jump', target: addr });
+        if (this.scratch[1] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= this.program.length) return this.faultStop(t, pc, { kind: 'bad-jump', target: addr });
         t.frames.pop();
         return addr / INSTRUCTION_SIZE;
       }
@@ -939,18 +944,18 @@ export class Interpreter {
       case Op.FLUSH_RANGE: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
         const start = this.num(c, a.values[0]), end = this.num(c, a.values[1]);
-        if (start > end || end > FOUR_GIB) return fault({ kind: 'general-protection', message: `flush.range ${hex(start)}, ${hex(end)}: the range must be within 4 GiB and start <= end` });
+        if (start > end || end > FOUR_GIB) return this.faultStop(t, pc, { kind: 'general-protection', message: `flush.range ${hex(start)}, ${hex(end)}: the range must be within 4 GiB and start <= end` });
         cpu.tlb.invalidateRange(start, end);
         return pc + 1;
       }
       case Op.PREEMPT_OFF: cpu.preemptCount++; return pc + 1;
       case Op.PREEMPT_ON:
-        if (cpu.preemptCount === 0) return fault({ kind: 'preempt-underflow' });
+        if (cpu.preemptCount === 0) return this.faultStop(t, pc, { kind: 'preempt-underflow' });
         cpu.preemptCount--;
         return pc + 1;
       case Op.SPIN_LOCK: case Op.SPIN_UNLOCK: {
         const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-        if ((va & 3) !== 0) return fault({ kind: 'general-protection', message: `a spinlock word must be 4-byte aligned (${hex(va >>> 0)})` });
+        if ((va & 3) !== 0) return this.faultStop(t, pc, { kind: 'general-protection', message: `a spinlock word must be 4-byte aligned (${hex(va >>> 0)})` });
         const pa = cpu.translateWrite(va);
         if (pa < 0) return this.pageFault(c, t, pc, true) ? t.pc : STOPPED;
         c.lastVa = va >>> 0; c.lastWrite = true;
@@ -960,7 +965,7 @@ export class Interpreter {
           mem.write32(pa, t.id + 1);
           cpu.preemptCount++;
         } else {
-          if (cpu.preemptCount === 0) return fault({ kind: 'preempt-underflow' });
+          if (cpu.preemptCount === 0) return this.faultStop(t, pc, { kind: 'preempt-underflow' });
           mem.write32(pa, 0);
           cpu.preemptCount--;
         }
@@ -975,22 +980,22 @@ export class Interpreter {
         const vs = a.values;
         const vol = this.num(c, vs[0]), block = this.num(c, vs[1]), count = this.num(c, vs[2]), pa = this.num(c, vs[3]);
         const name = vol < this.volumeNames.length ? this.volumeNames[vol] : undefined;
-        if (name === undefined) return fault({ kind: 'io-error', message: `no volume ${this.value(c, vs[0])} (volumes: ${this.volumeNames.map((n, i) => `${i}=${n}`).join(', ') || 'none'})` });
-        if (block > DMA_BLOCK_LIMIT || count > DMA_COUNT_LIMIT || pa > DMA_ADDRESS_LIMIT) return fault({ kind: 'io-error', message: 'block, count or address out of range' });
+        if (name === undefined) return this.faultStop(t, pc, { kind: 'io-error', message: `no volume ${this.value(c, vs[0])} (volumes: ${this.volumeNames.map((n, i) => `${i}=${n}`).join(', ') || 'none'})` });
+        if (block > DMA_BLOCK_LIMIT || count > DMA_COUNT_LIMIT || pa > DMA_ADDRESS_LIMIT) return this.faultStop(t, pc, { kind: 'io-error', message: 'block, count or address out of range' });
         const r = op === Op.BREAD
           ? this.machine.volumes.readToMemory(this.machine.memory, name, block, count, pa)
           : this.machine.volumes.writeFromMemory(this.machine.memory, name, block, count, pa);
-        if (!r.ok) return fault({ kind: 'io-error', message: r.message });
+        if (!r.ok) return this.faultStop(t, pc, { kind: 'io-error', message: r.message });
         return pc + 1;
       }
       case Op.VOL_NEW: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
         const blocks = this.value(c, a.values[1]);
-        if (blocks < 1n || blocks > 1n << 28n) return fault({ kind: 'io-error', message: `vol.new: ${blocks} blocks is not from 1 to 2^28` });
+        if (blocks < 1n || blocks > 1n << 28n) return this.faultStop(t, pc, { kind: 'io-error', message: `vol.new: ${blocks} blocks is not from 1 to 2^28` });
         const id = this.volumeNames.length;
         const name = `vol${id}`;
         const made = this.machine.volumes.create({ name, blockSize: 4096, blocks: Number(blocks) });
-        if (typeof made === 'string') return fault({ kind: 'io-error', message: made });
+        if (typeof made === 'string') return this.faultStop(t, pc, { kind: 'io-error', message: made });
         this.volumeNames.push(name);
         const d = a.values[0].reg;
         lo[d] = id; hi[d] = 0;
@@ -1013,7 +1018,7 @@ export class Interpreter {
       }
       case Op.HANDLER: t.handler = code[at + 3]; return pc + 1;
       case Op.IRET: {
-        if (!t.inHandler) return fault({ kind: 'iret-outside-handler' });
+        if (!t.inHandler) return this.faultStop(t, pc, { kind: 'iret-outside-handler' });
         if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
         t.inHandler = false;
         return (this.scratch[0] >>> 0) / INSTRUCTION_SIZE;
@@ -1028,12 +1033,12 @@ export class Interpreter {
       case Op.ASSERT: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'assert' }>;
         const actual = this.value(c, a.values[0]), expected = this.value(c, a.values[1]);
-        if (actual !== expected) return fault({ kind: 'assert', message: a.message, actual, expected });
+        if (actual !== expected) return this.faultStop(t, pc, { kind: 'assert', message: a.message, actual, expected });
         return pc + 1;
       }
       default:
-        if (pc >= this.program.length) return fault({ kind: 'ran-off-the-end' });
-        return fault({ kind: 'general-protection', message: `invalid opcode ${op} at ${pc}` });
+        if (pc >= this.program.length) return this.faultStop(t, pc, { kind: 'ran-off-the-end' });
+        return this.faultStop(t, pc, { kind: 'general-protection', message: `invalid opcode ${op} at ${pc}` });
     }
   }
 
