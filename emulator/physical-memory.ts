@@ -39,6 +39,9 @@ export interface MemoryJournal {
 
 export class PhysicalMemoryError extends Error {}
 
+/** What a page with no data reads as, for host caches (never written: writes get a private page). */
+const ZERO_PAGE = new DataView(new ArrayBuffer(PAGE_SIZE));
+
 export class PhysicalMemory {
   /**
    * The PFN hash table, linear probing: keys hold PFN + 1 (NO_KEY: empty), values slot + 1 (0: the
@@ -75,6 +78,40 @@ export class PhysicalMemory {
   private wView: DataView | null = null;
   private wBytes: Uint8Array | null = null;
   private wBase = 0;
+
+  /**
+   * Told whenever host memory that hostSlot handed out may no longer be the page's (a journal began or
+   * ended, an undo, a shared page copied on its first write, shared pages mapped): each drops the host
+   * pointers it keeps (the TLBs' host caches).
+   */
+  private readonly hostListeners: (() => void)[] = [];
+
+  addHostListener(f: () => void): void {
+    this.hostListeners.push(f);
+  }
+
+  private hostMoved(): void {
+    this.zeroHandedOut = false;
+    for (const f of this.hostListeners) f();
+  }
+
+  /** True when a page with no data was handed out as ZERO_PAGE: its first write must tell the listeners. */
+  private zeroHandedOut = false;
+  /** Set by hostPage: the view holding the page and the page's offset in it. */
+  hostView: DataView = ZERO_PAGE;
+  hostOffset = 0;
+
+  /**
+   * Points hostView/hostOffset at a page's bytes, for a caller that keeps that pointer until the next
+   * host listener call. For reads, a page with no data is a shared page of zeros (its first write
+   * tells the listeners). For writes, the page is made private and journaled as a write would.
+   */
+  hostPage(pfn: number, write: boolean): void {
+    const slot = write ? this.writableSlot(pfn) : this.slotOf(pfn);
+    if (slot < 0) { this.zeroHandedOut = true; this.hostView = ZERO_PAGE; this.hostOffset = 0; return; }
+    this.hostView = this.views[slot >>> SLAB_SHIFT];
+    this.hostOffset = (slot & SLAB_MASK) << PAGE_SHIFT;
+  }
 
   /** Number of 4 KiB pages that hold data (were written at least once and not released). */
   get pagesTouched(): number {
@@ -134,6 +171,8 @@ export class PhysicalMemory {
   }
 
   private allocate(pfn: number): number {
+    // A host cache may read this page as the zero page: no longer.
+    if (this.zeroHandedOut) { this.zeroHandedOut = false; this.hostMoved(); }
     const slot = this.newSlot();
     this.setSlot(pfn, slot + 1);
     this.slotPfn[slot] = pfn;
@@ -179,8 +218,9 @@ export class PhysicalMemory {
     this.slotPfn[slot] = pfn;
     this.slotEpoch[slot] = this.epoch;
     this.abandoned++;
-    // The read shortcut may still view the shared copy.
+    // The read shortcut and host caches may still view the shared copy.
     if (this.rPfn === pfn) this.rPfn = -1;
+    this.hostMoved();
     return slot;
   }
 
@@ -312,6 +352,7 @@ export class PhysicalMemory {
   private dropShortcuts(): void {
     this.rPfn = -1;
     this.wPfn = -1;
+    this.hostMoved();
   }
 
   /** A 64-bit little-endian value as a BigInt (for tools and tests; the CPU reads halves). */

@@ -12,7 +12,8 @@
 // and fault reporting put memory accesses on a slow path only while one of them is armed.
 
 import { FOUR_GIB, hex } from '../hex';
-import { PAGE_OFFSET_MASK, PAGE_SIZE } from '../physical-memory';
+import { PAGE_OFFSET_MASK, PAGE_SHIFT, PAGE_SIZE } from '../physical-memory';
+import { FAST_MASK, FAST_SIZE } from '../tlb';
 import { DEFAULT_TIMER_QUANTUM, type Machine } from '../machine';
 import { CR3_PDPT_MASK, WalkOut, walk } from '../paging';
 import { CR0_PG, GPR_COUNT, ZERO_REG, type PageFault, type Processor } from '../processor';
@@ -144,6 +145,8 @@ export interface InterpreterState {
 export class LoadError extends Error {}
 
 const STOPPED = -1;
+/** A host-cache tag array that never matches: the exec loop's while a hook is armed. */
+const NO_HOST = new Int32Array(FAST_SIZE).fill(-1);
 /** The opcode after the last instruction (not an Op: execSlow's default reports it). */
 const END_OF_CODE = -1;
 /** lastVa before any access: not a 32-bit value, so every real VA differs from it. */
@@ -483,6 +486,14 @@ export class Interpreter {
     const lo = cpu.regLo, hi = cpu.regHi;
     const mem = this.machine.memory;
     const hooked = this.hooked;
+    const tlb = cpu.tlb;
+    // The TLB's host cache (see tlb.ts): while a hook is armed, an empty one, so every access takes
+    // the paths below it. Hits it answers are counted here and added to the TLB's counter before
+    // anything else can look (the slow path, or the end of this call).
+    const hTag = hooked ? NO_HOST : tlb.hostTag, hWTag = hooked ? NO_HOST : tlb.hostWTag;
+    const hView = tlb.hostView, hOff = tlb.hostOffset;
+    let hits = 0;
+    let lastVa = c.lastVa, lastWrite = c.lastWrite;
     let pc = t.pc;
     let i = 0;
     for (; i < n; i++) {
@@ -505,52 +516,46 @@ export class Interpreter {
           lo[d] = r;
           pc++; continue;
         }
-        case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32: {
-          // Loads within a page that the TLB's fast cache (or paging off) answers; everything else (a
-          // miss, a fault, a page crossing, a hook) takes the slow path, which translates once.
-          const op = code[at];
+        case Op.LD32: {
           const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          if (hooked || (va & PAGE_OFFSET_MASK) > LAST_OFFSET[op]) break;
-          let pa = cpu.tlb.fastRead(va);
-          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
-          c.lastVa = va;
-          c.lastWrite = false;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (hTag[k] !== vpn || off > PAGE_SIZE - 4) break;
+          hits++; lastVa = va; lastWrite = false;
           const d = code[at + 1];
-          switch (op) {
-            case Op.LD32: lo[d] = mem.read32(pa); hi[d] = 0; break;
-            case Op.LD64: lo[d] = mem.read32(pa); hi[d] = mem.read32(pa + 4); break;
-            case Op.LD8: lo[d] = mem.read8(pa); hi[d] = 0; break;
-            case Op.LD16: lo[d] = mem.read16(pa); hi[d] = 0; break;
-            case Op.LDS8: { const v = (mem.read8(pa) << 24) >> 24; lo[d] = v; hi[d] = v >> 31; break; }
-            case Op.LDS16: { const v = (mem.read16(pa) << 16) >> 16; lo[d] = v; hi[d] = v >> 31; break; }
-            default: { const v = mem.read32(pa) | 0; lo[d] = v; hi[d] = v >> 31; break; }
-          }
+          lo[d] = hView[k].getInt32(hOff[k] + off, true); hi[d] = 0;
           pc++; continue;
         }
-        case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
-          const op = code[at];
+        case Op.ST32: case Op.ST32_I: {
           const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          if (hooked || (va & PAGE_OFFSET_MASK) > LAST_OFFSET[op]) break;
-          let pa = cpu.tlb.fastWrite(va);
-          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
-          c.lastVa = va;
-          c.lastWrite = true;
-          const immediate = op >= Op.ST8_I;
-          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
-          switch (op) {
-            case Op.ST32: case Op.ST32_I: mem.write32(pa, vl); break;
-            case Op.ST64: case Op.ST64_I: mem.write32(pa, vl); mem.write32(pa + 4, immediate ? code[at + 7] : hi[code[at + 1]]); break;
-            case Op.ST8: case Op.ST8_I: mem.write8(pa, vl & 0xff); break;
-            default: mem.write16(pa, vl & 0xffff); break;
-          }
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (hWTag[k] !== vpn || off > PAGE_SIZE - 4) break;
+          hits++; lastVa = va; lastWrite = true;
+          hView[k].setInt32(hOff[k] + off, code[at] === Op.ST32 ? lo[code[at + 1]] : code[at + 6], true);
           pc++; continue;
         }
         case Op.PUSH_R: case Op.PUSH_I: case Op.CALL: {
           const op = code[at];
           const sp = (lo[15] - 8) | 0;
-          if ((sp & PAGE_OFFSET_MASK) > PAGE_SIZE - 8 || (lo[15] >>> 0) < 8) break;
-          let pa = cpu.tlb.fastWrite(sp);
+          const off = sp & PAGE_OFFSET_MASK, vpn = sp >>> PAGE_SHIFT, k = vpn & FAST_MASK;
+          if (off > PAGE_SIZE - 8 || (lo[15] >>> 0) < 8) break;
+          if (hWTag[k] === vpn) {
+            hits++;
+            const dv = hView[k], p = hOff[k] + off;
+            if (op === Op.CALL) {
+              dv.setInt32(p, (pc + 1) * INSTRUCTION_SIZE, true); dv.setInt32(p + 4, 0, true);
+              lo[15] = sp;
+              const target = code[at + 3];
+              t.pushFrame(pc, target, cpu.paging, cpu.cr3, sp >>> 0);
+              pc = target; continue;
+            }
+            if (op === Op.PUSH_I) { dv.setInt32(p, code[at + 4], true); dv.setInt32(p + 4, code[at + 5], true); }
+            else { const r = code[at + 1]; dv.setInt32(p, lo[r], true); dv.setInt32(p + 4, hi[r], true); }
+            lo[15] = sp;
+            pc++; continue;
+          }
+          let pa = tlb.fastWrite(sp);
           if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+          else if (!hooked) tlb.fillHost(sp, pa, mem, true);
           if (op === Op.CALL) {
             mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
             lo[15] = sp;
@@ -565,10 +570,19 @@ export class Interpreter {
         }
         case Op.POP: case Op.RET: {
           const sp = lo[15];
-          if ((sp & PAGE_OFFSET_MASK) > PAGE_SIZE - 8 || (sp >>> 0) > FOUR_GIB - 8) break;
-          let pa = cpu.tlb.fastRead(sp);
-          if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
-          const vl = mem.read32(pa), vh = mem.read32(pa + 4);
+          const off = sp & PAGE_OFFSET_MASK, vpn = sp >>> PAGE_SHIFT, k = vpn & FAST_MASK;
+          if (off > PAGE_SIZE - 8 || (sp >>> 0) > FOUR_GIB - 8) break;
+          let vl: number, vh: number;
+          if (hTag[k] === vpn) {
+            hits++;
+            const dv = hView[k], p = hOff[k] + off;
+            vl = dv.getUint32(p, true); vh = dv.getInt32(p + 4, true);
+          } else {
+            let pa = tlb.fastRead(sp);
+            if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+            else if (!hooked) tlb.fillHost(sp, pa, mem, false);
+            vl = mem.read32(pa); vh = mem.read32(pa + 4) | 0;
+          }
           if (code[at] === Op.POP) {
             lo[15] = (sp + 8) | 0;
             const d = code[at + 1];
@@ -580,6 +594,7 @@ export class Interpreter {
             // As the slow path: the pop happened, the jump faults.
             t.pc = pc;
             this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: { kind: 'bad-jump', target: vl } };
+            tlb.hits += hits; c.lastVa = lastVa; c.lastWrite = lastWrite;
             return i;
           }
           t.frames.pop();
@@ -624,13 +639,93 @@ export class Interpreter {
         case Op.BREAK: {
           t.pc = pc;
           this.pending = { kind: 'breakpoint', thread: t.id, cpu: cpu.id, pc };
+          tlb.hits += hits; c.lastVa = lastVa; c.lastWrite = lastWrite;
           return i;
         }
         default: break;
       }
-      // Everything not handled above (or a fast case that needs the slow path) goes here.
+      // The less frequent fast cases: loads and stores of other sizes, and those the host cache missed.
+      switch (code[at]) {
+        case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32: {
+          // Loads within a page that the host cache, the TLB's fast cache (or paging off) answers;
+          // everything else (a miss, a fault, a page crossing, a hook) takes the slow path, which
+          // translates once.
+          const op = code[at];
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (off > LAST_OFFSET[op]) break;
+          const d = code[at + 1];
+          if (hTag[k] === vpn) {
+            hits++; lastVa = va; lastWrite = false;
+            const dv = hView[k], p = hOff[k] + off;
+            switch (op) {
+              case Op.LD64: lo[d] = dv.getInt32(p, true); hi[d] = dv.getInt32(p + 4, true); break;
+              case Op.LD8: lo[d] = dv.getUint8(p); hi[d] = 0; break;
+              case Op.LD16: lo[d] = dv.getUint16(p, true); hi[d] = 0; break;
+              case Op.LDS8: { const v = dv.getInt8(p); lo[d] = v; hi[d] = v >> 31; break; }
+              case Op.LDS16: { const v = dv.getInt16(p, true); lo[d] = v; hi[d] = v >> 31; break; }
+              default: { const v = dv.getInt32(p, true); lo[d] = v; hi[d] = op === Op.LDS32 ? v >> 31 : 0; break; }
+            }
+            pc++; continue;
+          }
+          if (hooked) break;
+          let pa = tlb.fastRead(va);
+          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
+          else tlb.fillHost(va, pa, mem, false);
+          lastVa = va;
+          lastWrite = false;
+          switch (op) {
+            case Op.LD32: lo[d] = mem.read32(pa); hi[d] = 0; break;
+            case Op.LD64: lo[d] = mem.read32(pa); hi[d] = mem.read32(pa + 4); break;
+            case Op.LD8: lo[d] = mem.read8(pa); hi[d] = 0; break;
+            case Op.LD16: lo[d] = mem.read16(pa); hi[d] = 0; break;
+            case Op.LDS8: { const v = (mem.read8(pa) << 24) >> 24; lo[d] = v; hi[d] = v >> 31; break; }
+            case Op.LDS16: { const v = (mem.read16(pa) << 16) >> 16; lo[d] = v; hi[d] = v >> 31; break; }
+            default: { const v = mem.read32(pa) | 0; lo[d] = v; hi[d] = v >> 31; break; }
+          }
+          pc++; continue;
+        }
+        case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
+          const op = code[at];
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (off > LAST_OFFSET[op]) break;
+          const immediate = op >= Op.ST8_I;
+          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
+          if (hWTag[k] === vpn) {
+            hits++; lastVa = va; lastWrite = true;
+            const dv = hView[k], p = hOff[k] + off;
+            switch (op) {
+              case Op.ST64: case Op.ST64_I: dv.setInt32(p, vl, true); dv.setInt32(p + 4, immediate ? code[at + 7] : hi[code[at + 1]], true); break;
+              case Op.ST8: case Op.ST8_I: dv.setUint8(p, vl & 0xff); break;
+              case Op.ST16: case Op.ST16_I: dv.setUint16(p, vl & 0xffff, true); break;
+              default: dv.setInt32(p, vl, true); break;
+            }
+            pc++; continue;
+          }
+          if (hooked) break;
+          let pa = tlb.fastWrite(va);
+          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
+          else tlb.fillHost(va, pa, mem, true);
+          lastVa = va;
+          lastWrite = true;
+          switch (op) {
+            case Op.ST32: case Op.ST32_I: mem.write32(pa, vl); break;
+            case Op.ST64: case Op.ST64_I: mem.write32(pa, vl); mem.write32(pa + 4, immediate ? code[at + 7] : hi[code[at + 1]]); break;
+            case Op.ST8: case Op.ST8_I: mem.write8(pa, vl & 0xff); break;
+            default: mem.write16(pa, vl & 0xffff); break;
+          }
+          pc++; continue;
+        }
+        default: break;
+      }
+      // Everything not handled above (or a fast case that needs the slow path) goes here, with the
+      // counters and the last access where it can see them.
       t.pc = pc;
+      tlb.hits += hits; hits = 0;
+      c.lastVa = lastVa; c.lastWrite = lastWrite;
       const r = this.execSlow(c, t, pc);
+      lastVa = c.lastVa; lastWrite = c.lastWrite;
       // STOPPED: a fault; the instruction did not retire and t.pc stays on it.
       if (r === STOPPED) return i;
       const p = this.pending;
@@ -642,6 +737,7 @@ export class Interpreter {
       pc = r;
     }
     t.pc = pc;
+    tlb.hits += hits; c.lastVa = lastVa; c.lastWrite = lastWrite;
     return i;
   }
 
