@@ -39,6 +39,16 @@ export interface MemoryJournal {
 
 export class PhysicalMemoryError extends Error {}
 
+/**
+ * An image mapped shared whose pages are written on first use (the boot builder's page tables): the
+ * memory asks for a page before anything reads its bytes, so every read sees the finished page.
+ */
+export interface LazyImage {
+  isBuilt(page: number): boolean;
+  /** Writes page `page` of the image if it is not written yet. */
+  buildPage(page: number): void;
+}
+
 /** What a page with no data reads as, for host caches (never written: writes get a private page). */
 const ZERO_PAGE = new DataView(new ArrayBuffer(PAGE_SIZE));
 
@@ -57,6 +67,10 @@ export class PhysicalMemory {
   private slotEpoch = new Int32Array(SLAB_PAGES);
   /** 1 for a slot that views a shared image (never written in place). */
   private slotShared = new Uint8Array(SLAB_PAGES);
+  /** 1 for a shared slot whose lazy image may not have built the page yet. */
+  private slotLazy = new Uint8Array(SLAB_PAGES);
+  /** Per slab index: the lazy image a shared slab views, and the image page of its first slot. */
+  private readonly slabLazy: ({ readonly image: LazyImage; readonly firstPage: number } | undefined)[] = [];
   private slotsUsed = 0;
   /** Shared slots whose page has since been copied into a private slot. */
   private abandoned = 0;
@@ -141,9 +155,26 @@ export class PhysicalMemory {
     }
   }
 
+  /** The page's slot (-1: no data), its bytes built if it views a lazy image: every access to a page's bytes comes here. */
   private slotOf(pfn: number): number {
     const h = this.indexOf(pfn);
+    if (this.keys[h] === NO_KEY) return -1;
+    const slot = this.values[h] - 1;
+    if (slot >= 0 && this.slotLazy[slot]) this.build(slot);
+    return slot;
+  }
+
+  /** As slotOf, without building a lazy page (to know only whether it holds data). */
+  private rawSlotOf(pfn: number): number {
+    const h = this.indexOf(pfn);
     return this.keys[h] === NO_KEY ? -1 : this.values[h] - 1;
+  }
+
+  /** A lazy image's page is read for the first time: the image writes it (once, for every memory viewing it). */
+  private build(slot: number): void {
+    this.slotLazy[slot] = 0;
+    const l = this.slabLazy[slot >>> SLAB_SHIFT]!;
+    l.image.buildPage(l.firstPage + (slot & SLAB_MASK));
   }
 
   /** Sets pfn's slot (slot + 1, or 0 for none), adding the key if needed. */
@@ -189,6 +220,7 @@ export class PhysicalMemory {
     this.slotPfn = grow(this.slotPfn, new Int32Array(len));
     this.slotEpoch = grow(this.slotEpoch, new Int32Array(len));
     this.slotShared = grow(this.slotShared, new Uint8Array(len));
+    this.slotLazy = grow(this.slotLazy, new Uint8Array(len));
   }
 
   /** A zeroed private slot. */
@@ -228,19 +260,20 @@ export class PhysicalMemory {
    * Maps `bytes` (whole pages, page-aligned in its buffer) at `pa` as shared pages: no copy. The caller
    * must never change them. Only on pages that hold no data yet, and not while a journal is active.
    */
-  mapShared(pa: number, bytes: Uint8Array): void {
+  mapShared(pa: number, bytes: Uint8Array, lazy?: LazyImage): void {
     PhysicalMemory.check(pa, bytes.length);
     if (pa % PAGE_SIZE || bytes.length % PAGE_SIZE || bytes.byteOffset % PAGE_SIZE) throw new PhysicalMemoryError('a shared image is whole, aligned pages');
     if (this.journal) throw new PhysicalMemoryError('shared pages cannot be mapped while a checkpoint journal is active');
     const pages = bytes.length / PAGE_SIZE;
     const firstPfn = pa / PAGE_SIZE;
-    for (let k = 0; k < pages; k++) if (this.slotOf(firstPfn + k) >= 0) throw new PhysicalMemoryError(`page ${(firstPfn + k).toString(16)} already holds data`);
+    for (let k = 0; k < pages; k++) if (this.rawSlotOf(firstPfn + k) >= 0) throw new PhysicalMemoryError(`page ${(firstPfn + k).toString(16)} already holds data`);
     // Whole slabs of the image are viewed in place; a last partial slab is copied into a private one.
     this.dropShortcuts();
     let k = 0;
     while (k < pages) {
       if (pages - k < SLAB_PAGES) {
         for (; k < pages; k++) {
+          lazy?.buildPage(k);
           const slot = this.allocate(firstPfn + k);
           this.slabs[slot >>> SLAB_SHIFT].set(bytes.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), (slot & SLAB_MASK) << PAGE_SHIFT);
         }
@@ -251,6 +284,7 @@ export class PhysicalMemory {
       this.ensureSlots(first + SLAB_PAGES);
       for (let g = this.slotsUsed; g < first; g++) this.freeSlots.push(g);
       const view = bytes.subarray(k * PAGE_SIZE, (k + SLAB_PAGES) * PAGE_SIZE);
+      this.slabLazy[this.slabs.length] = lazy ? { image: lazy, firstPage: k } : undefined;
       this.slabs.push(view);
       this.views.push(new DataView(view.buffer, view.byteOffset, view.byteLength));
       this.sharedSlabs++;
@@ -260,6 +294,7 @@ export class PhysicalMemory {
         this.slotPfn[slot] = firstPfn + k + j;
         this.slotEpoch[slot] = this.epoch;
         this.slotShared[slot] = 1;
+        if (lazy && !lazy.isBuilt(k + j)) this.slotLazy[slot] = 1;
       }
       this.slotsUsed = first + SLAB_PAGES;
       k += SLAB_PAGES;
@@ -408,7 +443,7 @@ export class PhysicalMemory {
       const off = addr & PAGE_OFFSET_MASK;
       const n = Math.min(PAGE_SIZE - off, length - done);
       const pfn = Math.floor(addr / PAGE_SIZE);
-      if (value !== 0 || this.slotOf(pfn) >= 0) {
+      if (value !== 0 || this.rawSlotOf(pfn) >= 0) {
         const slot = this.writableSlot(pfn);
         const base = ((slot & SLAB_MASK) << PAGE_SHIFT) + off;
         this.slabs[slot >>> SLAB_SHIFT].fill(value, base, base + n);
@@ -418,7 +453,7 @@ export class PhysicalMemory {
   }
 
   isTouched(pa: number): boolean {
-    return this.slotOf(Math.floor(pa / PAGE_SIZE)) >= 0;
+    return this.rawSlotOf(Math.floor(pa / PAGE_SIZE)) >= 0;
   }
 
   /** PFNs of every page that holds data, ascending. */
@@ -426,7 +461,7 @@ export class PhysicalMemory {
     const out: number[] = [];
     for (let slot = 0; slot < this.slotsUsed; slot++) {
       const pfn = this.slotPfn[slot];
-      if (this.slotOf(pfn) === slot) out.push(pfn);
+      if (this.rawSlotOf(pfn) === slot) out.push(pfn);
     }
     return out.sort((a, b) => a - b);
   }
