@@ -106,25 +106,26 @@ export class BlockDevices {
     if (!m.has(block)) m.set(block, old);
   }
 
-  private checkTransfer(volume: string, block: number, count: number, pa: number): { v: Volume } | { message: string } {
+  /** The volume of a transfer, or what is wrong with it (no object per call: DMA runs per instruction). */
+  private checkTransfer(volume: string, block: number, count: number, pa: number): Volume | string {
     const v = this.volumes.get(volume);
-    if (!v) return { message: `no volume named ${volume}` };
+    if (!v) return `no volume named ${volume}`;
     if (!Number.isInteger(block) || !Number.isInteger(count) || block < 0 || count < 1 || block + count > v.blockCount) {
-      return { message: `blocks ${block}..${block + count - 1} are outside volume ${volume} (0..${v.blockCount - 1})` };
+      return `blocks ${block}..${block + count - 1} are outside volume ${volume} (0..${v.blockCount - 1})`;
     }
-    if (!Number.isSafeInteger(pa) || pa < 0 || pa + count * v.blockSize > PHYS_LIMIT) return { message: `DMA to ${hex(pa)} runs outside the 36-bit physical space` };
-    return { v };
+    if (!Number.isSafeInteger(pa) || pa < 0 || pa + count * v.blockSize > PHYS_LIMIT) return `DMA to ${hex(pa)} runs outside the 36-bit physical space`;
+    return v;
   }
 
   /** DMA volume -> memory: `count` blocks from `block` to physical address `pa`. */
   readToMemory(mem: PhysicalMemory, volume: string, block: number, count: number, pa: number): DmaResult {
-    const c = this.checkTransfer(volume, block, count, pa);
-    if ('message' in c) return { ok: false, message: c.message };
+    const v = this.checkTransfer(volume, block, count, pa);
+    if (typeof v === 'string') return { ok: false, message: v };
     for (let i = 0; i < count; i++) {
-      const data = c.v.peek(block + i);
-      const at = pa + i * c.v.blockSize;
+      const data = v.peek(block + i);
+      const at = pa + i * v.blockSize;
       if (data) mem.writeBytes(at, data);
-      else mem.fill(at, c.v.blockSize, 0);
+      else mem.fill(at, v.blockSize, 0);
     }
     this.counters.blocksRead += count;
     return DMA_OK;
@@ -132,9 +133,9 @@ export class BlockDevices {
 
   /** DMA memory -> volume. */
   writeFromMemory(mem: PhysicalMemory, volume: string, block: number, count: number, pa: number): DmaResult {
-    const c = this.checkTransfer(volume, block, count, pa);
-    if ('message' in c) return { ok: false, message: c.message };
-    for (let i = 0; i < count; i++) c.v.writeFromMemory(mem, block + i, pa + i * c.v.blockSize);
+    const v = this.checkTransfer(volume, block, count, pa);
+    if (typeof v === 'string') return { ok: false, message: v };
+    for (let i = 0; i < count; i++) v.writeFromMemory(mem, block + i, pa + i * v.blockSize);
     this.counters.blocksWritten += count;
     return DMA_OK;
   }

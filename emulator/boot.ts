@@ -5,11 +5,12 @@
 // linearly. A page table whose 512 entries would be identical in two spaces (the common chunks C1 and
 // C3 at the same VAs with the same flags) is written once and shared. Everything is placed in the
 // layout's page-table area (in C2 for the patent layout): the PDPTs first, 32 bytes each, then the
-// directories and tables a page each.
+// directories and tables a page each. Tables are written into the shared image on first read (LazyTables),
+// so a machine boots without writing the ~2 M entries of the patent layout up front.
 
 import { FOUR_GIB, formatSize, hex } from './hex';
 import { LayoutError, type Layout, type Mapping } from './layout';
-import { PAGE_SIZE, type PhysicalMemory } from './physical-memory';
+import { PAGE_SIZE, type LazyImage, type PhysicalMemory } from './physical-memory';
 import {
   ENTRY_SIZE, LARGE_PAGE_SIZE, PDPT_ALIGN, PDPT_ENTRIES, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US, TABLE_ENTRIES,
 } from './paging';
@@ -58,6 +59,42 @@ interface BootImage {
   readonly result: BootResult;
   /** Every page of the page-table area the structures use, from its base, as memory will hold them. */
   readonly bytes: Uint8Array;
+  /** Page tables are written into `bytes` when memory first reads them (PDPTs and directories at once). */
+  readonly lazy: LazyImage;
+}
+
+/**
+ * The page tables of an image, written on first use: per table page, its runs of linear frames
+ * (first word, end word, first frame's PA, flags), four numbers a run.
+ */
+class LazyTables implements LazyImage {
+  private readonly built: Uint8Array;
+  private readonly runs: (number[] | undefined)[] = [];
+  constructor(private readonly image: Int32Array, pages: number) {
+    this.built = new Uint8Array(pages).fill(1);
+  }
+
+  /** A table page to write later, with its runs. */
+  add(page: number, runs: number[]): void {
+    this.built[page] = 0;
+    this.runs[page] = runs;
+  }
+
+  isBuilt(page: number): boolean {
+    return this.built[page] === 1;
+  }
+
+  buildPage(page: number): void {
+    if (this.built[page]) return;
+    this.built[page] = 1;
+    const runs = this.runs[page]!;
+    this.runs[page] = undefined;
+    for (let r = 0; r < runs.length; r += 4) fillEntries(this.image, runs[r], runs[r + 1], runs[r + 2], runs[r + 3]);
+    if (!HOST_LITTLE_ENDIAN) {
+      const bytes = new Uint8Array(this.image.buffer, page * PAGE_SIZE, PAGE_SIZE);
+      for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
+    }
+  }
 }
 
 /** Built images per layout object: a layout is immutable, so its paging structures are built once. */
@@ -71,7 +108,7 @@ export function buildPageTables(mem: PhysicalMemory, layout: Layout): BootResult
     images.set(layout, image);
   }
   // Every machine of the layout views the same image; a page is copied only when the program writes it.
-  if (image.bytes.length) mem.mapShared(layout.pageTables.base, image.bytes);
+  if (image.bytes.length) mem.mapShared(layout.pageTables.base, image.bytes, image.lazy);
   return image.result;
 }
 
@@ -111,6 +148,7 @@ function buildImage(layout: Layout): BootImage {
     return pages++ * PAGE_WORDS;
   };
   const paOf = (word: number) => area.base + word * 4;
+  const tableRuns: [number, number[]][] = [];
   /** Writes entry i of the table at word `table`: frame/flags low half, PA bits 35..32 high. */
   const put = (table: number, i: number, pa: number, flags: number) => {
     const w = image;
@@ -155,13 +193,14 @@ function buildImage(layout: Layout): BootImage {
         else {
           const pt = allocPage();
           pageTables++;
-          const w = image;
+          const runs: number[] = [];
           for (const m of covering) {
             const from = Math.max(m.va, rStart), to = Math.min(m.va + m.size, rEnd);
             const flags = leafFlags(m, false);
             // Frames run linearly. The VA region is 2 MiB aligned but the PA is only 4 KiB aligned.
-            fillEntries(w, pt + ((from - rStart) / PAGE_SIZE) * ENTRY_WORDS, pt + ((to - rStart) / PAGE_SIZE) * ENTRY_WORDS, m.pa + (from - m.va), flags);
+            runs.push(pt + ((from - rStart) / PAGE_SIZE) * ENTRY_WORDS, pt + ((to - rStart) / PAGE_SIZE) * ENTRY_WORDS, m.pa + (from - m.va), flags);
           }
+          tableRuns.push([pt / PAGE_WORDS, runs]);
           ptAddr = paOf(pt);
           sharedTables.set(key, ptAddr);
         }
@@ -173,8 +212,12 @@ function buildImage(layout: Layout): BootImage {
   });
 
   const bytes = new Uint8Array(image.buffer, 0, pages * PAGE_SIZE);
+  // PDPTs and directories now; the tables as memory reads them (byte-swapped per page there).
   if (!HOST_LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
+  const lazy = new LazyTables(image, pages);
+  for (const [page, runs] of tableRuns) lazy.add(page, runs);
   return {
+    lazy,
     result: {
       pdpt,
       counts: { pdpts: paged.length, pageDirectories, pageTables, sharedPageTableUses: sharedUses, pageTablesUnshared: unshared, bytesUsed: pages * PAGE_SIZE },

@@ -26,17 +26,13 @@ export function describeFault(f: RuntimeFault): string {
     case 'preempt-underflow': return 'preemption count would go below zero (preempt.on or spin.unlock without a matching off/lock)';
     case 'double-fault': return `double fault: the page-fault handler could not be entered (${describeFault(f.first)})`;
     case 'iret-outside-handler': return 'iret outside a page-fault handler';
+    case 'ran-off-the-end': return 'ran off the end of the program after its last instruction (end with halt, or jump back)';
   }
 }
 
 export function sourceLocation(program: Program, pc: number): string {
   if (pc < 0 || pc >= program.length) return `text ${hex(pc * 4)}`;
   return `${path.basename(program.files[program.srcFile[pc]])}:${program.srcLine[pc] + 1}`;
-}
-
-/** Did the thread run past the program's last instruction? */
-export function ranOffTheEnd(s: StopReason, program: Program): boolean {
-  return s.kind === 'fault' && s.pc >= program.length && program.length > 0;
 }
 
 /** One line a person can read: "Switched VS0 -> VS1 (CR3 0xef00_0000) at gate.mover:31". */
@@ -48,8 +44,8 @@ export function describeStop(s: StopReason, program: Program): string {
     case 'breakpoint': return `breakpoint at ${sourceLocation(program, s.pc)}`;
     case 'watchpoint': return `${s.hit.access} of ${hex(s.hit.va, 8)} (PA ${hex(s.hit.pa)}) in ${s.hit.space} hit watchpoint ${s.hit.id} at ${sourceLocation(program, s.pc)}`;
     case 'fault':
-      // The interpreter reports a pc past the last instruction as an invalid opcode there.
-      if (ranOffTheEnd(s, program)) return `ran off the end of the program after its last instruction, at ${sourceLocation(program, program.length - 1)} (end with halt, or jump back)`;
+      // Past the last instruction there is no line: name the last one.
+      if (s.fault.kind === 'ran-off-the-end') return `ran off the end of the program after its last instruction, at ${sourceLocation(program, program.length - 1)} (end with halt, or jump back)`;
       return `${describeFault(s.fault)} at ${sourceLocation(program, s.pc)}`;
     case 'fault-handled': return `${describeFault(s.fault)} at ${sourceLocation(program, s.faultingPc)}, handled at ${sourceLocation(program, s.pc)}`;
     case 'vs-switch': return `Switched ${s.from} -> ${s.to} (${s.toPaging ? `CR3 ${hex(s.toCr3)}` : 'paging off'}) at ${sourceLocation(program, s.pc)}`;

@@ -39,6 +39,19 @@ export interface MemoryJournal {
 
 export class PhysicalMemoryError extends Error {}
 
+/**
+ * An image mapped shared whose pages are written on first use (the boot builder's page tables): the
+ * memory asks for a page before anything reads its bytes, so every read sees the finished page.
+ */
+export interface LazyImage {
+  isBuilt(page: number): boolean;
+  /** Writes page `page` of the image if it is not written yet. */
+  buildPage(page: number): void;
+}
+
+/** What a page with no data reads as, for host caches (never written: writes get a private page). */
+const ZERO_PAGE = new DataView(new ArrayBuffer(PAGE_SIZE));
+
 export class PhysicalMemory {
   /**
    * The PFN hash table, linear probing: keys hold PFN + 1 (NO_KEY: empty), values slot + 1 (0: the
@@ -54,6 +67,10 @@ export class PhysicalMemory {
   private slotEpoch = new Int32Array(SLAB_PAGES);
   /** 1 for a slot that views a shared image (never written in place). */
   private slotShared = new Uint8Array(SLAB_PAGES);
+  /** 1 for a shared slot whose lazy image may not have built the page yet. */
+  private slotLazy = new Uint8Array(SLAB_PAGES);
+  /** Per slab index: the lazy image a shared slab views, and the image page of its first slot. */
+  private readonly slabLazy: ({ readonly image: LazyImage; readonly firstPage: number } | undefined)[] = [];
   private slotsUsed = 0;
   /** Shared slots whose page has since been copied into a private slot. */
   private abandoned = 0;
@@ -75,6 +92,40 @@ export class PhysicalMemory {
   private wView: DataView | null = null;
   private wBytes: Uint8Array | null = null;
   private wBase = 0;
+
+  /**
+   * Told whenever host memory that hostSlot handed out may no longer be the page's (a journal began or
+   * ended, an undo, a shared page copied on its first write, shared pages mapped): each drops the host
+   * pointers it keeps (the TLBs' host caches).
+   */
+  private readonly hostListeners: (() => void)[] = [];
+
+  addHostListener(f: () => void): void {
+    this.hostListeners.push(f);
+  }
+
+  private hostMoved(): void {
+    this.zeroHandedOut = false;
+    for (const f of this.hostListeners) f();
+  }
+
+  /** True when a page with no data was handed out as ZERO_PAGE: its first write must tell the listeners. */
+  private zeroHandedOut = false;
+  /** Set by hostPage: the view holding the page and the page's offset in it. */
+  hostView: DataView = ZERO_PAGE;
+  hostOffset = 0;
+
+  /**
+   * Points hostView/hostOffset at a page's bytes, for a caller that keeps that pointer until the next
+   * host listener call. For reads, a page with no data is a shared page of zeros (its first write
+   * tells the listeners). For writes, the page is made private and journaled as a write would.
+   */
+  hostPage(pfn: number, write: boolean): void {
+    const slot = write ? this.writableSlot(pfn) : this.slotOf(pfn);
+    if (slot < 0) { this.zeroHandedOut = true; this.hostView = ZERO_PAGE; this.hostOffset = 0; return; }
+    this.hostView = this.views[slot >>> SLAB_SHIFT];
+    this.hostOffset = (slot & SLAB_MASK) << PAGE_SHIFT;
+  }
 
   /** Number of 4 KiB pages that hold data (were written at least once and not released). */
   get pagesTouched(): number {
@@ -104,9 +155,26 @@ export class PhysicalMemory {
     }
   }
 
+  /** The page's slot (-1: no data), its bytes built if it views a lazy image: every access to a page's bytes comes here. */
   private slotOf(pfn: number): number {
     const h = this.indexOf(pfn);
+    if (this.keys[h] === NO_KEY) return -1;
+    const slot = this.values[h] - 1;
+    if (slot >= 0 && this.slotLazy[slot]) this.build(slot);
+    return slot;
+  }
+
+  /** As slotOf, without building a lazy page (to know only whether it holds data). */
+  private rawSlotOf(pfn: number): number {
+    const h = this.indexOf(pfn);
     return this.keys[h] === NO_KEY ? -1 : this.values[h] - 1;
+  }
+
+  /** A lazy image's page is read for the first time: the image writes it (once, for every memory viewing it). */
+  private build(slot: number): void {
+    this.slotLazy[slot] = 0;
+    const l = this.slabLazy[slot >>> SLAB_SHIFT]!;
+    l.image.buildPage(l.firstPage + (slot & SLAB_MASK));
   }
 
   /** Sets pfn's slot (slot + 1, or 0 for none), adding the key if needed. */
@@ -134,6 +202,8 @@ export class PhysicalMemory {
   }
 
   private allocate(pfn: number): number {
+    // A host cache may read this page as the zero page: no longer.
+    if (this.zeroHandedOut) { this.zeroHandedOut = false; this.hostMoved(); }
     const slot = this.newSlot();
     this.setSlot(pfn, slot + 1);
     this.slotPfn[slot] = pfn;
@@ -150,6 +220,7 @@ export class PhysicalMemory {
     this.slotPfn = grow(this.slotPfn, new Int32Array(len));
     this.slotEpoch = grow(this.slotEpoch, new Int32Array(len));
     this.slotShared = grow(this.slotShared, new Uint8Array(len));
+    this.slotLazy = grow(this.slotLazy, new Uint8Array(len));
   }
 
   /** A zeroed private slot. */
@@ -179,8 +250,9 @@ export class PhysicalMemory {
     this.slotPfn[slot] = pfn;
     this.slotEpoch[slot] = this.epoch;
     this.abandoned++;
-    // The read shortcut may still view the shared copy.
+    // The read shortcut and host caches may still view the shared copy.
     if (this.rPfn === pfn) this.rPfn = -1;
+    this.hostMoved();
     return slot;
   }
 
@@ -188,19 +260,20 @@ export class PhysicalMemory {
    * Maps `bytes` (whole pages, page-aligned in its buffer) at `pa` as shared pages: no copy. The caller
    * must never change them. Only on pages that hold no data yet, and not while a journal is active.
    */
-  mapShared(pa: number, bytes: Uint8Array): void {
+  mapShared(pa: number, bytes: Uint8Array, lazy?: LazyImage): void {
     PhysicalMemory.check(pa, bytes.length);
     if (pa % PAGE_SIZE || bytes.length % PAGE_SIZE || bytes.byteOffset % PAGE_SIZE) throw new PhysicalMemoryError('a shared image is whole, aligned pages');
     if (this.journal) throw new PhysicalMemoryError('shared pages cannot be mapped while a checkpoint journal is active');
     const pages = bytes.length / PAGE_SIZE;
     const firstPfn = pa / PAGE_SIZE;
-    for (let k = 0; k < pages; k++) if (this.slotOf(firstPfn + k) >= 0) throw new PhysicalMemoryError(`page ${(firstPfn + k).toString(16)} already holds data`);
+    for (let k = 0; k < pages; k++) if (this.rawSlotOf(firstPfn + k) >= 0) throw new PhysicalMemoryError(`page ${(firstPfn + k).toString(16)} already holds data`);
     // Whole slabs of the image are viewed in place; a last partial slab is copied into a private one.
     this.dropShortcuts();
     let k = 0;
     while (k < pages) {
       if (pages - k < SLAB_PAGES) {
         for (; k < pages; k++) {
+          lazy?.buildPage(k);
           const slot = this.allocate(firstPfn + k);
           this.slabs[slot >>> SLAB_SHIFT].set(bytes.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), (slot & SLAB_MASK) << PAGE_SHIFT);
         }
@@ -211,6 +284,7 @@ export class PhysicalMemory {
       this.ensureSlots(first + SLAB_PAGES);
       for (let g = this.slotsUsed; g < first; g++) this.freeSlots.push(g);
       const view = bytes.subarray(k * PAGE_SIZE, (k + SLAB_PAGES) * PAGE_SIZE);
+      this.slabLazy[this.slabs.length] = lazy ? { image: lazy, firstPage: k } : undefined;
       this.slabs.push(view);
       this.views.push(new DataView(view.buffer, view.byteOffset, view.byteLength));
       this.sharedSlabs++;
@@ -220,6 +294,7 @@ export class PhysicalMemory {
         this.slotPfn[slot] = firstPfn + k + j;
         this.slotEpoch[slot] = this.epoch;
         this.slotShared[slot] = 1;
+        if (lazy && !lazy.isBuilt(k + j)) this.slotLazy[slot] = 1;
       }
       this.slotsUsed = first + SLAB_PAGES;
       k += SLAB_PAGES;
@@ -312,6 +387,7 @@ export class PhysicalMemory {
   private dropShortcuts(): void {
     this.rPfn = -1;
     this.wPfn = -1;
+    this.hostMoved();
   }
 
   /** A 64-bit little-endian value as a BigInt (for tools and tests; the CPU reads halves). */
@@ -352,7 +428,8 @@ export class PhysicalMemory {
       const off = addr & PAGE_OFFSET_MASK;
       const n = Math.min(PAGE_SIZE - off, bytes.length - done);
       const slot = this.writableSlot(Math.floor(addr / PAGE_SIZE));
-      this.slabs[slot >>> SLAB_SHIFT].set(bytes.subarray(done, done + n), ((slot & SLAB_MASK) << PAGE_SHIFT) + off);
+      // Within one page (a block, a data item) the bytes go in whole, with no view made of them.
+      this.slabs[slot >>> SLAB_SHIFT].set(n === bytes.length ? bytes : bytes.subarray(done, done + n), ((slot & SLAB_MASK) << PAGE_SHIFT) + off);
       done += n;
     }
   }
@@ -366,7 +443,7 @@ export class PhysicalMemory {
       const off = addr & PAGE_OFFSET_MASK;
       const n = Math.min(PAGE_SIZE - off, length - done);
       const pfn = Math.floor(addr / PAGE_SIZE);
-      if (value !== 0 || this.slotOf(pfn) >= 0) {
+      if (value !== 0 || this.rawSlotOf(pfn) >= 0) {
         const slot = this.writableSlot(pfn);
         const base = ((slot & SLAB_MASK) << PAGE_SHIFT) + off;
         this.slabs[slot >>> SLAB_SHIFT].fill(value, base, base + n);
@@ -376,7 +453,7 @@ export class PhysicalMemory {
   }
 
   isTouched(pa: number): boolean {
-    return this.slotOf(Math.floor(pa / PAGE_SIZE)) >= 0;
+    return this.rawSlotOf(Math.floor(pa / PAGE_SIZE)) >= 0;
   }
 
   /** PFNs of every page that holds data, ascending. */
@@ -384,7 +461,7 @@ export class PhysicalMemory {
     const out: number[] = [];
     for (let slot = 0; slot < this.slotsUsed; slot++) {
       const pfn = this.slotPfn[slot];
-      if (this.slotOf(pfn) === slot) out.push(pfn);
+      if (this.rawSlotOf(pfn) === slot) out.push(pfn);
     }
     return out.sort((a, b) => a - b);
   }

@@ -89,6 +89,7 @@ export class Processor {
 
   constructor(readonly id: number, private readonly mem: PhysicalMemory, geometry?: TlbGeometry) {
     this.tlb = new Tlb(geometry);
+    mem.addHostListener(() => this.tlb.dropHost());
     const cr3Base = () => (this.cr3 & CR3_PDPT_MASK) >>> 0;
     this.pdptes = { lo: this.pdpteLo, hi: this.pdpteHi, get base() { return cr3Base(); } };
   }

@@ -8,8 +8,16 @@
 // In front sits a direct-mapped fast cache that only ever mirrors entries the TLB holds: filling,
 // evicting or flushing a TLB entry updates it, so it can never answer what the TLB would not. It lets a
 // hit cost one compare; LRU order and the hit counter are still kept exactly.
+//
+// In front of that sits the host cache: for a fast-cache slot whose entry is the most recently used
+// of its set (so a hit changes no LRU order), the host memory of the page itself (a DataView and the
+// page's offset in it), for reads, and for writes once the page is private and journaled (see
+// PhysicalMemory.hostSlot). An access it answers costs a tag compare and a DataView access; the caller
+// counts the hit (the interpreter adds its hits before anyone can look). It is emptied whenever the
+// entry stops being the most recent of its set, leaves the fast cache, or the memory moves pages
+// (PhysicalMemory's host listeners: checkpoints, undo, a shared page copied on write).
 
-import { PAGE_OFFSET_MASK, PAGE_SHIFT } from './physical-memory';
+import { PAGE_OFFSET_MASK, PAGE_SHIFT, type PhysicalMemory } from './physical-memory';
 
 export interface TlbGeometry {
   /** Total entries (sets x ways). */
@@ -29,6 +37,8 @@ export const TLB_PWT = 1 << 5;
 export const TLB_PCD = 1 << 6;
 
 const INVALID = -1;
+/** The host view of an empty host-cache slot (never read: its tag is INVALID). */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
 /** Pages per 2 MiB page, as a shift of the VPN. */
 const LARGE_VPN_SHIFT = 9;
 const FAST_BITS = 8;
@@ -100,6 +110,11 @@ export class Tlb {
   readonly fastWTag = new Int32Array(FAST_SIZE).fill(INVALID);
   readonly fastWay = new Int32Array(FAST_SIZE);
   readonly fastBase = new Float64Array(FAST_SIZE);
+  /** Host cache: the VPN whose page hostView/hostOffset hold for reads (writes: hostWTag), else -1. */
+  readonly hostTag = new Int32Array(FAST_SIZE).fill(INVALID);
+  readonly hostWTag = new Int32Array(FAST_SIZE).fill(INVALID);
+  readonly hostView: DataView[] = new Array<DataView>(FAST_SIZE).fill(NO_VIEW);
+  readonly hostOffset = new Int32Array(FAST_SIZE);
 
   /** The counters as a live, read-only view (spread it for a copy). */
   readonly counters: Readonly<TlbCounters> = liveCounters(this);
@@ -120,12 +135,13 @@ export class Tlb {
     this.lastUse[e] = ++this.clock;
     const set = (e / this.ways) | 0;
     const prev = this.setMru[set];
-    if (prev >= 0) this.isMru[prev] = 0;
+    if (prev >= 0) { this.isMru[prev] = 0; if (prev !== e) this.dropHostOf(prev); }
     this.isMru[e] = 1;
     this.setMru[set] = e;
   }
 
   private forgetMru(e: number): void {
+    this.dropHostOf(e);
     if (this.isMru[e]) {
       this.isMru[e] = 0;
       this.setMru[(e / this.ways) | 0] = INVALID;
@@ -133,6 +149,7 @@ export class Tlb {
   }
 
   private rebuildMru(): void {
+    this.dropHost();
     this.isMru.fill(0);
     this.setMru.fill(INVALID);
     for (let set = 0; set < this.sets; set++) {
@@ -239,6 +256,7 @@ export class Tlb {
   private setFast(e: number): void {
     const vpn = this.vpn[e];
     const i = vpn & FAST_MASK;
+    if (this.fastWay[i] !== e || this.fastTag[i] !== vpn) { this.hostTag[i] = INVALID; this.hostWTag[i] = INVALID; }
     // The slot may mirror another entry with the same low bits: that one simply leaves the fast cache.
     const f = this.flags[e];
     if (this.userMode && !(f & TLB_US)) { this.fastTag[i] = INVALID; this.fastWTag[i] = INVALID; return; }
@@ -253,6 +271,8 @@ export class Tlb {
     if (this.fastWay[i] === e) {
       this.fastTag[i] = INVALID;
       this.fastWTag[i] = INVALID;
+      this.hostTag[i] = INVALID;
+      this.hostWTag[i] = INVALID;
     }
   }
 
@@ -260,6 +280,40 @@ export class Tlb {
   resetFast(): void {
     this.fastTag.fill(INVALID);
     this.fastWTag.fill(INVALID);
+    this.dropHost();
+  }
+
+  /** Empties the host cache (the memory moved pages, or the LRU order is rebuilt). */
+  dropHost(): void {
+    this.hostTag.fill(INVALID);
+    this.hostWTag.fill(INVALID);
+  }
+
+  /** Entry e is no longer the most recent of its set (or is going): its slot stops answering from host memory. */
+  private dropHostOf(e: number): void {
+    const i = this.vpn[e] & FAST_MASK;
+    if (this.fastWay[i] === e) { this.hostTag[i] = INVALID; this.hostWTag[i] = INVALID; }
+  }
+
+  /**
+   * After a fast-cache hit on `va` (which made its entry the most recent of its set) at physical `pa`:
+   * points the slot's host cache at the page's host memory, for reads, or for writes (which makes the
+   * page private and journals it, as the write about to happen would). Nothing when the page holds no
+   * hit did not come from the fast cache (a page with no data reads as the memory's zero page).
+   */
+  fillHost(va: number, pa: number, mem: PhysicalMemory, write: boolean): void {
+    const vpn = va >>> PAGE_SHIFT;
+    const i = vpn & FAST_MASK;
+    if (this.fastTag[i] !== vpn || !this.isMru[this.fastWay[i]]) return;
+    if (write && this.fastWTag[i] !== vpn) return;
+    mem.hostPage(Math.floor(pa / (PAGE_OFFSET_MASK + 1)), write);
+    // hostPage may have told every listener to drop its host cache (a shared page copied): set after it.
+    const view = mem.hostView, offset = mem.hostOffset;
+    if (this.hostTag[i] === vpn && (this.hostView[i] !== view || this.hostOffset[i] !== offset)) this.hostWTag[i] = INVALID;
+    this.hostView[i] = view;
+    this.hostOffset[i] = offset;
+    this.hostTag[i] = vpn;
+    if (write) this.hostWTag[i] = vpn;
   }
 
   private drop(e: number): void {

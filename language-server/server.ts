@@ -133,6 +133,10 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
   }
 
   let timer: NodeJS.Timeout | undefined;
+  /** True while the pending timer is an immediate one (an open): nothing postpones it. */
+  let immediate = false;
+  /** The typing debounce; initializationOptions.diagnosticsDelayMs overrides it (tests use a long one). */
+  let debounceMs = DIAGNOSTICS_DELAY_MS;
   function publishAll(): void {
     for (const d of documents.all()) {
       try {
@@ -142,9 +146,19 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
       }
     }
   }
-  function schedule(delay = DIAGNOSTICS_DELAY_MS): void {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; publishAll(); }, delay);
+  /**
+   * Publishes every document's diagnostics after `delay` (0: at once). A pending immediate publish is
+   * never pushed back: TextDocuments fires a content change right after each open, and that change
+   * must not turn the open's immediate diagnostics into a debounced one (the publish reads the
+   * current text, so it covers the change too). Only typing is debounced.
+   */
+  function schedule(delay = debounceMs): void {
+    if (timer) {
+      if (immediate && delay > 0) return;
+      clearTimeout(timer);
+    }
+    immediate = delay === 0;
+    timer = setTimeout(() => { timer = undefined; immediate = false; publishAll(); }, delay);
   }
 
   documents.onDidOpen(() => { project.invalidate(); schedule(0); });
@@ -171,8 +185,10 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
     if (!folders.length && params.rootUri) { const r = uriToPath(params.rootUri); if (r) folders.push(r); }
     project.folders = folders;
-    const init = params.initializationOptions as { layout?: unknown } | undefined;
+    const init = params.initializationOptions as { layout?: unknown; diagnosticsDelayMs?: unknown } | undefined;
     applyLayout(init?.layout);
+    const d = init?.diagnosticsDelayMs;
+    if (typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 2 ** 31 - 1) debounceMs = d;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,

@@ -12,7 +12,8 @@
 // and fault reporting put memory accesses on a slow path only while one of them is armed.
 
 import { FOUR_GIB, hex } from '../hex';
-import { PAGE_OFFSET_MASK, PAGE_SIZE } from '../physical-memory';
+import { PAGE_OFFSET_MASK, PAGE_SHIFT, PAGE_SIZE } from '../physical-memory';
+import { FAST_MASK, FAST_SIZE } from '../tlb';
 import { DEFAULT_TIMER_QUANTUM, type Machine } from '../machine';
 import { CR3_PDPT_MASK, WalkOut, walk } from '../paging';
 import { CR0_PG, GPR_COUNT, ZERO_REG, type PageFault, type Processor } from '../processor';
@@ -152,6 +153,10 @@ export interface InterpreterState {
 export class LoadError extends Error {}
 
 const STOPPED = -1;
+/** A host-cache tag array that never matches: the exec loop's while a hook is armed. */
+const NO_HOST = new Int32Array(FAST_SIZE).fill(-1);
+/** The opcode after the last instruction (not an Op: execSlow's default reports it). */
+const END_OF_CODE = -1;
 /** lastVa before any access: not a 32-bit value, so every real VA differs from it. */
 const NO_ACCESS = 2 ** 40;
 
@@ -198,7 +203,11 @@ export class Interpreter {
     this.sliceLeft = this.interleave;
     this.output = new BoundedLog(options.logLimit ?? Infinity);
     this.events = new BoundedLog(options.logLimit ?? Infinity);
-    this.code = program.code.slice();
+    // One instruction more than the program: a thread that goes past the last one finds END_OF_CODE
+    // there (an opcode no program has), so the loop never reads past the end of the array.
+    this.code = new Int32Array((program.length + 1) * STRIDE);
+    this.code.set(program.code.subarray(0, program.length * STRIDE));
+    this.code[program.length * STRIDE] = END_OF_CODE;
     this.aux = program.aux;
     this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: NO_ACCESS, lastWrite: false }));
     this.load();
@@ -488,6 +497,14 @@ export class Interpreter {
     const lo = cpu.regLo, hi = cpu.regHi;
     const mem = this.machine.memory;
     const hooked = this.hooked;
+    const tlb = cpu.tlb;
+    // The TLB's host cache (see tlb.ts): while a hook is armed, an empty one, so every access takes
+    // the paths below it. Hits it answers are counted here and added to the TLB's counter before
+    // anything else can look (the slow path, or the end of this call).
+    const hTag = hooked ? NO_HOST : tlb.hostTag, hWTag = hooked ? NO_HOST : tlb.hostWTag;
+    const hView = tlb.hostView, hOff = tlb.hostOffset;
+    let hits = 0;
+    let lastVa = c.lastVa, lastWrite = c.lastWrite;
     let pc = t.pc;
     let i = 0;
     for (; i < n; i++) {
@@ -510,52 +527,46 @@ export class Interpreter {
           lo[d] = r;
           pc++; continue;
         }
-        case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32: {
-          // Loads within a page that the TLB's fast cache (or paging off) answers; everything else (a
-          // miss, a fault, a page crossing, a hook) takes the slow path, which translates once.
-          const op = code[at];
+        case Op.LD32: {
           const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          if (hooked || (va & PAGE_OFFSET_MASK) > LAST_OFFSET[op]) break;
-          let pa = cpu.tlb.fastRead(va);
-          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
-          c.lastVa = va;
-          c.lastWrite = false;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (hTag[k] !== vpn || off > PAGE_SIZE - 4) break;
+          hits++; lastVa = va; lastWrite = false;
           const d = code[at + 1];
-          switch (op) {
-            case Op.LD32: lo[d] = mem.read32(pa); hi[d] = 0; break;
-            case Op.LD64: lo[d] = mem.read32(pa); hi[d] = mem.read32(pa + 4); break;
-            case Op.LD8: lo[d] = mem.read8(pa); hi[d] = 0; break;
-            case Op.LD16: lo[d] = mem.read16(pa); hi[d] = 0; break;
-            case Op.LDS8: { const v = (mem.read8(pa) << 24) >> 24; lo[d] = v; hi[d] = v >> 31; break; }
-            case Op.LDS16: { const v = (mem.read16(pa) << 16) >> 16; lo[d] = v; hi[d] = v >> 31; break; }
-            default: { const v = mem.read32(pa) | 0; lo[d] = v; hi[d] = v >> 31; break; }
-          }
+          lo[d] = hView[k].getInt32(hOff[k] + off, true); hi[d] = 0;
           pc++; continue;
         }
-        case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
-          const op = code[at];
+        case Op.ST32: case Op.ST32_I: {
           const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-          if (hooked || (va & PAGE_OFFSET_MASK) > LAST_OFFSET[op]) break;
-          let pa = cpu.tlb.fastWrite(va);
-          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
-          c.lastVa = va;
-          c.lastWrite = true;
-          const immediate = op >= Op.ST8_I;
-          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
-          switch (op) {
-            case Op.ST32: case Op.ST32_I: mem.write32(pa, vl); break;
-            case Op.ST64: case Op.ST64_I: mem.write32(pa, vl); mem.write32(pa + 4, immediate ? code[at + 7] : hi[code[at + 1]]); break;
-            case Op.ST8: case Op.ST8_I: mem.write8(pa, vl & 0xff); break;
-            default: mem.write16(pa, vl & 0xffff); break;
-          }
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (hWTag[k] !== vpn || off > PAGE_SIZE - 4) break;
+          hits++; lastVa = va; lastWrite = true;
+          hView[k].setInt32(hOff[k] + off, code[at] === Op.ST32 ? lo[code[at + 1]] : code[at + 6], true);
           pc++; continue;
         }
         case Op.PUSH_R: case Op.PUSH_I: case Op.CALL: {
           const op = code[at];
           const sp = (lo[15] - 8) | 0;
-          if ((sp & PAGE_OFFSET_MASK) > PAGE_SIZE - 8 || (lo[15] >>> 0) < 8) break;
-          let pa = cpu.tlb.fastWrite(sp);
+          const off = sp & PAGE_OFFSET_MASK, vpn = sp >>> PAGE_SHIFT, k = vpn & FAST_MASK;
+          if (off > PAGE_SIZE - 8 || (lo[15] >>> 0) < 8) break;
+          if (hWTag[k] === vpn) {
+            hits++;
+            const dv = hView[k], p = hOff[k] + off;
+            if (op === Op.CALL) {
+              dv.setInt32(p, (pc + 1) * INSTRUCTION_SIZE, true); dv.setInt32(p + 4, 0, true);
+              lo[15] = sp;
+              const target = code[at + 3];
+              t.pushFrame(pc, target, cpu.paging, cpu.cr3, sp >>> 0);
+              pc = target; continue;
+            }
+            if (op === Op.PUSH_I) { dv.setInt32(p, code[at + 4], true); dv.setInt32(p + 4, code[at + 5], true); }
+            else { const r = code[at + 1]; dv.setInt32(p, lo[r], true); dv.setInt32(p + 4, hi[r], true); }
+            lo[15] = sp;
+            pc++; continue;
+          }
+          let pa = tlb.fastWrite(sp);
           if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+          else if (!hooked) tlb.fillHost(sp, pa, mem, true);
           if (op === Op.CALL) {
             mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
             lo[15] = sp;
@@ -570,10 +581,19 @@ export class Interpreter {
         }
         case Op.POP: case Op.RET: {
           const sp = lo[15];
-          if ((sp & PAGE_OFFSET_MASK) > PAGE_SIZE - 8 || (sp >>> 0) > FOUR_GIB - 8) break;
-          let pa = cpu.tlb.fastRead(sp);
-          if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
-          const vl = mem.read32(pa), vh = mem.read32(pa + 4);
+          const off = sp & PAGE_OFFSET_MASK, vpn = sp >>> PAGE_SHIFT, k = vpn & FAST_MASK;
+          if (off > PAGE_SIZE - 8 || (sp >>> 0) > FOUR_GIB - 8) break;
+          let vl: number, vh: number;
+          if (hTag[k] === vpn) {
+            hits++;
+            const dv = hView[k], p = hOff[k] + off;
+            vl = dv.getUint32(p, true); vh = dv.getInt32(p + 4, true);
+          } else {
+            let pa = tlb.fastRead(sp);
+            if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+            else if (!hooked) tlb.fillHost(sp, pa, mem, false);
+            vl = mem.read32(pa); vh = mem.read32(pa + 4) | 0;
+          }
           if (code[at] === Op.POP) {
             lo[15] = (sp + 8) | 0;
             const d = code[at + 1];
@@ -585,6 +605,7 @@ export class Interpreter {
             // As the slow path: the pop happened, the jump faults.
             t.pc = pc;
             this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: { kind: 'bad-jump', target: vl } };
+            tlb.hits += hits; c.lastVa = lastVa; c.lastWrite = lastWrite;
             return i;
           }
           t.frames.pop();
@@ -629,13 +650,93 @@ export class Interpreter {
         case Op.BREAK: {
           t.pc = pc;
           this.pending = { kind: 'breakpoint', thread: t.id, cpu: cpu.id, pc };
+          tlb.hits += hits; c.lastVa = lastVa; c.lastWrite = lastWrite;
           return i;
         }
         default: break;
       }
-      // Everything not handled above (or a fast case that needs the slow path) goes here.
+      // The less frequent fast cases: loads and stores of other sizes, and those the host cache missed.
+      switch (code[at]) {
+        case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32: {
+          // Loads within a page that the host cache, the TLB's fast cache (or paging off) answers;
+          // everything else (a miss, a fault, a page crossing, a hook) takes the slow path, which
+          // translates once.
+          const op = code[at];
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (off > LAST_OFFSET[op]) break;
+          const d = code[at + 1];
+          if (hTag[k] === vpn) {
+            hits++; lastVa = va; lastWrite = false;
+            const dv = hView[k], p = hOff[k] + off;
+            switch (op) {
+              case Op.LD64: lo[d] = dv.getInt32(p, true); hi[d] = dv.getInt32(p + 4, true); break;
+              case Op.LD8: lo[d] = dv.getUint8(p); hi[d] = 0; break;
+              case Op.LD16: lo[d] = dv.getUint16(p, true); hi[d] = 0; break;
+              case Op.LDS8: { const v = dv.getInt8(p); lo[d] = v; hi[d] = v >> 31; break; }
+              case Op.LDS16: { const v = dv.getInt16(p, true); lo[d] = v; hi[d] = v >> 31; break; }
+              default: { const v = dv.getInt32(p, true); lo[d] = v; hi[d] = op === Op.LDS32 ? v >> 31 : 0; break; }
+            }
+            pc++; continue;
+          }
+          if (hooked) break;
+          let pa = tlb.fastRead(va);
+          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
+          else tlb.fillHost(va, pa, mem, false);
+          lastVa = va;
+          lastWrite = false;
+          switch (op) {
+            case Op.LD32: lo[d] = mem.read32(pa); hi[d] = 0; break;
+            case Op.LD64: lo[d] = mem.read32(pa); hi[d] = mem.read32(pa + 4); break;
+            case Op.LD8: lo[d] = mem.read8(pa); hi[d] = 0; break;
+            case Op.LD16: lo[d] = mem.read16(pa); hi[d] = 0; break;
+            case Op.LDS8: { const v = (mem.read8(pa) << 24) >> 24; lo[d] = v; hi[d] = v >> 31; break; }
+            case Op.LDS16: { const v = (mem.read16(pa) << 16) >> 16; lo[d] = v; hi[d] = v >> 31; break; }
+            default: { const v = mem.read32(pa) | 0; lo[d] = v; hi[d] = v >> 31; break; }
+          }
+          pc++; continue;
+        }
+        case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
+          const op = code[at];
+          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (off > LAST_OFFSET[op]) break;
+          const immediate = op >= Op.ST8_I;
+          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
+          if (hWTag[k] === vpn) {
+            hits++; lastVa = va; lastWrite = true;
+            const dv = hView[k], p = hOff[k] + off;
+            switch (op) {
+              case Op.ST64: case Op.ST64_I: dv.setInt32(p, vl, true); dv.setInt32(p + 4, immediate ? code[at + 7] : hi[code[at + 1]], true); break;
+              case Op.ST8: case Op.ST8_I: dv.setUint8(p, vl & 0xff); break;
+              case Op.ST16: case Op.ST16_I: dv.setUint16(p, vl & 0xffff, true); break;
+              default: dv.setInt32(p, vl, true); break;
+            }
+            pc++; continue;
+          }
+          if (hooked) break;
+          let pa = tlb.fastWrite(va);
+          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
+          else tlb.fillHost(va, pa, mem, true);
+          lastVa = va;
+          lastWrite = true;
+          switch (op) {
+            case Op.ST32: case Op.ST32_I: mem.write32(pa, vl); break;
+            case Op.ST64: case Op.ST64_I: mem.write32(pa, vl); mem.write32(pa + 4, immediate ? code[at + 7] : hi[code[at + 1]]); break;
+            case Op.ST8: case Op.ST8_I: mem.write8(pa, vl & 0xff); break;
+            default: mem.write16(pa, vl & 0xffff); break;
+          }
+          pc++; continue;
+        }
+        default: break;
+      }
+      // Everything not handled above (or a fast case that needs the slow path) goes here, with the
+      // counters and the last access where it can see them.
       t.pc = pc;
+      tlb.hits += hits; hits = 0;
+      c.lastVa = lastVa; c.lastWrite = lastWrite;
       const r = this.execSlow(c, t, pc);
+      lastVa = c.lastVa; lastWrite = c.lastWrite;
       // STOPPED: a fault; the instruction did not retire and t.pc stays on it.
       if (r === STOPPED) return i;
       const p = this.pending;
@@ -647,6 +748,7 @@ export class Interpreter {
       pc = r;
     }
     t.pc = pc;
+    tlb.hits += hits; c.lastVa = lastVa; c.lastWrite = lastWrite;
     return i;
   }
 
@@ -827,6 +929,12 @@ export class Interpreter {
     return pc + 1;
   }
 
+  /** Stops the run with a fault of thread t at pc (the instruction does not retire). */
+  private faultStop(t: Thread, pc: number, f: RuntimeFault): number {
+    this.pending = { kind: 'fault', thread: t.id, cpu: t.cpu, pc, fault: f };
+    return STOPPED;
+  }
+
   /** Everything off the hot path. Returns the next pc, or STOPPED with `pending` set. */
   private execSlow(c: CpuRun, t: Thread, pc: number): number {
     const code = this.code;
@@ -834,7 +942,6 @@ export class Interpreter {
     const op = code[at] as Op;
     const cpu = c.proc;
     const lo = cpu.regLo, hi = cpu.regHi;
-    const fault = (f: RuntimeFault): number => { this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: f }; return STOPPED; };
     switch (op) {
       case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32:
       case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I:
@@ -853,7 +960,7 @@ export class Interpreter {
       case Op.MOV_CR: {
         const cr = code[at + 1], s = code[at + 2];
         const v = lo[s] >>> 0;
-        if (hi[s] !== 0) return fault({ kind: 'general-protection', message: `cr${cr} is 32 bits; ${hex(((hi[s] >>> 0) * 2 ** 32) + v)} does not fit (#GP)` });
+        if (hi[s] !== 0) return this.faultStop(t, pc, { kind: 'general-protection', message: `cr${cr} is 32 bits; ${hex(((hi[s] >>> 0) * 2 ** 32) + v)} does not fit (#GP)` });
         const beforePg = cpu.paging, beforeCr3 = cpu.cr3;
         const beforeSpace = this.breakOnVsSwitch ? this.machine.currentSpaceName(cpu) : '';
         let r = null;
@@ -861,7 +968,7 @@ export class Interpreter {
         else if (cr === 2) cpu.cr2 = v;
         else if (cr === 3) r = cpu.writeCr3(v);
         else r = cpu.writeCr4(v);
-        if (r) return fault(r);
+        if (r) return this.faultStop(t, pc, r);
         const changed = beforePg !== cpu.paging || (cpu.paging && ((beforeCr3 & CR3_PDPT_MASK) >>> 0) !== ((cpu.cr3 & CR3_PDPT_MASK) >>> 0));
         if (changed && this.breakOnVsSwitch) {
           const to = this.machine.currentSpaceName(cpu);
@@ -882,7 +989,7 @@ export class Interpreter {
         const d = code[at + 1], s = code[at + 2];
         const immediate = (op - Op.DIV_RRR) % 2 === 1;
         const bl = immediate ? code[at + 3] : lo[code[at + 3]], bh = immediate ? code[at + 4] : hi[code[at + 3]];
-        if (bl === 0 && bh === 0) return fault({ kind: 'divide-error' });
+        if (bl === 0 && bh === 0) return this.faultStop(t, pc, { kind: 'divide-error' });
         const signed = op >= Op.IDIV_RRR;
         const isMod = op === Op.MOD_RRR || op === Op.MOD_RRI || op === Op.IMOD_RRR || op === Op.IMOD_RRI;
         let a = (BigInt(hi[s] >>> 0) << 32n) | BigInt(lo[s] >>> 0);
@@ -914,7 +1021,7 @@ export class Interpreter {
       }
       case Op.JMP_R: case Op.CALL_R: case Op.CALL: {
         const targetAddr = op === Op.CALL ? code[at + 3] * INSTRUCTION_SIZE : lo[code[at + 1]] >>> 0;
-        if (op !== Op.CALL && (hi[code[at + 1]] !== 0 || targetAddr % INSTRUCTION_SIZE !== 0 || targetAddr / INSTRUCTION_SIZE >= this.program.length)) return fault({ kind: 'bad-jump', target: targetAddr });
+        if (op !== Op.CALL && (hi[code[at + 1]] !== 0 || targetAddr % INSTRUCTION_SIZE !== 0 || targetAddr / INSTRUCTION_SIZE >= this.program.length)) return this.faultStop(t, pc, { kind: 'bad-jump', target: targetAddr });
         const target = targetAddr / INSTRUCTION_SIZE;
         if (op === Op.JMP_R) return target;
         if (!this.push64(c, t, pc, (pc + 1) * INSTRUCTION_SIZE, 0)) return this.stackFault(c, t, pc, true);
@@ -924,7 +1031,7 @@ export class Interpreter {
       case Op.RET: {
         if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
         const addr = this.scratch[0] >>> 0;
-        if (this.scratch[1] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= this.program.length) return fault({ kind: 'bad-jump', target: addr });
+        if (this.scratch[1] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= this.program.length) return this.faultStop(t, pc, { kind: 'bad-jump', target: addr });
         t.frames.pop();
         return addr / INSTRUCTION_SIZE;
       }
@@ -944,18 +1051,18 @@ export class Interpreter {
       case Op.FLUSH_RANGE: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
         const start = this.num(c, a.values[0]), end = this.num(c, a.values[1]);
-        if (start > end || end > FOUR_GIB) return fault({ kind: 'general-protection', message: `flush.range ${hex(start)}, ${hex(end)}: the range must be within 4 GiB and start <= end` });
+        if (start > end || end > FOUR_GIB) return this.faultStop(t, pc, { kind: 'general-protection', message: `flush.range ${hex(start)}, ${hex(end)}: the range must be within 4 GiB and start <= end` });
         cpu.tlb.invalidateRange(start, end);
         return pc + 1;
       }
       case Op.PREEMPT_OFF: cpu.preemptCount++; return pc + 1;
       case Op.PREEMPT_ON:
-        if (cpu.preemptCount === 0) return fault({ kind: 'preempt-underflow' });
+        if (cpu.preemptCount === 0) return this.faultStop(t, pc, { kind: 'preempt-underflow' });
         cpu.preemptCount--;
         return pc + 1;
       case Op.SPIN_LOCK: case Op.SPIN_UNLOCK: {
         const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
-        if ((va & 3) !== 0) return fault({ kind: 'general-protection', message: `a spinlock word must be 4-byte aligned (${hex(va >>> 0)})` });
+        if ((va & 3) !== 0) return this.faultStop(t, pc, { kind: 'general-protection', message: `a spinlock word must be 4-byte aligned (${hex(va >>> 0)})` });
         const pa = cpu.translateWrite(va);
         if (pa < 0) return this.pageFault(c, t, pc, true) ? t.pc : STOPPED;
         c.lastVa = va >>> 0; c.lastWrite = true;
@@ -965,7 +1072,7 @@ export class Interpreter {
           mem.write32(pa, t.id + 1);
           cpu.preemptCount++;
         } else {
-          if (cpu.preemptCount === 0) return fault({ kind: 'preempt-underflow' });
+          if (cpu.preemptCount === 0) return this.faultStop(t, pc, { kind: 'preempt-underflow' });
           mem.write32(pa, 0);
           cpu.preemptCount--;
         }
@@ -980,22 +1087,22 @@ export class Interpreter {
         const vs = a.values;
         const vol = this.num(c, vs[0]), block = this.num(c, vs[1]), count = this.num(c, vs[2]), pa = this.num(c, vs[3]);
         const name = vol < this.volumeNames.length ? this.volumeNames[vol] : undefined;
-        if (name === undefined) return fault({ kind: 'io-error', message: `no volume ${this.value(c, vs[0])} (volumes: ${this.volumeNames.map((n, i) => `${i}=${n}`).join(', ') || 'none'})` });
-        if (block > DMA_BLOCK_LIMIT || count > DMA_COUNT_LIMIT || pa > DMA_ADDRESS_LIMIT) return fault({ kind: 'io-error', message: 'block, count or address out of range' });
+        if (name === undefined) return this.faultStop(t, pc, { kind: 'io-error', message: `no volume ${this.value(c, vs[0])} (volumes: ${this.volumeNames.map((n, i) => `${i}=${n}`).join(', ') || 'none'})` });
+        if (block > DMA_BLOCK_LIMIT || count > DMA_COUNT_LIMIT || pa > DMA_ADDRESS_LIMIT) return this.faultStop(t, pc, { kind: 'io-error', message: 'block, count or address out of range' });
         const r = op === Op.BREAD
           ? this.machine.volumes.readToMemory(this.machine.memory, name, block, count, pa)
           : this.machine.volumes.writeFromMemory(this.machine.memory, name, block, count, pa);
-        if (!r.ok) return fault({ kind: 'io-error', message: r.message });
+        if (!r.ok) return this.faultStop(t, pc, { kind: 'io-error', message: r.message });
         return pc + 1;
       }
       case Op.VOL_NEW: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
         const blocks = this.value(c, a.values[1]);
-        if (blocks < 1n || blocks > 1n << 28n) return fault({ kind: 'io-error', message: `vol.new: ${blocks} blocks is not from 1 to 2^28` });
+        if (blocks < 1n || blocks > 1n << 28n) return this.faultStop(t, pc, { kind: 'io-error', message: `vol.new: ${blocks} blocks is not from 1 to 2^28` });
         const id = this.volumeNames.length;
         const name = `vol${id}`;
         const made = this.machine.volumes.create({ name, blockSize: 4096, blocks: Number(blocks) });
-        if (typeof made === 'string') return fault({ kind: 'io-error', message: made });
+        if (typeof made === 'string') return this.faultStop(t, pc, { kind: 'io-error', message: made });
         this.volumeNames.push(name);
         const d = a.values[0].reg;
         lo[d] = id; hi[d] = 0;
@@ -1018,7 +1125,7 @@ export class Interpreter {
       }
       case Op.HANDLER: t.handler = code[at + 3]; return pc + 1;
       case Op.IRET: {
-        if (!t.inHandler) return fault({ kind: 'iret-outside-handler' });
+        if (!t.inHandler) return this.faultStop(t, pc, { kind: 'iret-outside-handler' });
         if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
         t.inHandler = false;
         return (this.scratch[0] >>> 0) / INSTRUCTION_SIZE;
@@ -1034,11 +1141,12 @@ export class Interpreter {
       case Op.ASSERT: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'assert' }>;
         const actual = this.value(c, a.values[0]), expected = this.value(c, a.values[1]);
-        if (actual !== expected) return fault({ kind: 'assert', message: a.message, actual, expected });
+        if (actual !== expected) return this.faultStop(t, pc, { kind: 'assert', message: a.message, actual, expected });
         return pc + 1;
       }
       default:
-        return fault({ kind: 'general-protection', message: `invalid opcode ${op} at ${pc}` });
+        if (pc >= this.program.length) return this.faultStop(t, pc, { kind: 'ran-off-the-end' });
+        return this.faultStop(t, pc, { kind: 'general-protection', message: `invalid opcode ${op} at ${pc}` });
     }
   }
 

@@ -11,7 +11,9 @@ export type RuntimeFault =
   | { readonly kind: 'bad-jump'; readonly target: number }
   | { readonly kind: 'preempt-underflow' }
   | { readonly kind: 'double-fault'; readonly first: PageFault & { readonly space: string } }
-  | { readonly kind: 'iret-outside-handler' };
+  | { readonly kind: 'iret-outside-handler' }
+  /** The thread went past the program's last instruction (fell through it, or jumped to a label after it). */
+  | { readonly kind: 'ran-off-the-end' };
 
 export interface Where {
   readonly thread: number;

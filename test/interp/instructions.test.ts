@@ -995,6 +995,11 @@ test('an instruction the interpreter does not know (a corrupted program) is a #G
   assert.ok(stop.kind === 'fault' && stop.fault.kind === 'general-protection' && /invalid opcode/.test(stop.fault.message));
 });
 
+test('a thread that goes past the last instruction stops with its own fault, at the pc after the end (not an invalid opcode)', () => {
+  const fell = load('start:\n    mov r1, 1\n    add r1, r1, 1\n').interp.run(10);
+  assert.deepEqual(fell, { kind: 'fault', thread: 0, cpu: 0, pc: 2, fault: { kind: 'ran-off-the-end' } });
+});
+
 test('coverage: the programs above use every opcode the instruction table can produce', () => {
   const all: [string, number][] = [];
   for (const d of INSTRUCTIONS) {

@@ -114,3 +114,23 @@ test('an untitled document is assembled too', async () => {
   assert.deepEqual((await c.diagnostics(uri)).map((d) => d.message), ['unknown instruction jmpp (did you mean jmp?)']);
   await c.close(uri);
 });
+
+test('a fresh open is diagnosed at once, not after the typing debounce; typing is debounced', async () => {
+  // A debounce far longer than the harness waits: diagnostics that arrive came from the open's own
+  // immediate publish, not from a debounce timer that replaced it.
+  const slow = await LspClient.start({ folders: [ws.dir], initializationOptions: { diagnosticsDelayMs: 600_000 } });
+  try {
+    const a = await slow.open(ws.file('fresh-a.mover'), 'start:\n    mvo r1, 2\n    halt\n');
+    assert.deepEqual((await slow.diagnostics(a)).map((d) => d.message), ['unknown instruction mvo (did you mean mov?)']);
+    assert.equal(slow.publishedFor(a).length, 1);
+    // A change waits for the debounce; the next open publishes every document at once, that change included.
+    const v = await slow.change(a, 'start:\n    mov r1, 2\n    halt\n');
+    const b = await slow.open(ws.file('fresh-b.mover'), 'start:\n    halt\n');
+    assert.deepEqual(await slow.diagnostics(b), []);
+    assert.deepEqual(await slow.diagnostics(a, v), []);
+    assert.deepEqual(slow.publishedFor(a).map((p) => p.version), [1, v], 'the change was not published on its own before the open');
+    slow.assertHealthy();
+  } finally {
+    await slow.stop();
+  }
+});
