@@ -162,6 +162,16 @@ export interface DnlcView {
   readonly problem: string | null;
 }
 
+export interface ThreadPlaceView {
+  readonly threadId: number;
+  readonly name: string;
+  readonly cpu: number;
+  /** The space of the thread's innermost frame: its processor's when it runs now, else where it will resume. */
+  readonly space: string;
+  /** False when another thread holds the processor now. */
+  readonly running: boolean;
+}
+
 /** The custom requests: command -> [arguments, response body]. */
 export interface MoverRequests {
   'mover/layout': [Record<string, never>, LayoutView];
@@ -173,6 +183,8 @@ export interface MoverRequests {
   'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
   'mover/snapshots': [Record<string, never>, SnapshotQueueView];
   'mover/dnlc': [Record<string, never>, DnlcView];
+  /** The processor a DAP thread (default: the first live one) runs on and the space its innermost frame is in (views follow the focused thread with it). */
+  'mover/thread': [{ readonly threadId?: number }, ThreadPlaceView];
   /** The "Break on VS Switch" command: stop on entering these spaces (empty: any switch); null turns it off. Works alongside the exception filter. */
   'mover/breakOnVsSwitch': [{ readonly targets: readonly string[] | null }, Record<string, never>];
 }

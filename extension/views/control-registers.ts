@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ControlRegistersView } from '../../debug-adapter/protocol';
+import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export interface RegisterNode {
@@ -35,12 +36,22 @@ export function registerNodes(p: ControlRegistersView): RegisterNode {
   };
 }
 
-export class ControlRegistersProvider extends StopRefreshedTree<RegisterNode> {
-  private roots: RegisterNode[] = [];
+export class ControlRegistersProvider extends StopRefreshedTree<RegisterNode, RegisterNode[]> {
+  constructor(sessions: MoverSessions) {
+    super(sessions, []);
+  }
 
-  protected async load(): Promise<void> {
+  protected async load(): Promise<RegisterNode[]> {
     const r = await this.fetch('mover/controlRegisters', {});
-    this.roots = r ? r.processors.map(registerNodes) : [];
+    return r ? r.processors.map(registerNodes) : [];
+  }
+
+  protected override describe(): string {
+    return 'CR0–CR4, PDPTE registers, space, per processor';
+  }
+
+  protected override emptyMessage(): string {
+    return 'Start a Mover debug session: each processor\'s CR0, CR2, CR3, CR4 and PDPTE registers show here at every stop.';
   }
 
   getTreeItem(n: RegisterNode): vscode.TreeItem {
@@ -51,7 +62,7 @@ export class ControlRegistersProvider extends StopRefreshedTree<RegisterNode> {
     return item;
   }
 
-  getChildren(n?: RegisterNode): RegisterNode[] {
-    return n ? [...(n.children ?? [])] : this.roots;
+  protected children(n?: RegisterNode): RegisterNode[] {
+    return n ? [...(n.children ?? [])] : this.data;
   }
 }

@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { DnlcEntryView, DnlcView } from '../../debug-adapter/protocol';
+import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export type DnlcNode =
@@ -12,11 +13,22 @@ export type DnlcNode =
   | { readonly kind: 'entry'; readonly entry: DnlcEntryView }
   | { readonly kind: 'problem'; readonly text: string };
 
-export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
-  private view: DnlcView | undefined;
+export class DnlcProvider extends StopRefreshedTree<DnlcNode, DnlcView | undefined> {
+  constructor(sessions: MoverSessions) {
+    super(sessions, undefined);
+  }
 
-  protected async load(): Promise<void> {
-    this.view = await this.fetch('mover/dnlc', {});
+  /** The view shows only for programs that use the module (its `when` in package.json). */
+  protected override shown(): void {
+    void vscode.commands.executeCommand('setContext', 'mover.hasDnlc', this.data?.present ?? false);
+  }
+
+  protected override describe(): string {
+    return 'hash buckets, chains and counters of [00026]';
+  }
+
+  protected async load(): Promise<DnlcView | undefined> {
+    return this.fetch('mover/dnlc', {});
   }
 
   getTreeItem(n: DnlcNode): vscode.TreeItem {
@@ -51,8 +63,8 @@ export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
     }
   }
 
-  getChildren(n?: DnlcNode): DnlcNode[] {
-    const v = this.view;
+  protected children(n?: DnlcNode): DnlcNode[] {
+    const v = this.data;
     if (!v || !v.present) return [];
     if (!n) {
       const out: DnlcNode[] = [{ kind: 'counters', view: v }, ...v.chains.map((c) => ({ kind: 'bucket' as const, bucket: c.bucket, entries: c.entries }))];

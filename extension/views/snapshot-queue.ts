@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { SnapshotEntryView, SnapshotQueueView } from '../../debug-adapter/protocol';
+import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export type SnapshotNode =
@@ -26,11 +27,22 @@ function memoryCommand(ref: string, title: string): vscode.Command {
   return { command: 'mover.showMemory', title, arguments: [ref] };
 }
 
-export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode> {
-  private view: SnapshotQueueView | undefined;
+export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode, SnapshotQueueView | undefined> {
+  constructor(sessions: MoverSessions) {
+    super(sessions, undefined);
+  }
 
-  protected async load(): Promise<void> {
-    this.view = await this.fetch('mover/snapshots', {});
+  /** The view shows only for programs that use the module (its `when` in package.json). */
+  protected override shown(): void {
+    void vscode.commands.executeCommand('setContext', 'mover.hasSnapshots', this.data?.present ?? false);
+  }
+
+  protected override describe(): string {
+    return 'head to tail, bit maps, the last read (FIG. 11)';
+  }
+
+  protected async load(): Promise<SnapshotQueueView | undefined> {
+    return this.fetch('mover/snapshots', {});
   }
 
   getTreeItem(n: SnapshotNode): vscode.TreeItem {
@@ -89,8 +101,8 @@ export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode> {
     }
   }
 
-  getChildren(n?: SnapshotNode): SnapshotNode[] {
-    const v = this.view;
+  protected children(n?: SnapshotNode): SnapshotNode[] {
+    const v = this.data;
     if (!v || !v.present) return [];
     if (!n) {
       const out: SnapshotNode[] = [{ kind: 'summary', view: v }];

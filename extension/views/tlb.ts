@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { TlbEntryView, TlbProcessorView } from '../../debug-adapter/protocol';
+import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
 
 export type TlbNode =
@@ -19,12 +20,22 @@ export function entryLabel(e: TlbEntryView): { label: string; description: strin
   };
 }
 
-export class TlbProvider extends StopRefreshedTree<TlbNode> {
-  private views: TlbProcessorView[] = [];
+export class TlbProvider extends StopRefreshedTree<TlbNode, readonly TlbProcessorView[]> {
+  constructor(sessions: MoverSessions) {
+    super(sessions, []);
+  }
 
-  protected async load(): Promise<void> {
+  protected async load(): Promise<readonly TlbProcessorView[]> {
     const r = await this.fetch('mover/tlb', {});
-    this.views = r ? [...r.processors] : [];
+    return r ? r.processors : [];
+  }
+
+  protected override describe(): string {
+    return 'entries by set and way, hit rate, evictions, per processor';
+  }
+
+  protected override emptyMessage(): string {
+    return 'Start a Mover debug session: each processor\'s TLB entries, hit rate and evictions show here at every stop.';
   }
 
   getTreeItem(n: TlbNode): vscode.TreeItem {
@@ -60,8 +71,8 @@ export class TlbProvider extends StopRefreshedTree<TlbNode> {
     }
   }
 
-  getChildren(n?: TlbNode): TlbNode[] {
-    if (!n) return this.views.map((view) => ({ kind: 'cpu' as const, view }));
+  protected children(n?: TlbNode): TlbNode[] {
+    if (!n) return this.data.map((view) => ({ kind: 'cpu' as const, view }));
     if (n.kind !== 'cpu') return [];
     const out: TlbNode[] = [{ kind: 'counters', view: n.view }];
     if (n.view.flushed.length) out.push({ kind: 'flushed', view: n.view });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type {
   ControlRegistersView, LayoutChunkView, LayoutMappingView, LayoutSpaceView, LayoutView, MoverRequestName, TlbEntryView, TlbHoldingView,
-  TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
+  ThreadPlaceView, TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
 } from '../../debug-adapter/protocol';
 import { example, fixture, layoutFixture, lineOf, overBothTransports, type Dap } from './harness';
 import { ErrorCode, STOP_VS_SWITCH } from '../../debug-adapter/protocol';
@@ -79,6 +79,7 @@ const object = { name: 'string', type: 'string', space: 'string', address: 'hex'
 const COVERED: Record<MoverRequestName, true> = {
   'mover/layout': true, 'mover/walk': true, 'mover/lastWalk': true, 'mover/tlb': true, 'mover/controlRegisters': true, 'mover/objects': true, 'mover/whereis': true,
   'mover/breakOnVsSwitch': true, 'mover/snapshots': true, 'mover/dnlc': true, // library-views.test.ts
+  'mover/thread': true,
 };
 
 const FIG4 = example('fig4-walk.mover');
@@ -180,6 +181,19 @@ overBothTransports('custom requests', (open) => {
       cr4: '0x0000_00a0', pae: true, pge: true, preemptCount: 0, lastAccess: '0xf000_0000',
     });
     assert.equal(v.processors[1].thread, null);
+  });
+
+  test('mover/thread: the processor and space of a thread (the Page Walk follows the focused one), the first live thread by default', async () => {
+    const d = await open();
+    const tid = await d.launchStopped({ program: example('fig7-dnlc.mover') });
+    await d.ok('mover/breakOnVsSwitch', { targets: ['VS1'] });
+    await d.resume('continue', { threadId: tid });
+    const threads = (await d.ok<{ threads: { id: number; name: string }[] }>('threads')).threads;
+    const places = await Promise.all(threads.map((t) => d.ok<ThreadPlaceView>('mover/thread', { threadId: t.id })));
+    // FIG. 7: thread a on cpu0 has just switched into VS1; b on cpu1 still runs with paging off.
+    assert.deepEqual(places.map((p) => [p.threadId, p.name, p.cpu, p.space, p.running]), [[threads[0].id, 'a', 0, 'VS1', true], [threads[1].id, 'b', 1, 'VS0', true]]);
+    assert.deepEqual(await d.ok<ThreadPlaceView>('mover/thread', {}), places[0]);
+    await d.fails('mover/thread', { threadId: 99 }, /no thread 99/);
   });
 
   test('mover/objects: the program\'s typed objects with memory references', async () => {

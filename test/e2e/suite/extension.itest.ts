@@ -41,20 +41,26 @@ function waitFor<T>(what: string, poll: () => T | undefined | Promise<T | undefi
   });
 }
 
+/** A provider's children as VS Code reads them: awaited (a view first shown after a stop waits for its load). */
+async function kids<T>(p: vscode.TreeDataProvider<T>, parent?: T): Promise<T[]> {
+  return (await p.getChildren(parent)) ?? [];
+}
+
 /** A tree view's rows as "label — description", children indented: what a user reads in the view. */
-function lines<T>(p: vscode.TreeDataProvider<T>, parent?: T, depth = 0): string[] {
-  const kids = (p.getChildren(parent) ?? []) as T[];
-  return kids.flatMap((n) => {
-    const item = p.getTreeItem(n) as vscode.TreeItem;
+async function lines<T>(p: vscode.TreeDataProvider<T>, parent?: T, depth = 0): Promise<string[]> {
+  const out: string[] = [];
+  for (const n of await kids(p, parent)) {
+    const item = (await p.getTreeItem(n)) as vscode.TreeItem;
     const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-    return [`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`, ...lines(p, n, depth + 1)];
-  });
+    out.push(`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`, ...(await lines(p, n, depth + 1)));
+  }
+  return out;
 }
 
 /** Waits until the view shows the row `row` (views refresh themselves on a stop). */
 async function shows<T>(p: vscode.TreeDataProvider<T>, row: string): Promise<void> {
-  await waitFor(`the row "${row}"`, () => (lines(p).includes(row) ? true : undefined), 10_000).catch((e: Error) => {
-    throw new Error(`${e.message}; the view shows:\n${lines(p).join('\n')}`);
+  await waitFor(`the row "${row}"`, async () => ((await lines(p)).includes(row) ? true : undefined), 10_000).catch(async (e: Error) => {
+    throw new Error(`${e.message}; the view shows:\n${(await lines(p)).join('\n')}`);
   });
 }
 
@@ -176,7 +182,7 @@ export function integrationTests(): void {
       await shows(views.controlRegisters, 'cpu0 — VS1 · a');
       // Control registers, hand-checked: CR0 = PG (bit 31) | PE (bit 0); CR4 = PAE (bit 5) | PGE (bit 7);
       // CR3 holds VS1's PDPT; the gate turned preemption off (step 91); cpu1 still runs in VS0, paging off.
-      const regs = lines(views.controlRegisters);
+      const regs = await lines(views.controlRegisters);
       for (const want of ['cpu0 — VS1 · a', '  CR0 — 0x8000_0001  PG PE', '  CR3 — 0xef00_0000  (VS1 PDPT)', '  CR4 — 0x0000_00a0  PGE PAE', '  preemption — 1  (timer will not switch threads)', 'cpu1 — VS0 · b', '  CR0 — 0x0000_0001  PE']) {
         assert.ok(regs.includes(want), `control registers show "${want}":\n${regs.join('\n')}`);
       }
@@ -192,7 +198,7 @@ export function integrationTests(): void {
       await vscode.commands.executeCommand('workbench.action.debug.stepOver');
       await step;
       await shows(views.tlb, 'cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways');
-      const tlb = lines(views.tlb);
+      const tlb = await lines(views.tlb);
       assert.ok(tlb.includes('cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways'), tlb.join('\n'));
       assert.ok(tlb.includes('  counters — hits 0 · misses 1 · walks 1 · flushes 2 (0 dropped)'), tlb.join('\n'));
       // VA 0x0010_0000 -> frame 0x10_0000 (C1 is identity-mapped and global); set = VPN 0x100 mod 16 = 0.
@@ -201,12 +207,12 @@ export function integrationTests(): void {
       // 0x2000_0000 >> 21 = 256 (entry at 0xef00_1000 + 256 * 8), PT index 0.
       const walk = await views.pageWalk.show({ kind: 'address', va: '0x2000_0000', space: 'VS1' });
       assert.ok(walk);
-      const wl = lines(views.pageWalk);
+      const wl = await lines(views.pageWalk);
       for (const want of ['0x2000_0000 — in VS1', 'CR3 — 0xef00_0000', 'PDPTE[0] — 0x0000_0000_ef00_1001  P  @ 0xef00_0000', 'PDE[256] — 0x0000_0000_ef10_2007  P RW U  @ 0xef00_1800', 'PTE[0] — 0x0000_0001_0000_0007  P RW U  @ 0xef10_2000', 'PA — 0x1_0000_0000  (C4)', 'TLB cpu0 — not held (VS1)']) {
         assert.ok(wl.includes(want), `page walk shows "${want}":\n${wl.join('\n')}`);
       }
       // Clicking a level opens its memory: the PDE's 8 bytes, little-endian, in a memory view.
-      const pde = views.pageWalk.getChildren().map((n) => views.pageWalk.getTreeItem(n)).find((i) => i.label === 'PDE[256]');
+      const pde = (await kids(views.pageWalk)).map((n) => views.pageWalk.getTreeItem(n)).find((i) => i.label === 'PDE[256]');
       assert.deepEqual(pde?.command?.arguments, ['pa:0xef00_1800']);
       const pdePanel = await vscode.commands.executeCommand<MemoryPanel | undefined>(pde!.command!.command, ...pde!.command!.arguments!);
       assert.ok(pdePanel);
@@ -244,31 +250,31 @@ export function integrationTests(): void {
       // [00052] first: its session is the one shown.
       const snap = await run('snapshot-00052.mover', 'print "snapshot 1 reads');
       await shows(views.snapshotQueue, '1 snapshot of CLONE — 8 blocks · 10 writes · 2 copies on first write');
-      const top = views.snapshotQueue.getChildren();
+      const top = await kids(views.snapshotQueue);
       const items = top.map((n) => views.snapshotQueue.getTreeItem(n));
       assert.deepEqual(items.map((i) => i.label), ['1 snapshot of CLONE', 'last read: snapshot 1, block 7', 'last copy on first write: block 1', 'snapshot 1']);
       assert.equal(items[1].description, '1 → clone');
       assert.equal(items[2].description, 'into snapshot 1 · save block 1');
       assert.match(String(items[3].description), /^head, tail · vol1 2\/8 blocks · 2 saved · on the last read · last cofw$/);
-      const [bitmap, blockmap] = views.snapshotQueue.getChildren(top[3]).map((n) => views.snapshotQueue.getTreeItem(n));
+      const [bitmap, blockmap] = (await kids(views.snapshotQueue, top[3])).map((n) => views.snapshotQueue.getTreeItem(n));
       assert.equal(bitmap.description, '██······');
       assert.equal(blockmap.description, 'B0→S0 B1→S1');
-      assert.deepEqual(views.dnlc.getChildren(), [], '[00052] has no DNLC: the view is empty (its welcome text shows)');
+      assert.deepEqual(await kids(views.dnlc), [], '[00052] has no DNLC: the view is empty (its welcome text shows)');
       // A second session stops while [00052] keeps the focus (VS Code moves the focus only from nothing or
       // from the same session): its stop must not replace what the views show.
       const fig7 = await run('fig7-dnlc.mover', '    mov r1, READY');
       assert.equal(vscode.debug.activeDebugSession?.id, snap.id);
       await views.dnlc.refresh();
       await views.snapshotQueue.refresh();
-      assert.deepEqual(views.dnlc.getChildren(), []);
-      assert.equal(views.snapshotQueue.getChildren().length, 4);
+      assert.deepEqual(await kids(views.dnlc), []);
+      assert.equal((await kids(views.snapshotQueue)).length, 4);
       // [00052] ends: FIG. 7's stopped session takes the focus and the views show it.
       await vscode.debug.stopDebugging(snap);
       await waitFor('FIG. 7 active', () => (vscode.debug.activeDebugSession?.id === fig7.id ? true : undefined), 10_000);
       await shows(views.dnlc, '5 entries in 5/256 buckets — hits 0 · misses 0 · enters 5 · removes 0 · capacity 8192');
-      const names = views.dnlc.getChildren().slice(1).flatMap((b) => views.dnlc.getChildren(b).map((e) => `${views.dnlc.getTreeItem(e).label} ${views.dnlc.getTreeItem(e).description}`)).sort();
+      const names = (await Promise.all((await kids(views.dnlc)).filter((b) => b.kind === 'bucket').map(async (b) => (await kids(views.dnlc, b)).map((e) => `${views.dnlc.getTreeItem(e).label} ${views.dnlc.getTreeItem(e).description}`)))).flat().sort();
       assert.deepEqual(names, ['10/lib → inode 11', '11/libc.so → inode 12', '2/etc → inode 20', '2/usr → inode 10', '20/passwd → inode 21']);
-      await waitFor('the snapshot view to empty', () => (views.snapshotQueue.getChildren().length === 0 ? true : undefined), 10_000);
+      await waitFor('the snapshot view to empty', async () => ((await kids(views.snapshotQueue)).length === 0 ? true : undefined), 10_000);
       await stopSessions();
     });
   });
