@@ -80,6 +80,22 @@ export interface ControlRegistersView {
   readonly pge: boolean;
   readonly preemptCount: number;
   readonly lastAccess: string | null;
+  /** The PDPTE registers as loaded at the last MOV CR3 (or PDPTE reload), beside the PDPT in memory now. */
+  readonly pdptes: readonly PdpteRegisterView[];
+  /** The last page fault: CR2 and its error code decoded ("0x2 (W)"), or null before any. */
+  readonly lastFault: { readonly va: string; readonly errorCode: string; readonly reason: string } | null;
+}
+
+export interface PdpteRegisterView {
+  readonly index: number;
+  /** The register, as the processor walks with it. */
+  readonly loaded: string;
+  readonly flags: readonly string[];
+  /** The entry at CR3's PDPT in memory now: it differs from `loaded` after a PDPT write not followed by a CR3 load. */
+  readonly memory: string;
+  readonly differs: boolean;
+  /** Where the entry is in memory, e.g. "pa:0xef00_0008". */
+  readonly memoryReference: string;
 }
 
 export interface LayoutChunkView { readonly name: string; readonly base: string; readonly size: string; readonly end: string; readonly purpose: string; readonly baseNumber: number; readonly sizeNumber: number }

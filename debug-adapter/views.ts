@@ -3,10 +3,10 @@
 // from the emulator's report functions, so a view says what the console and the CLI say.
 
 import {
-  CR0_PE, CR0_WP, CR4_PAE, CR4_PGE, describeWalkFault, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type Translation,
+  CR0_PE, CR0_WP, CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, decodeFlags, describeErrorCode, describeWalkFault, hex64, type Machine, type Processor, CR4_PAE, CR4_PGE, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type Translation,
 } from '../emulator/index';
 import { formatRef } from './memory-ref';
-import type { ControlRegistersView, LayoutView, MoverRequests, TlbProcessorView, WalkView } from './protocol';
+import type { ControlRegistersView, LayoutView, PdpteRegisterView, MoverRequests, TlbProcessorView, WalkView } from './protocol';
 import { bad } from './request';
 import type { MoverRuntime } from './runtime';
 
@@ -63,6 +63,19 @@ export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/t
   };
 }
 
+/** The four PDPTE registers beside the PDPT that CR3 names in memory now (they part after a PDPT write until the next CR3 load). */
+function pdpteRegisters(m: Machine, p: Processor): PdpteRegisterView[] {
+  const loaded = p.loadedPdptes;
+  const base = (p.cr3 & CR3_PDPT_MASK) >>> 0;
+  const out: PdpteRegisterView[] = [];
+  for (let i = 0; i < PDPT_ENTRIES; i++) {
+    const lo = loaded.lo[i], hi = loaded.hi[i];
+    const mlo = m.memory.read32(base + i * ENTRY_SIZE), mhi = m.memory.read32(base + i * ENTRY_SIZE + 4);
+    out.push({ index: i, loaded: hex64(lo, hi), flags: decodeFlags('PDPTE', lo, hi), memory: hex64(mlo, mhi), differs: (lo | 0) !== (mlo | 0) || (hi | 0) !== (mhi | 0), memoryReference: formatRef({ space: 'PA', address: base + i * ENTRY_SIZE }) });
+  }
+  return out;
+}
+
 export function controlRegistersView(rt: MoverRuntime): Result<'mover/controlRegisters'> {
   const m = rt.machine;
   return {
@@ -73,6 +86,8 @@ export function controlRegistersView(rt: MoverRuntime): Result<'mover/controlReg
         cpu: p.id, thread: t?.name ?? null, space: m.currentSpaceName(p), cr0: hex(p.cr0 >>> 0, 8), pe: (p.cr0 & CR0_PE) !== 0, wp: (p.cr0 & CR0_WP) !== 0, pg: p.paging,
         cr2: hex(p.cr2, 8), cr3: hex(p.cr3, 8), cr3Space: m.spaceOfCr3(p.cr3)?.name ?? null, cr4: hex(p.cr4, 8),
         pae: (p.cr4 & CR4_PAE) !== 0, pge: (p.cr4 & CR4_PGE) !== 0, preemptCount: p.preemptCount, lastAccess: last ? hex(last.va, 8) : null,
+        pdptes: pdpteRegisters(m, p),
+        lastFault: p.lastFault ? { va: hex(p.lastFault.va, 8), errorCode: describeErrorCode(p.lastFault.errorCode), reason: `${p.lastFault.write ? 'write' : 'read'}: ${describeWalkFault(p.lastFault, false)}` } : null,
       };
     }),
   };

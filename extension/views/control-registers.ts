@@ -14,6 +14,21 @@ export interface RegisterNode {
   readonly memoryReference?: string;
 }
 
+/** The PDPTE registers: the processor walks with these, not with the PDPT in memory, until the next MOV CR3. */
+function pdpteNode(p: ControlRegistersView): RegisterNode {
+  const differing = p.pdptes.filter((e) => e.differs).length;
+  return {
+    label: 'PDPTE registers',
+    description: differing ? `${differing} differ from the PDPT in memory (reloaded at the next MOV CR3)` : 'as loaded at the last MOV CR3 · match memory',
+    children: p.pdptes.map((e) => ({
+      label: `PDPTE[${e.index}]`,
+      description: `${e.loaded}  ${e.flags.join(' ')}${e.differs ? `  · memory now ${e.memory}` : ''}`,
+      tooltip: e.differs ? `register ${e.loaded}, the PDPT in memory now holds ${e.memory}: walks use the register until CR3 is loaded again` : `register ${e.loaded} (same as memory)`,
+      memoryReference: e.memoryReference,
+    })),
+  };
+}
+
 export function registerNodes(p: ControlRegistersView): RegisterNode {
   return {
     label: `cpu${p.cpu}`, description: `${p.space}${p.thread ? ` · ${p.thread}` : ''}`,
@@ -23,12 +38,15 @@ export function registerNodes(p: ControlRegistersView): RegisterNode {
         { label: 'WP', description: p.wp ? '1  supervisor writes honour R/W' : '0' },
         { label: 'PG', description: p.pg ? '1  paging on' : '0  paging off: VS0, linear = physical' },
       ] },
-      { label: 'CR2', description: p.cr2, tooltip: 'the last page-fault address' },
+      p.lastFault
+        ? { label: 'CR2', description: `${p.cr2}  error code ${p.lastFault.errorCode} · ${p.lastFault.reason}`, tooltip: `the last page fault: ${p.lastFault.reason} of ${p.lastFault.va}, error code ${p.lastFault.errorCode} (P: protection, not absence; W: a write; U: from user mode; RSVD: a reserved bit)` }
+        : { label: 'CR2', description: `${p.cr2}  no page fault yet`, tooltip: 'the last page-fault address' },
       { label: 'CR3', description: `${p.cr3}${p.cr3Space ? `  (${p.cr3Space} PDPT)` : ''}`, memoryReference: `pa:${p.cr3}` },
       { label: 'CR4', description: `${p.cr4}  ${[p.pge ? 'PGE' : '', p.pae ? 'PAE' : ''].filter(Boolean).join(' ')}`, children: [
         { label: 'PAE', description: p.pae ? '1  36-bit physical addresses' : '0' },
         { label: 'PGE', description: p.pge ? '1  global pages survive CR3 loads' : '0' },
       ] },
+      pdpteNode(p),
       { label: 'preemption', description: `${p.preemptCount}${p.preemptCount ? '  (timer will not switch threads)' : ''}` },
       { label: 'space', description: p.space },
       ...(p.lastAccess ? [{ label: 'last access', description: p.lastAccess }] : []),

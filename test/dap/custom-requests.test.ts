@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type {
   ControlRegistersView, LayoutChunkView, LayoutMappingView, LayoutSpaceView, LayoutView, MoverRequestName, TlbEntryView, TlbHoldingView,
-  ThreadPlaceView, TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
+  PdpteRegisterView, ThreadPlaceView, TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
 } from '../../debug-adapter/protocol';
-import { example, fixture, layoutFixture, lineOf, overBothTransports, type Dap } from './harness';
+import { example, fixture, layoutFixture, lineOf, overBothTransports, program, type Dap } from './harness';
 import { ErrorCode, STOP_VS_SWITCH } from '../../debug-adapter/protocol';
 
 // ---- a small schema language: exact keys, typed values --------------------------------------------
@@ -66,6 +66,8 @@ const tlbProcessor = { cpu: 'number', space: 'string', sets: 'number', ways: 'nu
 const controlRegisters = {
   cpu: 'number', thread: ['string', 'null'], space: 'string', cr0: 'hex', pe: 'boolean', wp: 'boolean', pg: 'boolean', cr2: 'hex', cr3: 'hex', cr3Space: ['string', 'null'],
   cr4: 'hex', pae: 'boolean', pge: 'boolean', preemptCount: 'number', lastAccess: ['hex', 'null'],
+  pdptes: { array: { index: 'number', loaded: 'string', flags: strings, memory: 'string', differs: 'boolean', memoryReference: 'string' } satisfies Of<PdpteRegisterView> },
+  lastFault: ['null', { va: 'hex', errorCode: 'string', reason: 'string' }],
 } as const satisfies Of<ControlRegistersView>;
 const chunk = { name: 'string', base: 'hex', size: 'hex', end: 'hex', purpose: 'string', baseNumber: 'number', sizeNumber: 'number' } as const satisfies Of<LayoutChunkView>;
 const mapping = { va: 'hex', size: 'hex', chunk: 'string', pa: 'hex', global: 'boolean', vaNumber: 'number', sizeNumber: 'number', paNumber: 'number' } as const satisfies Of<LayoutMappingView>;
@@ -179,8 +181,26 @@ overBothTransports('custom requests', (open) => {
     assert.deepEqual(v.processors[0], {
       cpu: 0, thread: 'main', space: 'VS1', cr0: '0x8000_0001', pe: true, wp: false, pg: true, cr2: '0x0000_0000', cr3: '0xef00_0000', cr3Space: 'VS1',
       cr4: '0x0000_00a0', pae: true, pge: true, preemptCount: 0, lastAccess: '0xf000_0000',
+      pdptes: v.processors[0].pdptes, lastFault: null,
     });
     assert.equal(v.processors[1].thread, null);
+    // VS1's PDPT (FIG. 5): PDPTE[0] -> the PD at 0xef00_1000; the registers match memory after the CR3 load.
+    assert.deepEqual(v.processors[0].pdptes[0], { index: 0, loaded: '0x0000_0000_ef00_1001', flags: ['P'], memory: '0x0000_0000_ef00_1001', differs: false, memoryReference: 'pa:0xef00_0000' });
+    assert.deepEqual(v.processors[0].pdptes.map((p) => p.differs), [false, false, false, false]);
+    // A write to the PDPT in memory does not reach the registers until the next MOV CR3 (SDM §4.4.1): both show.
+    await d.ok('writeMemory', { memoryReference: 'pa:0xef00_0000', data: Buffer.from([0]).toString('base64') });
+    const after = await d.ok<{ processors: ControlRegistersView[] }>('mover/controlRegisters');
+    assert.deepEqual(after.processors[0].pdptes[0], { index: 0, loaded: '0x0000_0000_ef00_1001', flags: ['P'], memory: '0x0000_0000_ef00_1000', differs: true, memoryReference: 'pa:0xef00_0000' });
+  });
+
+  test('mover/controlRegisters after a page fault: CR2 and the error code decoded', async () => {
+    const d = await open();
+    await d.launch({ program: program('fault.mover'), layout: layoutFixture('vs1-hole.json'), stopOnEntry: false });
+    await d.stopped();
+    const v = await d.ok<{ processors: ControlRegistersView[] }>('mover/controlRegisters');
+    check(v, { processors: { array: controlRegisters } }, 'controlRegisters');
+    assert.equal(v.processors[0].cr2, '0x9000_0000');
+    assert.deepEqual(v.processors[0].lastFault, { va: '0x9000_0000', errorCode: '0x0', reason: 'read: not-present at the PDE' });
   });
 
   test('mover/thread: the processor and space of a thread (the Page Walk follows the focused one), the first live thread by default', async () => {
