@@ -61,6 +61,10 @@ export interface TlbProcessorView {
   readonly counters: { readonly hits: number; readonly misses: number; readonly walks: number; readonly flushes: number; readonly invalidated: number; readonly evictions: number; readonly fills: number };
   /** Pages flushed since the previous stop. */
   readonly flushed: readonly string[];
+  /** Hits over lookups (hits + misses) since the machine started, 0..1; null before any lookup. */
+  readonly hitRate: number | null;
+  /** Entries held at the previous stop that are gone now without a flush: evicted (replaced by LRU), VA and frame. */
+  readonly evicted: readonly { readonly va: string; readonly frame: string }[];
 }
 
 export interface ControlRegistersView {

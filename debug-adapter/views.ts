@@ -46,6 +46,23 @@ export function lastWalkView(rt: MoverRuntime, a: Args<'mover/lastWalk'>): Resul
   return last ? walkToView(translate(rt.machine, { cpu }, last.va)) : null;
 }
 
+/** The entries held at the last run's start that are gone now and were not flushed: the replacement policy evicted them. */
+function evictedSinceMark(rt: MoverRuntime, cpu: number, flushed: readonly number[]): TlbProcessorView['evicted'] {
+  const before = rt.tlbAtMark[cpu];
+  if (!before) return [];
+  const tlb = rt.machine.processors[cpu].tlb;
+  const now = new Set<string>();
+  for (let e = 0; e < tlb.size; e++) if (tlb.vpn[e] >= 0) now.add(`${tlb.vpn[e]}:${tlb.frame[e]}`);
+  const gone = new Set(flushed);
+  const out: { va: string; frame: string }[] = [];
+  for (let e = 0; e < before.vpn.length; e++) {
+    const vpn = before.vpn[e];
+    if (vpn < 0 || gone.has(vpn) || now.has(`${vpn}:${before.frame[e]}`)) continue;
+    out.push({ va: hex(vpn * 4096, 8), frame: hex(before.frame[e]) });
+  }
+  return out;
+}
+
 export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/tlb'> {
   const cpus = a.cpu === undefined ? rt.machine.processors.map((p) => p.id) : [processorArg(rt, a.cpu)];
   return {
@@ -53,7 +70,9 @@ export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/t
       const v = listTlb(rt.machine, cpu, rt.tlbMarks[cpu] ?? Infinity);
       return {
         cpu, space: v.space, sets: v.sets, ways: v.ways, counters: { ...v.counters },
-        flushed: rt.machine.processors[cpu].tlb.flushedSinceMark.map((vpn) => hex(vpn * 4096, 8)),
+        flushed: v.flushedSinceMark.map((vpn) => hex(vpn * 4096, 8)),
+        hitRate: v.counters.hits + v.counters.misses ? v.counters.hits / (v.counters.hits + v.counters.misses) : null,
+        evicted: evictedSinceMark(rt, cpu, v.flushedSinceMark),
         entries: v.entries.map((e) => ({
           set: e.set, way: e.way, va: hex(e.va, 8), frame: hex(e.frame), global: e.flags.global, lruRank: e.lruRank, stale: e.stale, staleReason: e.staleReason, fresh: e.fresh,
           flags: tlbFlagWords(e.flags),

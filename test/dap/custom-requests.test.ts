@@ -62,7 +62,8 @@ const tlbEntry = {
   set: 'number', way: 'number', va: 'hex', frame: 'hex', flags: strings, global: 'boolean', lruRank: 'number', stale: 'boolean', staleReason: ['string', 'null'], fresh: 'boolean',
 } as const satisfies Of<TlbEntryView>;
 const counters = { hits: 'number', misses: 'number', walks: 'number', flushes: 'number', invalidated: 'number', evictions: 'number', fills: 'number' } as const satisfies Of<TlbProcessorView['counters']>;
-const tlbProcessor = { cpu: 'number', space: 'string', sets: 'number', ways: 'number', entries: { array: tlbEntry }, counters, flushed: { array: 'hex' } } as const satisfies Of<TlbProcessorView>;
+const tlbProcessor = { cpu: 'number', space: 'string', sets: 'number', ways: 'number', entries: { array: tlbEntry }, counters, flushed: { array: 'hex' }, hitRate: ['number', 'null'], evicted: { array: { va: 'hex', frame: 'hex' } },
+} as const satisfies Of<TlbProcessorView>;
 const controlRegisters = {
   cpu: 'number', thread: ['string', 'null'], space: 'string', cr0: 'hex', pe: 'boolean', wp: 'boolean', pg: 'boolean', cr2: 'hex', cr3: 'hex', cr3Space: ['string', 'null'],
   cr4: 'hex', pae: 'boolean', pge: 'boolean', preemptCount: 'number', lastAccess: ['hex', 'null'],
@@ -171,6 +172,29 @@ overBothTransports('custom requests', (open) => {
     const one = await d.ok<{ processors: TlbProcessorView[] }>('mover/tlb', { cpu: 1 });
     assert.deepEqual(one.processors.map((p) => p.cpu), [1]);
     await d.fails('mover/tlb', { cpu: 2 }, /no processor 2/);
+  });
+
+  test('mover/tlb: the hit rate per processor, and what the replacement policy evicted since the last stop', async () => {
+    const d = await open();
+    const EVICT = fixture('evict.mover');
+    const text = readFileSync(EVICT, 'utf8');
+    const tid = await d.launchStopped({ program: EVICT }, async () => {
+      await d.ok('setBreakpoints', { source: { path: EVICT }, breakpoints: [{ line: lineOf('ld32 r4, [r3]                   ; the fifth page', text) }] });
+    });
+    await d.resume('continue', { threadId: tid });
+    const before = (await d.ok<{ processors: TlbProcessorView[] }>('mover/tlb', { cpu: 0 })).processors[0];
+    check(before, tlbProcessor, 'tlb');
+    // Four misses and one hit so far; nothing was evicted in this run (the set was not full).
+    assert.equal(before.hitRate, 1 / 5);
+    assert.deepEqual(before.evicted, []);
+    assert.deepEqual(before.entries.filter((e) => e.set === 0).map((e) => e.va).sort(), ['0x2000_0000', '0x2001_0000', '0x2002_0000', '0x2003_0000']);
+    await d.resume('next', { threadId: tid });
+    const after = (await d.ok<{ processors: TlbProcessorView[] }>('mover/tlb', { cpu: 0 })).processors[0];
+    assert.deepEqual(after.evicted, [{ va: '0x2000_0000', frame: '0x1_0000_0000' }]);
+    assert.equal(after.hitRate, 1 / 6);
+    assert.equal(after.counters.evictions, 1);
+    const idle = (await d.ok<{ processors: TlbProcessorView[] }>('mover/tlb', { cpu: 1 })).processors[0];
+    assert.equal(idle.hitRate, null, 'no lookup on cpu1 yet');
   });
 
   test('mover/controlRegisters: CR0, CR2, CR3 (and its space), CR4 and the preemption count per processor', async () => {

@@ -197,9 +197,9 @@ export function integrationTests(): void {
       const step = nextStop();
       await vscode.commands.executeCommand('workbench.action.debug.stepOver');
       await step;
-      await shows(views.tlb, 'cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways');
+      await shows(views.tlb, 'cpu0 — VS1 · 1/64 valid · 0% hits · 16 sets × 4 ways');
       const tlb = await lines(views.tlb);
-      assert.ok(tlb.includes('cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways'), tlb.join('\n'));
+      assert.ok(tlb.includes('cpu0 — VS1 · 1/64 valid · 0% hits · 16 sets × 4 ways'), tlb.join('\n'));
       assert.ok(tlb.includes('  counters — hits 0 · misses 1 · walks 1 · flushes 2 (0 dropped)'), tlb.join('\n'));
       // VA 0x0010_0000 -> frame 0x10_0000 (C1 is identity-mapped and global); set = VPN 0x100 mod 16 = 0.
       assert.ok(tlb.some((l) => /^ {2}0x0010_0000 → 0x10_0000 — RW U G · set 0 way 0 · lru 0 · new$/.test(l)), tlb.join('\n'));
