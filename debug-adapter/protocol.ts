@@ -179,6 +179,10 @@ export interface DnlcView {
   readonly removes: number;
   /** Non-empty buckets only. */
   readonly chains: readonly { readonly bucket: number; readonly entries: readonly DnlcEntryView[] }[];
+  /** Entries in the longest hash chain (0 when empty): what a more aggressive hash setting ([00039]) shortens. */
+  readonly longestChain: number;
+  /** Entries per non-empty chain, on average; null when every bucket is empty. */
+  readonly averageChain: number | null;
   readonly problem: string | null;
 }
 
