@@ -52,7 +52,7 @@ const NOTHING: WalkShown = { walk: null, nodes: [], what: '', none: null };
 export class PageWalkProvider extends StopRefreshedTree<WalkNode, WalkShown> {
   private source: WalkSource = { kind: 'last-access' };
   /** The processor and space fixed at pin time; undefined when following the focus. */
-  private pin: { readonly cpu: number; readonly space: string } | undefined;
+  private pin: { readonly cpu: number; readonly space: string; readonly running: boolean; readonly who: string } | undefined;
 
   constructor(sessions: MoverSessions) {
     super(sessions, NOTHING);
@@ -83,14 +83,14 @@ export class PageWalkProvider extends StopRefreshedTree<WalkNode, WalkShown> {
   /** Keeps what is walked now, by the same processor in the same space, until unpinned. */
   async setPinned(pinned: boolean): Promise<void> {
     const focus = pinned ? await this.focus() : undefined;
-    this.pin = focus ? { cpu: focus.cpu, space: focus.space } : undefined;
+    this.pin = focus;
     await vscode.commands.executeCommand('setContext', 'mover.pageWalkPinned', this.pin !== undefined);
     await this.refresh();
   }
 
   /** The focused thread's processor and space (the pinned ones when pinned). */
   private async focus(): Promise<{ cpu: number; space: string; running: boolean; who: string } | undefined> {
-    if (this.pin) return { ...this.pin, running: true, who: `cpu${this.pin.cpu}` };
+    if (this.pin) return this.pin;
     const item = vscode.debug.activeStackItem;
     const session = this.sessions.stoppedSession;
     if (!session) return undefined;

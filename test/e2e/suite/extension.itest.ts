@@ -231,6 +231,53 @@ export function integrationTests(): void {
       await stopSessions();
     });
 
+    test('the Page Walk follows the focused thread (cpu1 in VS0 here, not cpu0), says what it walks and can be pinned; views keep their rows while running; the PDPTE registers', async () => {
+      const mover = await api();
+      const views = mover.views!;
+      const program = example('fig7-dnlc.mover');
+      const doc = await vscode.workspace.openTextDocument(program);
+      // b's wait loop on cpu1: the stop is b's, so VS Code focuses thread b.
+      const line = doc.getText().split('\n').findIndex((l) => l.includes('ld32 r2, [r1]'));
+      assert.ok(line >= 0);
+      const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
+      vscode.debug.addBreakpoints([bp]);
+      const stop = nextStop();
+      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'focus', program, stopOnEntry: false }));
+      await stop;
+      vscode.debug.removeBreakpoints([bp]);
+      await views.pageWalk.show({ kind: 'last-access' });
+      await waitFor('the walk of the focused thread b', async () => { await views.pageWalk.refresh(); return /^last access of cpu1 \(b on cpu1\)$/.test(views.pageWalk.what) ? true : undefined; }, 10_000)
+        .catch((e: Error) => { throw new Error(`${e.message}; the Page Walk says "${views.pageWalk.what}"`); });
+      // The walk is cpu1's, in VS0 with paging off (or, before cpu1's first access, a message saying so).
+      const rows = await lines(views.pageWalk);
+      assert.ok(rows.length === 0 || /^0x[0-9a-f_]+ — in VS0 · paging off: linear = physical$/.test(rows[0]), rows.join('\n'));
+      // Pinned: a cursor move does not change what is walked, and the description says it is pinned.
+      await vscode.commands.executeCommand('mover.pageWalk.pin');
+      assert.equal(views.pageWalk.pinned, true);
+      assert.equal(views.pageWalk.what, 'last access of cpu1 (b on cpu1) · pinned');
+      await views.pageWalk.show({ kind: 'cursor', va: '0x2000_0000' }, false);
+      assert.equal(views.pageWalk.what, 'last access of cpu1 (b on cpu1) · pinned');
+      await vscode.commands.executeCommand('mover.pageWalk.unpin');
+      await views.pageWalk.show({ kind: 'cursor', va: '0x2000_0000' }, false);
+      assert.match(views.pageWalk.what, /^address under the cursor, b on cpu1, VS0$/);
+      // Each processor's PDPTE registers, with whether they match the PDPT in memory.
+      const regs = await lines(views.controlRegisters);
+      assert.equal(regs.filter((l) => /^ {2}PDPTE registers — /.test(l)).length, 2, regs.join('\n'));
+      assert.ok(regs.some((l) => /^ {4}PDPTE\[3\] — 0x[0-9a-f_]{19} /.test(l)), regs.join('\n'));
+      // Running: the rows stay (no blank view between stops); the next stop updates them in place.
+      const tlbBefore = await lines(views.tlb);
+      assert.ok(tlbBefore.length > 0);
+      const next = nextStop();
+      await vscode.commands.executeCommand('workbench.action.debug.stepOver');
+      const rowsWhileRunning = await lines(views.tlb);
+      assert.ok(rowsWhileRunning.length > 0, 'the TLB view is not blank while the step runs');
+      await next;
+      await waitFor('the TLB view after the step', async () => ((await lines(views.tlb)).length > 0 ? true : undefined), 10_000);
+      await stopSessions();
+      // No session: the walk says why it is empty rather than staying blank.
+      await waitFor('an empty Page Walk', async () => ((await kids(views.pageWalk)).length === 0 ? true : undefined), 10_000);
+    });
+
     test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters, with both sessions running at once', async () => {
       const mover = await api();
       const views = mover.views!;
