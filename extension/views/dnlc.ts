@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { DnlcEntryView, DnlcView } from '../../debug-adapter/protocol';
 import type { MoverSessions } from '../session-state';
-import { StopRefreshedTree } from './stop-refreshed-tree';
+import { ModuleTree } from './stop-refreshed-tree';
 
 export type DnlcNode =
   | { readonly kind: 'counter'; readonly label: string; readonly description: string; readonly icon: string; readonly memoryReference?: string }
@@ -24,22 +24,9 @@ export function counterNodes(v: DnlcView): DnlcNode[] {
   ];
 }
 
-export class DnlcProvider extends StopRefreshedTree<DnlcNode, DnlcView | undefined> {
+export class DnlcProvider extends ModuleTree<DnlcNode, 'mover/dnlc'> {
   constructor(sessions: MoverSessions) {
-    super(sessions, undefined);
-  }
-
-  /** The view shows only for programs that use the module (its `when` in package.json). */
-  protected override shown(): void {
-    void vscode.commands.executeCommand('setContext', 'mover.hasDnlc', this.data?.present ?? false);
-  }
-
-  protected override describe(): string {
-    return 'hash buckets, chains and counters of [00026]';
-  }
-
-  protected async load(): Promise<DnlcView | undefined> {
-    return this.fetch('mover/dnlc', {});
+    super(sessions, 'mover/dnlc', 'mover.hasDnlc', 'hash buckets, chains and counters of [00026]');
   }
 
   getTreeItem(n: DnlcNode): vscode.TreeItem {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { SnapshotEntryView, SnapshotQueueView } from '../../debug-adapter/protocol';
 import type { MoverSessions } from '../session-state';
-import { StopRefreshedTree } from './stop-refreshed-tree';
+import { ModuleTree } from './stop-refreshed-tree';
 
 export type SnapshotNode =
   | { readonly kind: 'summary'; readonly view: SnapshotQueueView }
@@ -27,22 +27,9 @@ function memoryCommand(ref: string, title: string): vscode.Command {
   return { command: 'mover.showMemory', title, arguments: [ref] };
 }
 
-export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode, SnapshotQueueView | undefined> {
+export class SnapshotQueueProvider extends ModuleTree<SnapshotNode, 'mover/snapshots'> {
   constructor(sessions: MoverSessions) {
-    super(sessions, undefined);
-  }
-
-  /** The view shows only for programs that use the module (its `when` in package.json). */
-  protected override shown(): void {
-    void vscode.commands.executeCommand('setContext', 'mover.hasSnapshots', this.data?.present ?? false);
-  }
-
-  protected override describe(): string {
-    return 'head to tail, bit maps, the last read (FIG. 11)';
-  }
-
-  protected async load(): Promise<SnapshotQueueView | undefined> {
-    return this.fetch('mover/snapshots', {});
+    super(sessions, 'mover/snapshots', 'mover.hasSnapshots', 'head to tail, bit maps, the last read (FIG. 11)');
   }
 
   getTreeItem(n: SnapshotNode): vscode.TreeItem {

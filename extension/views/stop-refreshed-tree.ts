@@ -112,3 +112,28 @@ export abstract class StopRefreshedTree<N, D> implements vscode.TreeDataProvider
     this.emitter.dispose();
   }
 }
+
+/** The library modules with a view of their own, each shown only while the program uses it. */
+type ModuleRequest = 'mover/snapshots' | 'mover/dnlc';
+
+/**
+ * The view of a library module: its data says `present` when the program uses the module, and a
+ * context key (in the view's `when` in package.json) follows it, so the view shows only then.
+ */
+export abstract class ModuleTree<N, K extends ModuleRequest> extends StopRefreshedTree<N, MoverRequests[K][1] | undefined> {
+  constructor(sessions: MoverSessions, private readonly command: K, private readonly contextKey: string, private readonly description: string) {
+    super(sessions, undefined);
+  }
+
+  protected async load(): Promise<MoverRequests[K][1] | undefined> {
+    return this.fetch(this.command, {});
+  }
+
+  protected override shown(): void {
+    void vscode.commands.executeCommand('setContext', this.contextKey, this.data?.present ?? false);
+  }
+
+  protected override describe(): string {
+    return this.description;
+  }
+}
