@@ -62,6 +62,7 @@ export const ARGUMENT_SHAPES: { readonly [K in RequestName]: Shape } = {
   'mover/whereis': { pa: 'string' },
   'mover/snapshots': {},
   'mover/dnlc': {},
+  'mover/thread': { threadId: 'integer' },
   'mover/breakOnVsSwitch': { targets: { nullable: { array: 'string' } } },
 };
 

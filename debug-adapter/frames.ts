@@ -7,7 +7,7 @@ import { registerIndex, type Program } from '../emulator/index';
 import type { ClientLines } from './breakpoints';
 import { enclosingLabel, evaluateExpression, memoryOperand, type EvalContext } from './evaluator';
 import { formatRef, readRef, textAddress, writeRef } from './memory-ref';
-import { ErrorCode, type StateChangedBody } from './protocol';
+import { ErrorCode, type StateChangedBody, type ThreadPlaceView } from './protocol';
 import { RequestError, bad } from './request';
 import type { MoverRuntime } from './runtime';
 import { addressRef, variables, type Container } from './variables';
@@ -43,6 +43,11 @@ export class Frames {
   threads(rt: MoverRuntime | null): DebugProtocol.Thread[] {
     if (!rt) return [];
     return rt.threads.map((t) => ({ id: t.id + THREAD_ID_BASE, name: `cpu${t.cpu} · ${t.name} · ${t.state === 'halted' ? 'halted' : rt.isRunningNow(t) ? rt.spaceOf(t.cpu) : 'waiting'}` }));
+  }
+
+  threadPlace(rt: MoverRuntime, threadId: unknown): ThreadPlaceView {
+    const t = rt.threads[this.threadIndex(rt, threadId)];
+    return { threadId: t.id + THREAD_ID_BASE, name: t.name, cpu: t.cpu, space: rt.frameSpaces(t)[0].space, running: rt.isRunningNow(t) };
   }
 
   /** The program's thread index of a DAP thread id (the first live thread when none is given). */

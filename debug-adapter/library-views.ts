@@ -158,7 +158,13 @@ export function snapshotQueueView(interp: Interpreter, program: Program): Snapsh
   }
 }
 
-const EMPTY_DNLC: DnlcView = { present: false, memoryReference: null, buckets: 0, capacity: 0, entries: 0, hits: 0, misses: 0, enters: 0, removes: 0, chains: [], problem: null };
+const EMPTY_DNLC: DnlcView = { present: false, memoryReference: null, buckets: 0, capacity: 0, entries: 0, hits: 0, misses: 0, enters: 0, removes: 0, chains: [], longestChain: 0, averageChain: null, problem: null };
+
+/** The longest chain and the mean length of the non-empty ones (chains cut short by a problem count as read). */
+function chainLengths(chains: readonly { readonly entries: readonly unknown[] }[]): Pick<DnlcView, 'longestChain' | 'averageChain'> {
+  const total = chains.reduce((n, c) => n + c.entries.length, 0);
+  return { longestChain: chains.reduce((n, c) => Math.max(n, c.entries.length), 0), averageChain: chains.length ? total / chains.length : null };
+}
 
 export function dnlcView(interp: Interpreter, program: Program): DnlcView {
   const obj = program.objects.find((o) => o.type === 'dnlc_table');
@@ -182,7 +188,7 @@ export function dnlcView(interp: Interpreter, program: Program): DnlcView {
       const entries: DnlcView['chains'][number]['entries'][number][] = [];
       const seen = new Set<number>();
       for (let p = le(heads, 4 * b, 4); p !== 0; ) {
-        if (seen.has(p) || ++walked > MAX_CHAIN) return { ...view, problem: seen.has(p) ? `bucket ${b} loops back to ${hex(p)}` : `more than ${MAX_CHAIN} entries: the rest are not shown` };
+        if (seen.has(p) || ++walked > MAX_CHAIN) return { ...view, ...chainLengths(chains), problem: seen.has(p) ? `bucket ${b} loops back to ${hex(p)}` : `more than ${MAX_CHAIN} entries: the rest are not shown` };
         seen.add(p);
         const e = Struct.read(interp, program, 'dnlc_entry', { space, address: p });
         const len = Math.min(e.num('namelen'), e.raw('name').length);
@@ -191,9 +197,9 @@ export function dnlcView(interp: Interpreter, program: Program): DnlcView {
       }
       if (entries.length) chains.push({ bucket: b, entries });
     }
-    return view;
+    return { ...view, ...chainLengths(chains) };
   } catch (err) {
-    if (err instanceof Unreadable) return { ...base, chains, problem: err.message };
+    if (err instanceof Unreadable) return { ...base, chains, ...chainLengths(chains), problem: err.message };
     throw err;
   }
 }

@@ -61,6 +61,10 @@ export interface TlbProcessorView {
   readonly counters: { readonly hits: number; readonly misses: number; readonly walks: number; readonly flushes: number; readonly invalidated: number; readonly evictions: number; readonly fills: number };
   /** Pages flushed since the previous stop. */
   readonly flushed: readonly string[];
+  /** Hits over lookups (hits + misses) since the machine started, 0..1; null before any lookup. */
+  readonly hitRate: number | null;
+  /** Entries held at the previous stop that are gone now without a flush: evicted (replaced by LRU), VA and frame. */
+  readonly evicted: readonly { readonly va: string; readonly frame: string }[];
 }
 
 export interface ControlRegistersView {
@@ -80,6 +84,22 @@ export interface ControlRegistersView {
   readonly pge: boolean;
   readonly preemptCount: number;
   readonly lastAccess: string | null;
+  /** The PDPTE registers as loaded at the last MOV CR3 (or PDPTE reload), beside the PDPT in memory now. */
+  readonly pdptes: readonly PdpteRegisterView[];
+  /** The last page fault: CR2 and its error code decoded ("0x2 (W)"), or null before any. */
+  readonly lastFault: { readonly va: string; readonly errorCode: string; readonly reason: string } | null;
+}
+
+export interface PdpteRegisterView {
+  readonly index: number;
+  /** The register, as the processor walks with it. */
+  readonly loaded: string;
+  readonly flags: readonly string[];
+  /** The entry at CR3's PDPT in memory now: it differs from `loaded` after a PDPT write not followed by a CR3 load. */
+  readonly memory: string;
+  readonly differs: boolean;
+  /** Where the entry is in memory, e.g. "pa:0xef00_0008". */
+  readonly memoryReference: string;
 }
 
 export interface LayoutChunkView { readonly name: string; readonly base: string; readonly size: string; readonly end: string; readonly purpose: string; readonly baseNumber: number; readonly sizeNumber: number }
@@ -159,7 +179,21 @@ export interface DnlcView {
   readonly removes: number;
   /** Non-empty buckets only. */
   readonly chains: readonly { readonly bucket: number; readonly entries: readonly DnlcEntryView[] }[];
+  /** Entries in the longest hash chain (0 when empty): what a more aggressive hash setting ([00039]) shortens. */
+  readonly longestChain: number;
+  /** Entries per non-empty chain, on average; null when every bucket is empty. */
+  readonly averageChain: number | null;
   readonly problem: string | null;
+}
+
+export interface ThreadPlaceView {
+  readonly threadId: number;
+  readonly name: string;
+  readonly cpu: number;
+  /** The space of the thread's innermost frame: its processor's when it runs now, else where it will resume. */
+  readonly space: string;
+  /** False when another thread holds the processor now. */
+  readonly running: boolean;
 }
 
 /** The custom requests: command -> [arguments, response body]. */
@@ -173,6 +207,8 @@ export interface MoverRequests {
   'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
   'mover/snapshots': [Record<string, never>, SnapshotQueueView];
   'mover/dnlc': [Record<string, never>, DnlcView];
+  /** The processor a DAP thread (default: the first live one) runs on and the space its innermost frame is in (views follow the focused thread with it). */
+  'mover/thread': [{ readonly threadId?: number }, ThreadPlaceView];
   /** The "Break on VS Switch" command: stop on entering these spaces (empty: any switch); null turns it off. Works alongside the exception filter. */
   'mover/breakOnVsSwitch': [{ readonly targets: readonly string[] | null }, Record<string, never>];
 }

@@ -121,8 +121,15 @@ export class MoverRuntime {
   /** Each processor's TLB change mark at the last run's start: views say what is new since then. */
   tlbMarks: number[] = [];
 
+  /**
+   * Each processor's TLB entries (VPN, frame) at the last run's start. The TLB keeps no record of what it
+   * evicts; the TLB view finds it by comparing these with the entries at the stop (64 entries a processor).
+   */
+  tlbAtMark: { readonly vpn: Int32Array; readonly frame: Float64Array }[] = [];
+
   private markTlbs(): void {
     this.tlbMarks = this.machine.processors.map((p) => p.tlb.markChanges());
+    this.tlbAtMark = this.machine.processors.map((p) => ({ vpn: p.tlb.vpn.slice(), frame: p.tlb.frame.slice() }));
   }
 
   // ---- what the debugger changes -----------------------------------------------------------------

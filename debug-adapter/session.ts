@@ -149,6 +149,7 @@ export class MoverDebugSession extends DebugSession {
       'mover/whereis': (a) => whereisView(this.rt(), a),
       'mover/snapshots': () => { const rt = this.stopped(); return snapshotQueueView(rt.interp, rt.program); },
       'mover/dnlc': () => { const rt = this.stopped(); return dnlcView(rt.interp, rt.program); },
+      'mover/thread': (a) => this.frames.threadPlace(this.stopped(), a.threadId),
       'mover/breakOnVsSwitch': (a) => { this.book.setVsSwitchCommand(a.targets); return {}; },
     };
   }

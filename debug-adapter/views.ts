@@ -3,10 +3,10 @@
 // from the emulator's report functions, so a view says what the console and the CLI say.
 
 import {
-  CR0_PE, CR0_WP, CR4_PAE, CR4_PGE, describeWalkFault, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type Translation,
+  CR0_PE, CR0_WP, CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, decodeFlags, describeErrorCode, describeWalkFault, hex64, type Machine, type Processor, CR4_PAE, CR4_PGE, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type Translation,
 } from '../emulator/index';
 import { formatRef } from './memory-ref';
-import type { ControlRegistersView, LayoutView, MoverRequests, TlbProcessorView, WalkView } from './protocol';
+import type { ControlRegistersView, LayoutView, PdpteRegisterView, MoverRequests, TlbProcessorView, WalkView } from './protocol';
 import { bad } from './request';
 import type { MoverRuntime } from './runtime';
 
@@ -46,6 +46,23 @@ export function lastWalkView(rt: MoverRuntime, a: Args<'mover/lastWalk'>): Resul
   return last ? walkToView(translate(rt.machine, { cpu }, last.va)) : null;
 }
 
+/** The entries held at the last run's start that are gone now and were not flushed: the replacement policy evicted them. */
+function evictedSinceMark(rt: MoverRuntime, cpu: number, flushed: readonly number[]): TlbProcessorView['evicted'] {
+  const before = rt.tlbAtMark[cpu];
+  if (!before) return [];
+  const tlb = rt.machine.processors[cpu].tlb;
+  const now = new Set<string>();
+  for (let e = 0; e < tlb.size; e++) if (tlb.vpn[e] >= 0) now.add(`${tlb.vpn[e]}:${tlb.frame[e]}`);
+  const gone = new Set(flushed);
+  const out: { va: string; frame: string }[] = [];
+  for (let e = 0; e < before.vpn.length; e++) {
+    const vpn = before.vpn[e];
+    if (vpn < 0 || gone.has(vpn) || now.has(`${vpn}:${before.frame[e]}`)) continue;
+    out.push({ va: hex(vpn * 4096, 8), frame: hex(before.frame[e]) });
+  }
+  return out;
+}
+
 export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/tlb'> {
   const cpus = a.cpu === undefined ? rt.machine.processors.map((p) => p.id) : [processorArg(rt, a.cpu)];
   return {
@@ -53,7 +70,9 @@ export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/t
       const v = listTlb(rt.machine, cpu, rt.tlbMarks[cpu] ?? Infinity);
       return {
         cpu, space: v.space, sets: v.sets, ways: v.ways, counters: { ...v.counters },
-        flushed: rt.machine.processors[cpu].tlb.flushedSinceMark.map((vpn) => hex(vpn * 4096, 8)),
+        flushed: v.flushedSinceMark.map((vpn) => hex(vpn * 4096, 8)),
+        hitRate: v.counters.hits + v.counters.misses ? v.counters.hits / (v.counters.hits + v.counters.misses) : null,
+        evicted: evictedSinceMark(rt, cpu, v.flushedSinceMark),
         entries: v.entries.map((e) => ({
           set: e.set, way: e.way, va: hex(e.va, 8), frame: hex(e.frame), global: e.flags.global, lruRank: e.lruRank, stale: e.stale, staleReason: e.staleReason, fresh: e.fresh,
           flags: tlbFlagWords(e.flags),
@@ -61,6 +80,19 @@ export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/t
       };
     }),
   };
+}
+
+/** The four PDPTE registers beside the PDPT that CR3 names in memory now (they part after a PDPT write until the next CR3 load). */
+function pdpteRegisters(m: Machine, p: Processor): PdpteRegisterView[] {
+  const loaded = p.loadedPdptes;
+  const base = (p.cr3 & CR3_PDPT_MASK) >>> 0;
+  const out: PdpteRegisterView[] = [];
+  for (let i = 0; i < PDPT_ENTRIES; i++) {
+    const lo = loaded.lo[i], hi = loaded.hi[i];
+    const mlo = m.memory.read32(base + i * ENTRY_SIZE), mhi = m.memory.read32(base + i * ENTRY_SIZE + 4);
+    out.push({ index: i, loaded: hex64(lo, hi), flags: decodeFlags('PDPTE', lo, hi), memory: hex64(mlo, mhi), differs: (lo | 0) !== (mlo | 0) || (hi | 0) !== (mhi | 0), memoryReference: formatRef({ space: 'PA', address: base + i * ENTRY_SIZE }) });
+  }
+  return out;
 }
 
 export function controlRegistersView(rt: MoverRuntime): Result<'mover/controlRegisters'> {
@@ -73,6 +105,8 @@ export function controlRegistersView(rt: MoverRuntime): Result<'mover/controlReg
         cpu: p.id, thread: t?.name ?? null, space: m.currentSpaceName(p), cr0: hex(p.cr0 >>> 0, 8), pe: (p.cr0 & CR0_PE) !== 0, wp: (p.cr0 & CR0_WP) !== 0, pg: p.paging,
         cr2: hex(p.cr2, 8), cr3: hex(p.cr3, 8), cr3Space: m.spaceOfCr3(p.cr3)?.name ?? null, cr4: hex(p.cr4, 8),
         pae: (p.cr4 & CR4_PAE) !== 0, pge: (p.cr4 & CR4_PGE) !== 0, preemptCount: p.preemptCount, lastAccess: last ? hex(last.va, 8) : null,
+        pdptes: pdpteRegisters(m, p),
+        lastFault: p.lastFault ? { va: hex(p.lastFault.va, 8), errorCode: describeErrorCode(p.lastFault.errorCode), reason: `${p.lastFault.write ? 'write' : 'read'}: ${describeWalkFault(p.lastFault, false)}` } : null,
       };
     }),
   };

@@ -73,7 +73,9 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Mov
       return vscode.window.showTextDocument(vscode.Uri.joinPath(dir, name));
     }),
     vscode.commands.registerCommand('mover.walkLastAccess', async (cpu?: number) => {
-      await walk.show({ kind: 'last-access', cpu: cpu ?? 0 });
+      await walk.show(cpu === undefined ? { kind: 'last-access' } : { kind: 'last-access', cpu });
     }),
+    vscode.commands.registerCommand('mover.pageWalk.pin', () => walk.setPinned(true)),
+    vscode.commands.registerCommand('mover.pageWalk.unpin', () => walk.setPinned(false)),
   );
 }

@@ -65,8 +65,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
         const va = Number(text);
         if (!Number.isSafeInteger(va) || va >= 2 ** 32) return;
         chunkMap.setCursor(va);
-        void pageWalk.show({ kind: 'address', va: '0x' + va.toString(16), cpu: 0 });
+        // A pinned walk stays: the cursor only moves it when the user has not chosen to keep one.
+        void pageWalk.show({ kind: 'cursor', va: '0x' + va.toString(16) }, false);
       }),
+      // The walk is the focused thread's: a new focus (Call Stack click) walks in its processor and space.
+      vscode.debug.onDidChangeActiveStackItem(() => { if (!pageWalk.pinned) void pageWalk.refresh(); }),
     );
     registerCommands(context, sessions, pageWalk);
     client = await startLanguageClient(context, output);

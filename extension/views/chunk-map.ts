@@ -20,6 +20,7 @@ export class ChunkMapProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
+    view.description = 'FIG. 5: chunks, spaces, processors';
     view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'chunkMap.js', 'Chunk map');
     this.subs.push(view.webview.onDidReceiveMessage((m: ChunkMapFromWebview) => {

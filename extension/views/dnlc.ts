@@ -1,33 +1,42 @@
 // The "DNLC" view: the directory name lookup cache of [00026] in VS1: its counters (entries, hits,
-// misses, enters, removes) and its non-empty hash buckets with their entries (parent/name -> inode).
-// Clicking an entry opens its memory.
+// misses, enters, removes) a row per group, its hash-chain lengths (longest, average) and its
+// non-empty hash buckets with their entries (parent/name -> inode). Clicking an entry opens its memory.
 
 import * as vscode from 'vscode';
 import type { DnlcEntryView, DnlcView } from '../../debug-adapter/protocol';
-import { StopRefreshedTree } from './stop-refreshed-tree';
+import type { MoverSessions } from '../session-state';
+import { ModuleTree } from './stop-refreshed-tree';
 
 export type DnlcNode =
-  | { readonly kind: 'counters'; readonly view: DnlcView }
+  | { readonly kind: 'counter'; readonly label: string; readonly description: string; readonly icon: string; readonly memoryReference?: string }
   | { readonly kind: 'bucket'; readonly bucket: number; readonly entries: readonly DnlcEntryView[] }
   | { readonly kind: 'entry'; readonly entry: DnlcEntryView }
   | { readonly kind: 'problem'; readonly text: string };
 
-export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
-  private view: DnlcView | undefined;
+/** The table's counters, one row each group, so none is cut off at the view's width. */
+export function counterNodes(v: DnlcView): DnlcNode[] {
+  const lookups = v.hits + v.misses;
+  return [
+    { kind: 'counter', label: `${v.entries} entr${v.entries === 1 ? 'y' : 'ies'} in ${v.chains.length}/${v.buckets} buckets`, description: `capacity ${v.capacity}`, icon: 'dashboard', ...(v.memoryReference ? { memoryReference: v.memoryReference } : {}) },
+    { kind: 'counter', label: 'lookups', description: `hits ${v.hits} · misses ${v.misses}${lookups ? ` · ${Math.round((100 * v.hits) / lookups)}% hit` : ''}`, icon: 'search' },
+    { kind: 'counter', label: 'changes', description: `enters ${v.enters} · removes ${v.removes}`, icon: 'edit' },
+    { kind: 'counter', label: 'hash chains', description: v.averageChain === null ? 'all empty' : `longest ${v.longestChain} · average ${v.averageChain.toFixed(2)} (non-empty buckets)`, icon: 'list-tree' },
+  ];
+}
 
-  protected async load(): Promise<void> {
-    this.view = await this.fetch('mover/dnlc', {});
+export class DnlcProvider extends ModuleTree<DnlcNode, 'mover/dnlc'> {
+  constructor(sessions: MoverSessions) {
+    super(sessions, 'mover/dnlc', 'mover.hasDnlc', 'hash buckets, chains and counters of [00026]');
   }
 
   getTreeItem(n: DnlcNode): vscode.TreeItem {
     switch (n.kind) {
-      case 'counters': {
-        const v = n.view;
-        const item = new vscode.TreeItem(`${v.entries} entr${v.entries === 1 ? 'y' : 'ies'} in ${v.chains.length}/${v.buckets} buckets`);
-        const lookups = v.hits + v.misses;
-        item.description = `hits ${v.hits} · misses ${v.misses}${lookups ? ` (${Math.round((100 * v.hits) / lookups)}% hit)` : ''} · enters ${v.enters} · removes ${v.removes} · capacity ${v.capacity}`;
-        item.iconPath = new vscode.ThemeIcon('dashboard');
-        if (v.memoryReference) item.command = { command: 'mover.showMemory', title: 'Show the table', arguments: [v.memoryReference] };
+      case 'counter': {
+        const item = new vscode.TreeItem(n.label);
+        item.description = n.description;
+        item.tooltip = `${n.label}: ${n.description}`;
+        item.iconPath = new vscode.ThemeIcon(n.icon);
+        if (n.memoryReference) item.command = { command: 'mover.showMemory', title: 'Show the table', arguments: [n.memoryReference] };
         return item;
       }
       case 'bucket': {
@@ -51,11 +60,11 @@ export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
     }
   }
 
-  getChildren(n?: DnlcNode): DnlcNode[] {
-    const v = this.view;
+  protected children(n?: DnlcNode): DnlcNode[] {
+    const v = this.data;
     if (!v || !v.present) return [];
     if (!n) {
-      const out: DnlcNode[] = [{ kind: 'counters', view: v }, ...v.chains.map((c) => ({ kind: 'bucket' as const, bucket: c.bucket, entries: c.entries }))];
+      const out: DnlcNode[] = [...counterNodes(v), ...v.chains.map((c) => ({ kind: 'bucket' as const, bucket: c.bucket, entries: c.entries }))];
       if (v.problem) out.push({ kind: 'problem', text: v.problem });
       return out;
     }

@@ -1,12 +1,21 @@
-// The "Page Walk" view: CR3 -> PDPTE -> PDE -> PTE -> PA for the address under the editor cursor, the
-// last memory access, or an address typed in; each level with entry address, raw value and flags, the
+// The "Page Walk" view: CR3 -> PDPTE -> PDE -> PTE -> PA for the last memory access, the address under
+// the editor cursor, or an address typed in; each level with entry address, raw value and flags, the
 // chunk and the TLB state. Clicking a level opens the memory holding that entry.
+//
+// It follows the focused thread (VS Code's activeStackItem): the walk is done by that thread's
+// processor, in that thread's space, and the view's description says what is walked. Pinning keeps the
+// current choice (source, processor, space) through cursor moves and focus changes until unpinned.
 
 import * as vscode from 'vscode';
-import type { WalkView } from '../../debug-adapter/protocol';
+import type { ThreadPlaceView, WalkView } from '../../debug-adapter/protocol';
+import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
 
-export type WalkSource = { readonly kind: 'last-access'; readonly cpu: number } | { readonly kind: 'address'; readonly va: string; readonly space?: string; readonly cpu?: number };
+/** What to walk. A `cpu` or `space` given here overrides the focused thread's. */
+export type WalkSource =
+  | { readonly kind: 'last-access'; readonly cpu?: number }
+  | { readonly kind: 'cursor'; readonly va: string }
+  | { readonly kind: 'address'; readonly va: string; readonly space?: string; readonly cpu?: number };
 
 export interface WalkNode {
   readonly label: string;
@@ -28,25 +37,100 @@ export function walkNodes(w: WalkView): WalkNode[] {
   return out;
 }
 
-export class PageWalkProvider extends StopRefreshedTree<WalkNode> {
-  private nodes: WalkNode[] = [];
-  private source: WalkSource = { kind: 'last-access', cpu: 0 };
-  /** The walk shown, for tests and commands. */
-  current: WalkView | null = null;
+/** The walk shown and the words for what it is, or why there is none. */
+export interface WalkShown {
+  readonly walk: WalkView | null;
+  readonly nodes: readonly WalkNode[];
+  /** The view's description: what is walked, by whom, in which space. */
+  readonly what: string;
+  /** Why there is no walk (shown as the view's message). */
+  readonly none: string | null;
+}
 
-  /** Shows the walk of `source` (the last access of a processor, or an address). */
-  async show(source: WalkSource): Promise<WalkView | null> {
+const NOTHING: WalkShown = { walk: null, nodes: [], what: '', none: null };
+
+export class PageWalkProvider extends StopRefreshedTree<WalkNode, WalkShown> {
+  private source: WalkSource = { kind: 'last-access' };
+  /** The processor and space fixed at pin time; undefined when following the focus. */
+  private pin: { readonly cpu: number; readonly space: string; readonly running: boolean; readonly who: string } | undefined;
+
+  constructor(sessions: MoverSessions) {
+    super(sessions, NOTHING);
+  }
+
+  /** The walk shown, for tests and commands. */
+  get current(): WalkView | null {
+    return this.data.walk;
+  }
+
+  /** What the view says it walks (its description), for tests. */
+  get what(): string {
+    return this.data.what;
+  }
+
+  get pinned(): boolean {
+    return this.pin !== undefined;
+  }
+
+  /** Shows the walk of `source`. A pinned view takes it only when `force` (a command the user ran on this view). */
+  async show(source: WalkSource, force = true): Promise<WalkView | null> {
+    if (this.pin && !force) return this.current;
     this.source = source;
     await this.refresh();
     return this.current;
   }
 
-  protected async load(): Promise<void> {
+  /** Keeps what is walked now, by the same processor in the same space, until unpinned. */
+  async setPinned(pinned: boolean): Promise<void> {
+    const focus = pinned ? await this.focus() : undefined;
+    this.pin = focus;
+    await vscode.commands.executeCommand('setContext', 'mover.pageWalkPinned', this.pin !== undefined);
+    await this.refresh();
+  }
+
+  /** The focused thread's processor and space (the pinned ones when pinned). */
+  private async focus(): Promise<{ cpu: number; space: string; running: boolean; who: string } | undefined> {
+    if (this.pin) return this.pin;
+    const item = vscode.debug.activeStackItem;
+    const session = this.sessions.stoppedSession;
+    if (!session) return undefined;
+    // The adapter maps the thread to its processor and space: a waiting thread's space is not its processor's.
+    const threadId = item && item.session.id === session.id ? item.threadId : undefined;
+    const place: ThreadPlaceView | undefined = await this.fetch('mover/thread', threadId === undefined ? {} : { threadId });
+    if (!place) return undefined;
+    return { cpu: place.cpu, space: place.space, running: place.running, who: `${place.name} on cpu${place.cpu}` };
+  }
+
+  protected async load(): Promise<WalkShown> {
     const s = this.source;
-    this.current = (s.kind === 'last-access'
-      ? await this.fetch('mover/lastWalk', { cpu: s.cpu })
-      : await this.fetch('mover/walk', { va: s.va, ...(s.space ? { space: s.space } : {}), ...(s.cpu !== undefined ? { cpu: s.cpu } : {}) })) ?? null;
-    this.nodes = this.current ? walkNodes(this.current) : [];
+    const f = await this.focus();
+    if (!f) return NOTHING;
+    const pinned = this.pin ? ' · pinned' : '';
+    let walk: WalkView | null | undefined;
+    let what: string;
+    if (s.kind === 'last-access') {
+      const cpu = s.cpu ?? f.cpu;
+      walk = await this.fetch('mover/lastWalk', { cpu });
+      what = `last access of cpu${cpu}${s.cpu === undefined ? ` (${f.who})` : ''}`;
+      if (walk === null) return { ...NOTHING, what: what + pinned, none: `cpu${cpu} has not accessed memory yet: there is no last access to walk. Put the cursor on an address or run "Mover: Translate Address".` };
+    } else if (s.kind === 'cursor') {
+      // A running thread walks with its processor's PDPTE registers; a waiting one in the space it will resume in.
+      walk = await this.fetch('mover/walk', f.running ? { va: s.va, cpu: f.cpu } : { va: s.va, space: f.space });
+      what = `address under the cursor, ${f.who}, ${f.space}`;
+    } else {
+      const by = s.space ?? (s.cpu !== undefined ? `cpu${s.cpu}` : `${f.who}, ${f.space}`);
+      walk = await this.fetch('mover/walk', s.space ? { va: s.va, space: s.space } : s.cpu !== undefined ? { va: s.va, cpu: s.cpu } : f.running ? { va: s.va, cpu: f.cpu } : { va: s.va, space: f.space });
+      what = `typed address, ${by}`;
+    }
+    return walk ? { walk, nodes: walkNodes(walk), what: what + pinned, none: null } : { ...NOTHING, what: what + pinned };
+  }
+
+  protected override describe(): string | undefined {
+    return this.data.what || undefined;
+  }
+
+  protected override emptyMessage(): string {
+    return this.data.none ?? (this.sessions.session ? 'Nothing to walk until the program stops.' : 'Start a Mover debug session: the page walk of the focused thread\'s last access, the address under the cursor or a typed address shows here.');
   }
 
   getTreeItem(n: WalkNode): vscode.TreeItem {
@@ -58,7 +142,7 @@ export class PageWalkProvider extends StopRefreshedTree<WalkNode> {
     return item;
   }
 
-  getChildren(n?: WalkNode): WalkNode[] {
-    return n ? [] : this.nodes;
+  protected children(n?: WalkNode): WalkNode[] {
+    return n ? [] : [...this.data.nodes];
   }
 }

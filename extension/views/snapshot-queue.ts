@@ -5,7 +5,8 @@
 
 import * as vscode from 'vscode';
 import type { SnapshotEntryView, SnapshotQueueView } from '../../debug-adapter/protocol';
-import { StopRefreshedTree } from './stop-refreshed-tree';
+import type { MoverSessions } from '../session-state';
+import { ModuleTree } from './stop-refreshed-tree';
 
 export type SnapshotNode =
   | { readonly kind: 'summary'; readonly view: SnapshotQueueView }
@@ -26,11 +27,9 @@ function memoryCommand(ref: string, title: string): vscode.Command {
   return { command: 'mover.showMemory', title, arguments: [ref] };
 }
 
-export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode> {
-  private view: SnapshotQueueView | undefined;
-
-  protected async load(): Promise<void> {
-    this.view = await this.fetch('mover/snapshots', {});
+export class SnapshotQueueProvider extends ModuleTree<SnapshotNode, 'mover/snapshots'> {
+  constructor(sessions: MoverSessions) {
+    super(sessions, 'mover/snapshots', 'mover.hasSnapshots', 'head to tail, bit maps, the last read (FIG. 11)');
   }
 
   getTreeItem(n: SnapshotNode): vscode.TreeItem {
@@ -89,8 +88,8 @@ export class SnapshotQueueProvider extends StopRefreshedTree<SnapshotNode> {
     }
   }
 
-  getChildren(n?: SnapshotNode): SnapshotNode[] {
-    const v = this.view;
+  protected children(n?: SnapshotNode): SnapshotNode[] {
+    const v = this.data;
     if (!v || !v.present) return [];
     if (!n) {
       const out: SnapshotNode[] = [{ kind: 'summary', view: v }];

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type {
   ControlRegistersView, LayoutChunkView, LayoutMappingView, LayoutSpaceView, LayoutView, MoverRequestName, TlbEntryView, TlbHoldingView,
-  TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
+  PdpteRegisterView, ThreadPlaceView, TlbProcessorView, TypedObjectView, WalkLevelView, WalkView,
 } from '../../debug-adapter/protocol';
-import { example, fixture, layoutFixture, lineOf, overBothTransports, type Dap } from './harness';
+import { example, fixture, layoutFixture, lineOf, overBothTransports, program, type Dap } from './harness';
 import { ErrorCode, STOP_VS_SWITCH } from '../../debug-adapter/protocol';
 
 // ---- a small schema language: exact keys, typed values --------------------------------------------
@@ -62,10 +62,13 @@ const tlbEntry = {
   set: 'number', way: 'number', va: 'hex', frame: 'hex', flags: strings, global: 'boolean', lruRank: 'number', stale: 'boolean', staleReason: ['string', 'null'], fresh: 'boolean',
 } as const satisfies Of<TlbEntryView>;
 const counters = { hits: 'number', misses: 'number', walks: 'number', flushes: 'number', invalidated: 'number', evictions: 'number', fills: 'number' } as const satisfies Of<TlbProcessorView['counters']>;
-const tlbProcessor = { cpu: 'number', space: 'string', sets: 'number', ways: 'number', entries: { array: tlbEntry }, counters, flushed: { array: 'hex' } } as const satisfies Of<TlbProcessorView>;
+const tlbProcessor = { cpu: 'number', space: 'string', sets: 'number', ways: 'number', entries: { array: tlbEntry }, counters, flushed: { array: 'hex' }, hitRate: ['number', 'null'], evicted: { array: { va: 'hex', frame: 'hex' } },
+} as const satisfies Of<TlbProcessorView>;
 const controlRegisters = {
   cpu: 'number', thread: ['string', 'null'], space: 'string', cr0: 'hex', pe: 'boolean', wp: 'boolean', pg: 'boolean', cr2: 'hex', cr3: 'hex', cr3Space: ['string', 'null'],
   cr4: 'hex', pae: 'boolean', pge: 'boolean', preemptCount: 'number', lastAccess: ['hex', 'null'],
+  pdptes: { array: { index: 'number', loaded: 'string', flags: strings, memory: 'string', differs: 'boolean', memoryReference: 'string' } satisfies Of<PdpteRegisterView> },
+  lastFault: ['null', { va: 'hex', errorCode: 'string', reason: 'string' }],
 } as const satisfies Of<ControlRegistersView>;
 const chunk = { name: 'string', base: 'hex', size: 'hex', end: 'hex', purpose: 'string', baseNumber: 'number', sizeNumber: 'number' } as const satisfies Of<LayoutChunkView>;
 const mapping = { va: 'hex', size: 'hex', chunk: 'string', pa: 'hex', global: 'boolean', vaNumber: 'number', sizeNumber: 'number', paNumber: 'number' } as const satisfies Of<LayoutMappingView>;
@@ -79,6 +82,7 @@ const object = { name: 'string', type: 'string', space: 'string', address: 'hex'
 const COVERED: Record<MoverRequestName, true> = {
   'mover/layout': true, 'mover/walk': true, 'mover/lastWalk': true, 'mover/tlb': true, 'mover/controlRegisters': true, 'mover/objects': true, 'mover/whereis': true,
   'mover/breakOnVsSwitch': true, 'mover/snapshots': true, 'mover/dnlc': true, // library-views.test.ts
+  'mover/thread': true,
 };
 
 const FIG4 = example('fig4-walk.mover');
@@ -170,6 +174,29 @@ overBothTransports('custom requests', (open) => {
     await d.fails('mover/tlb', { cpu: 2 }, /no processor 2/);
   });
 
+  test('mover/tlb: the hit rate per processor, and what the replacement policy evicted since the last stop', async () => {
+    const d = await open();
+    const EVICT = fixture('evict.mover');
+    const text = readFileSync(EVICT, 'utf8');
+    const tid = await d.launchStopped({ program: EVICT }, async () => {
+      await d.ok('setBreakpoints', { source: { path: EVICT }, breakpoints: [{ line: lineOf('ld32 r4, [r3]                   ; the fifth page', text) }] });
+    });
+    await d.resume('continue', { threadId: tid });
+    const before = (await d.ok<{ processors: TlbProcessorView[] }>('mover/tlb', { cpu: 0 })).processors[0];
+    check(before, tlbProcessor, 'tlb');
+    // Four misses and one hit so far; nothing was evicted in this run (the set was not full).
+    assert.equal(before.hitRate, 1 / 5);
+    assert.deepEqual(before.evicted, []);
+    assert.deepEqual(before.entries.filter((e) => e.set === 0).map((e) => e.va).sort(), ['0x2000_0000', '0x2001_0000', '0x2002_0000', '0x2003_0000']);
+    await d.resume('next', { threadId: tid });
+    const after = (await d.ok<{ processors: TlbProcessorView[] }>('mover/tlb', { cpu: 0 })).processors[0];
+    assert.deepEqual(after.evicted, [{ va: '0x2000_0000', frame: '0x1_0000_0000' }]);
+    assert.equal(after.hitRate, 1 / 6);
+    assert.equal(after.counters.evictions, 1);
+    const idle = (await d.ok<{ processors: TlbProcessorView[] }>('mover/tlb', { cpu: 1 })).processors[0];
+    assert.equal(idle.hitRate, null, 'no lookup on cpu1 yet');
+  });
+
   test('mover/controlRegisters: CR0, CR2, CR3 (and its space), CR4 and the preemption count per processor', async () => {
     const d = await open();
     await warm(d);
@@ -178,8 +205,39 @@ overBothTransports('custom requests', (open) => {
     assert.deepEqual(v.processors[0], {
       cpu: 0, thread: 'main', space: 'VS1', cr0: '0x8000_0001', pe: true, wp: false, pg: true, cr2: '0x0000_0000', cr3: '0xef00_0000', cr3Space: 'VS1',
       cr4: '0x0000_00a0', pae: true, pge: true, preemptCount: 0, lastAccess: '0xf000_0000',
+      pdptes: v.processors[0].pdptes, lastFault: null,
     });
     assert.equal(v.processors[1].thread, null);
+    // VS1's PDPT (FIG. 5): PDPTE[0] -> the PD at 0xef00_1000; the registers match memory after the CR3 load.
+    assert.deepEqual(v.processors[0].pdptes[0], { index: 0, loaded: '0x0000_0000_ef00_1001', flags: ['P'], memory: '0x0000_0000_ef00_1001', differs: false, memoryReference: 'pa:0xef00_0000' });
+    assert.deepEqual(v.processors[0].pdptes.map((p) => p.differs), [false, false, false, false]);
+    // A write to the PDPT in memory does not reach the registers until the next MOV CR3 (SDM §4.4.1): both show.
+    await d.ok('writeMemory', { memoryReference: 'pa:0xef00_0000', data: Buffer.from([0]).toString('base64') });
+    const after = await d.ok<{ processors: ControlRegistersView[] }>('mover/controlRegisters');
+    assert.deepEqual(after.processors[0].pdptes[0], { index: 0, loaded: '0x0000_0000_ef00_1001', flags: ['P'], memory: '0x0000_0000_ef00_1000', differs: true, memoryReference: 'pa:0xef00_0000' });
+  });
+
+  test('mover/controlRegisters after a page fault: CR2 and the error code decoded', async () => {
+    const d = await open();
+    await d.launch({ program: program('fault.mover'), layout: layoutFixture('vs1-hole.json'), stopOnEntry: false });
+    await d.stopped();
+    const v = await d.ok<{ processors: ControlRegistersView[] }>('mover/controlRegisters');
+    check(v, { processors: { array: controlRegisters } }, 'controlRegisters');
+    assert.equal(v.processors[0].cr2, '0x9000_0000');
+    assert.deepEqual(v.processors[0].lastFault, { va: '0x9000_0000', errorCode: '0x0', reason: 'read: not-present at the PDE' });
+  });
+
+  test('mover/thread: the processor and space of a thread (the Page Walk follows the focused one), the first live thread by default', async () => {
+    const d = await open();
+    const tid = await d.launchStopped({ program: example('fig7-dnlc.mover') });
+    await d.ok('mover/breakOnVsSwitch', { targets: ['VS1'] });
+    await d.resume('continue', { threadId: tid });
+    const threads = (await d.ok<{ threads: { id: number; name: string }[] }>('threads')).threads;
+    const places = await Promise.all(threads.map((t) => d.ok<ThreadPlaceView>('mover/thread', { threadId: t.id })));
+    // FIG. 7: thread a on cpu0 has just switched into VS1; b on cpu1 still runs with paging off.
+    assert.deepEqual(places.map((p) => [p.threadId, p.name, p.cpu, p.space, p.running]), [[threads[0].id, 'a', 0, 'VS1', true], [threads[1].id, 'b', 1, 'VS0', true]]);
+    assert.deepEqual(await d.ok<ThreadPlaceView>('mover/thread', {}), places[0]);
+    await d.fails('mover/thread', { threadId: 99 }, /no thread 99/);
   });
 
   test('mover/objects: the program\'s typed objects with memory references', async () => {

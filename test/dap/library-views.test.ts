@@ -76,6 +76,8 @@ overBothTransports('library views', (open) => {
     assert.equal(v.problem, null);
     assert.equal(v.memoryReference, 'vs1:0x2000_0000');
     assert.deepEqual([v.buckets, v.capacity, v.entries, v.enters, v.removes, v.hits, v.misses], [256, 8192, 5, 5, 0, 0, 0]);
+    // Five names in five buckets: no collisions yet.
+    assert.deepEqual([v.chains.length, v.longestChain, v.averageChain], [5, 1, 1]);
     const all = v.chains.flatMap((c) => c.entries.map((e) => `${e.parent}/${e.name}=${e.inode}`)).sort();
     assert.deepEqual(all, ['10/lib=11', '11/libc.so=12', '2/etc=20', '2/usr=10', '20/passwd=21']);
     assert.ok(v.chains.every((c) => c.bucket >= 0 && c.bucket < 256 && c.entries.length > 0));
@@ -92,6 +94,7 @@ overBothTransports('library views', (open) => {
     const v = await d.ok<DnlcView>('mover/dnlc', {});
     assert.equal(v.present, false);
     assert.deepEqual(v.chains, []);
+    assert.deepEqual([v.longestChain, v.averageChain], [0, null]);
   });
 
   test('before snap_init runs, the queue is empty and says so', async () => {

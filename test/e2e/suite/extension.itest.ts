@@ -41,20 +41,26 @@ function waitFor<T>(what: string, poll: () => T | undefined | Promise<T | undefi
   });
 }
 
+/** A provider's children as VS Code reads them: awaited (a view first shown after a stop waits for its load). */
+async function kids<T>(p: vscode.TreeDataProvider<T>, parent?: T): Promise<T[]> {
+  return (await p.getChildren(parent)) ?? [];
+}
+
 /** A tree view's rows as "label — description", children indented: what a user reads in the view. */
-function lines<T>(p: vscode.TreeDataProvider<T>, parent?: T, depth = 0): string[] {
-  const kids = (p.getChildren(parent) ?? []) as T[];
-  return kids.flatMap((n) => {
-    const item = p.getTreeItem(n) as vscode.TreeItem;
+async function lines<T>(p: vscode.TreeDataProvider<T>, parent?: T, depth = 0): Promise<string[]> {
+  const out: string[] = [];
+  for (const n of await kids(p, parent)) {
+    const item = (await p.getTreeItem(n)) as vscode.TreeItem;
     const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-    return [`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`, ...lines(p, n, depth + 1)];
-  });
+    out.push(`${'  '.repeat(depth)}${label}${item.description ? ` — ${String(item.description)}` : ''}`, ...(await lines(p, n, depth + 1)));
+  }
+  return out;
 }
 
 /** Waits until the view shows the row `row` (views refresh themselves on a stop). */
 async function shows<T>(p: vscode.TreeDataProvider<T>, row: string): Promise<void> {
-  await waitFor(`the row "${row}"`, () => (lines(p).includes(row) ? true : undefined), 10_000).catch((e: Error) => {
-    throw new Error(`${e.message}; the view shows:\n${lines(p).join('\n')}`);
+  await waitFor(`the row "${row}"`, async () => ((await lines(p)).includes(row) ? true : undefined), 10_000).catch(async (e: Error) => {
+    throw new Error(`${e.message}; the view shows:\n${(await lines(p)).join('\n')}`);
   });
 }
 
@@ -179,7 +185,7 @@ export function integrationTests(): void {
       await shows(views.controlRegisters, 'cpu0 — VS1 · a');
       // Control registers, hand-checked: CR0 = PG (bit 31) | PE (bit 0); CR4 = PAE (bit 5) | PGE (bit 7);
       // CR3 holds VS1's PDPT; the gate turned preemption off (step 91); cpu1 still runs in VS0, paging off.
-      const regs = lines(views.controlRegisters);
+      const regs = await lines(views.controlRegisters);
       for (const want of ['cpu0 — VS1 · a', '  CR0 — 0x8000_0001  PG PE', '  CR3 — 0xef00_0000  (VS1 PDPT)', '  CR4 — 0x0000_00a0  PGE PAE', '  preemption — 1  (timer will not switch threads)', 'cpu1 — VS0 · b', '  CR0 — 0x0000_0001  PE']) {
         assert.ok(regs.includes(want), `control registers show "${want}":\n${regs.join('\n')}`);
       }
@@ -194,9 +200,9 @@ export function integrationTests(): void {
       const step = nextStop();
       await vscode.commands.executeCommand('workbench.action.debug.stepOver');
       await step;
-      await shows(views.tlb, 'cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways');
-      const tlb = lines(views.tlb);
-      assert.ok(tlb.includes('cpu0 — VS1 · 1/64 valid · 16 sets × 4 ways'), tlb.join('\n'));
+      await shows(views.tlb, 'cpu0 — VS1 · 1/64 valid · 0% hits · 16 sets × 4 ways');
+      const tlb = await lines(views.tlb);
+      assert.ok(tlb.includes('cpu0 — VS1 · 1/64 valid · 0% hits · 16 sets × 4 ways'), tlb.join('\n'));
       assert.ok(tlb.includes('  counters — hits 0 · misses 1 · walks 1 · flushes 2 (0 dropped)'), tlb.join('\n'));
       // VA 0x0010_0000 -> frame 0x10_0000 (C1 is identity-mapped and global); set = VPN 0x100 mod 16 = 0.
       assert.ok(tlb.some((l) => /^ {2}0x0010_0000 → 0x10_0000 — RW U G · set 0 way 0 · lru 0 · new$/.test(l)), tlb.join('\n'));
@@ -204,12 +210,12 @@ export function integrationTests(): void {
       // 0x2000_0000 >> 21 = 256 (entry at 0xef00_1000 + 256 * 8), PT index 0.
       const walk = await views.pageWalk.show({ kind: 'address', va: '0x2000_0000', space: 'VS1' });
       assert.ok(walk);
-      const wl = lines(views.pageWalk);
+      const wl = await lines(views.pageWalk);
       for (const want of ['0x2000_0000 — in VS1', 'CR3 — 0xef00_0000', 'PDPTE[0] — 0x0000_0000_ef00_1001  P  @ 0xef00_0000', 'PDE[256] — 0x0000_0000_ef10_2007  P RW U  @ 0xef00_1800', 'PTE[0] — 0x0000_0001_0000_0007  P RW U  @ 0xef10_2000', 'PA — 0x1_0000_0000  (C4)', 'TLB cpu0 — not held (VS1)']) {
         assert.ok(wl.includes(want), `page walk shows "${want}":\n${wl.join('\n')}`);
       }
       // Clicking a level opens its memory: the PDE's 8 bytes, little-endian, in a memory view.
-      const pde = views.pageWalk.getChildren().map((n) => views.pageWalk.getTreeItem(n)).find((i) => i.label === 'PDE[256]');
+      const pde = (await kids(views.pageWalk)).map((n) => views.pageWalk.getTreeItem(n)).find((i) => i.label === 'PDE[256]');
       assert.deepEqual(pde?.command?.arguments, ['pa:0xef00_1800']);
       const pdePanel = await vscode.commands.executeCommand<MemoryPanel | undefined>(pde!.command!.command, ...pde!.command!.arguments!);
       assert.ok(pdePanel);
@@ -227,6 +233,53 @@ export function integrationTests(): void {
       panel.dispose();
       await stopSessions();
       vscode.debug.removeBreakpoints([vsBreak]);
+    });
+
+    test('the Page Walk follows the focused thread (cpu1 in VS0 here, not cpu0), says what it walks and can be pinned; views keep their rows while running; the PDPTE registers', async () => {
+      const mover = await api();
+      const views = mover.views!;
+      const program = example('fig7-dnlc.mover');
+      const doc = await vscode.workspace.openTextDocument(program);
+      // b's wait loop on cpu1: the stop is b's, so VS Code focuses thread b.
+      const line = doc.getText().split('\n').findIndex((l) => l.includes('ld32 r2, [r1]'));
+      assert.ok(line >= 0);
+      const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
+      vscode.debug.addBreakpoints([bp]);
+      const stop = nextStop();
+      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'focus', program, stopOnEntry: false }));
+      await stop;
+      vscode.debug.removeBreakpoints([bp]);
+      await views.pageWalk.show({ kind: 'last-access' });
+      await waitFor('the walk of the focused thread b', async () => { await views.pageWalk.refresh(); return /^last access of cpu1 \(b on cpu1\)$/.test(views.pageWalk.what) ? true : undefined; }, 10_000)
+        .catch((e: Error) => { throw new Error(`${e.message}; the Page Walk says "${views.pageWalk.what}"`); });
+      // The walk is cpu1's, in VS0 with paging off (or, before cpu1's first access, a message saying so).
+      const rows = await lines(views.pageWalk);
+      assert.ok(rows.length === 0 || /^0x[0-9a-f_]+ — in VS0 · paging off: linear = physical$/.test(rows[0]), rows.join('\n'));
+      // Pinned: a cursor move does not change what is walked, and the description says it is pinned.
+      await vscode.commands.executeCommand('mover.pageWalk.pin');
+      assert.equal(views.pageWalk.pinned, true);
+      assert.equal(views.pageWalk.what, 'last access of cpu1 (b on cpu1) · pinned');
+      await views.pageWalk.show({ kind: 'cursor', va: '0x2000_0000' }, false);
+      assert.equal(views.pageWalk.what, 'last access of cpu1 (b on cpu1) · pinned');
+      await vscode.commands.executeCommand('mover.pageWalk.unpin');
+      await views.pageWalk.show({ kind: 'cursor', va: '0x2000_0000' }, false);
+      assert.match(views.pageWalk.what, /^address under the cursor, b on cpu1, VS0$/);
+      // Each processor's PDPTE registers, with whether they match the PDPT in memory.
+      const regs = await lines(views.controlRegisters);
+      assert.equal(regs.filter((l) => /^ {2}PDPTE registers — /.test(l)).length, 2, regs.join('\n'));
+      assert.ok(regs.some((l) => /^ {4}PDPTE\[3\] — 0x[0-9a-f_]{19} /.test(l)), regs.join('\n'));
+      // Running: the rows stay (no blank view between stops); the next stop updates them in place.
+      const tlbBefore = await lines(views.tlb);
+      assert.ok(tlbBefore.length > 0);
+      const next = nextStop();
+      await vscode.commands.executeCommand('workbench.action.debug.stepOver');
+      const rowsWhileRunning = await lines(views.tlb);
+      assert.ok(rowsWhileRunning.length > 0, 'the TLB view is not blank while the step runs');
+      await next;
+      await waitFor('the TLB view after the step', async () => ((await lines(views.tlb)).length > 0 ? true : undefined), 10_000);
+      await stopSessions();
+      // No session: the walk says why it is empty rather than staying blank.
+      await waitFor('an empty Page Walk', async () => ((await kids(views.pageWalk)).length === 0 ? true : undefined), 10_000);
     });
 
     test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters, with both sessions running at once', async () => {
@@ -248,31 +301,33 @@ export function integrationTests(): void {
       // [00052] first: its session is the one shown.
       const snap = await run('snapshot-00052.mover', 'print "snapshot 1 reads');
       await shows(views.snapshotQueue, '1 snapshot of CLONE — 8 blocks · 10 writes · 2 copies on first write');
-      const top = views.snapshotQueue.getChildren();
+      const top = await kids(views.snapshotQueue);
       const items = top.map((n) => views.snapshotQueue.getTreeItem(n));
       assert.deepEqual(items.map((i) => i.label), ['1 snapshot of CLONE', 'last read: snapshot 1, block 7', 'last copy on first write: block 1', 'snapshot 1']);
       assert.equal(items[1].description, '1 → clone');
       assert.equal(items[2].description, 'into snapshot 1 · save block 1');
       assert.match(String(items[3].description), /^head, tail · vol1 2\/8 blocks · 2 saved · on the last read · last cofw$/);
-      const [bitmap, blockmap] = views.snapshotQueue.getChildren(top[3]).map((n) => views.snapshotQueue.getTreeItem(n));
+      const [bitmap, blockmap] = (await kids(views.snapshotQueue, top[3])).map((n) => views.snapshotQueue.getTreeItem(n));
       assert.equal(bitmap.description, '██······');
       assert.equal(blockmap.description, 'B0→S0 B1→S1');
-      assert.deepEqual(views.dnlc.getChildren(), [], '[00052] has no DNLC: the view is empty (its welcome text shows)');
+      assert.deepEqual(await kids(views.dnlc), [], '[00052] has no DNLC: the view is empty (its welcome text shows)');
       // A second session stops while [00052] keeps the focus (VS Code moves the focus only from nothing or
       // from the same session): its stop must not replace what the views show.
       const fig7 = await run('fig7-dnlc.mover', '    mov r1, READY');
       assert.equal(vscode.debug.activeDebugSession?.id, snap.id);
       await views.dnlc.refresh();
       await views.snapshotQueue.refresh();
-      assert.deepEqual(views.dnlc.getChildren(), []);
-      assert.equal(views.snapshotQueue.getChildren().length, 4);
+      assert.deepEqual(await kids(views.dnlc), []);
+      assert.equal((await kids(views.snapshotQueue)).length, 4);
       // [00052] ends: FIG. 7's stopped session takes the focus and the views show it.
       await vscode.debug.stopDebugging(snap);
       await waitFor('FIG. 7 active', () => (vscode.debug.activeDebugSession?.id === fig7.id ? true : undefined), 10_000);
-      await shows(views.dnlc, '5 entries in 5/256 buckets — hits 0 · misses 0 · enters 5 · removes 0 · capacity 8192');
-      const names = views.dnlc.getChildren().slice(1).flatMap((b) => views.dnlc.getChildren(b).map((e) => `${views.dnlc.getTreeItem(e).label} ${views.dnlc.getTreeItem(e).description}`)).sort();
+      await shows(views.dnlc, '5 entries in 5/256 buckets — capacity 8192');
+      const dnlcRows = await lines(views.dnlc);
+      for (const want of ['lookups — hits 0 · misses 0', 'changes — enters 5 · removes 0', 'hash chains — longest 1 · average 1.00 (non-empty buckets)']) assert.ok(dnlcRows.includes(want), `the DNLC shows "${want}":\n${dnlcRows.join('\n')}`);
+      const names = (await Promise.all((await kids(views.dnlc)).filter((b) => b.kind === 'bucket').map(async (b) => (await kids(views.dnlc, b)).map((e) => `${views.dnlc.getTreeItem(e).label} ${views.dnlc.getTreeItem(e).description}`)))).flat().sort();
       assert.deepEqual(names, ['10/lib → inode 11', '11/libc.so → inode 12', '2/etc → inode 20', '2/usr → inode 10', '20/passwd → inode 21']);
-      await waitFor('the snapshot view to empty', () => (views.snapshotQueue.getChildren().length === 0 ? true : undefined), 10_000);
+      await waitFor('the snapshot view to empty', async () => ((await kids(views.snapshotQueue)).length === 0 ? true : undefined), 10_000);
       await stopSessions();
     });
   });
