@@ -16,6 +16,7 @@ import { SnapshotQueueProvider } from './views/snapshot-queue';
 import { DnlcProvider } from './views/dnlc';
 import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
+import { registerAddressCommands } from './address-commands';
 
 let client: LanguageClient | undefined;
 
@@ -68,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       }),
     );
     registerCommands(context, sessions, pageWalk);
+    registerAddressCommands(context, sessions, pageWalk);
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
     output.appendLine('Mover ready');

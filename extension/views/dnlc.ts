@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { DnlcEntryView, DnlcView } from '../../debug-adapter/protocol';
 import { StopRefreshedTree } from './stop-refreshed-tree';
+import { markAddress } from '../address-target';
 
 export type DnlcNode =
   | { readonly kind: 'counters'; readonly view: DnlcView }
@@ -28,7 +29,7 @@ export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
         item.description = `hits ${v.hits} · misses ${v.misses}${lookups ? ` (${Math.round((100 * v.hits) / lookups)}% hit)` : ''} · enters ${v.enters} · removes ${v.removes} · capacity ${v.capacity}`;
         item.iconPath = new vscode.ThemeIcon('dashboard');
         if (v.memoryReference) item.command = { command: 'mover.showMemory', title: 'Show the table', arguments: [v.memoryReference] };
-        return item;
+        return markAddress(item, n, v.memoryReference ?? undefined);
       }
       case 'bucket': {
         const item = new vscode.TreeItem(`bucket ${n.bucket}`, vscode.TreeItemCollapsibleState.Expanded);
@@ -41,7 +42,7 @@ export class DnlcProvider extends StopRefreshedTree<DnlcNode> {
         item.tooltip = `directory ${n.entry.parent}, name "${n.entry.name}" -> inode ${n.entry.inode} (${n.entry.memoryReference})`;
         item.iconPath = new vscode.ThemeIcon('file');
         item.command = { command: 'mover.showMemory', title: 'Show the entry', arguments: [n.entry.memoryReference] };
-        return item;
+        return markAddress(item, n, n.entry.memoryReference);
       }
       case 'problem': {
         const item = new vscode.TreeItem(n.text);

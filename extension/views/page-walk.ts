@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { WalkView } from '../../debug-adapter/protocol';
 import { StopRefreshedTree } from './stop-refreshed-tree';
+import { markAddress } from '../address-target';
 
 export type WalkSource = { readonly kind: 'last-access'; readonly cpu: number } | { readonly kind: 'address'; readonly va: string; readonly space?: string; readonly cpu?: number };
 
@@ -17,7 +18,7 @@ export interface WalkNode {
 }
 
 export function walkNodes(w: WalkView): WalkNode[] {
-  const out: WalkNode[] = [{ label: w.va, description: `in ${w.space}${w.paging ? '' : ' · paging off: linear = physical'}`, icon: 'location' }];
+  const out: WalkNode[] = [{ label: w.va, description: `in ${w.space}${w.paging ? '' : ' · paging off: linear = physical'}`, memoryReference: `${w.space.toLowerCase()}:${w.va}`, icon: 'location' }];
   if (w.cr3) out.push({ label: 'CR3', description: w.cr3, memoryReference: `pa:${w.cr3}`, icon: 'symbol-constant' });
   for (const l of w.levels) {
     out.push({ label: `${l.level}[${l.index}]`, description: `${l.raw}  ${l.flags.join(' ')}  @ ${l.entryAddress}`, memoryReference: `pa:${l.entryAddress}`, tooltip: l.target ? `points to ${l.target}` : 'not present', icon: 'arrow-small-right' });
@@ -55,7 +56,7 @@ export class PageWalkProvider extends StopRefreshedTree<WalkNode> {
     item.tooltip = n.tooltip ?? `${n.label} ${n.description}`;
     if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon);
     if (n.memoryReference) item.command = { command: 'mover.showMemory', title: 'Show memory', arguments: [n.memoryReference] };
-    return item;
+    return markAddress(item, n, n.memoryReference);
   }
 
   getChildren(n?: WalkNode): WalkNode[] {
