@@ -17,6 +17,7 @@ import { DnlcProvider } from './views/dnlc';
 import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
 import { MoverTesting } from './testing';
+import { registerAddressCommands } from './address-commands';
 
 let client: LanguageClient | undefined;
 
@@ -72,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       vscode.debug.onDidChangeActiveStackItem(() => { if (!pageWalk.pinned) void pageWalk.refresh(); }),
     );
     registerCommands(context, sessions, pageWalk);
+    registerAddressCommands(context, sessions, pageWalk);
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
     // After the language client: the Test Explorer discovers tests from its symbols.

@@ -6,6 +6,9 @@
 import * as vscode from 'vscode';
 import { STATE_CHANGED_EVENT, type MoverRequests, type MoverRequestName, type StateChangedBody } from '../debug-adapter/protocol';
 
+/** The context key that is true while the shown Mover session is stopped. */
+export const STOPPED_CONTEXT = 'mover.stopped';
+
 export type RequestOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
 export class MoverSessions implements vscode.Disposable {
@@ -30,6 +33,8 @@ export class MoverSessions implements vscode.Disposable {
       }),
       vscode.debug.onDidChangeActiveDebugSession(() => this.changed.fire(this.session)),
       vscode.debug.onDidTerminateDebugSession((s) => { this.stopped.delete(s.id); this.changed.fire(this.session); }),
+      // Menus and keybindings that need a stopped machine (walk, whereis, data breakpoints) read this key.
+      this.changed.event(() => void vscode.commands.executeCommand('setContext', STOPPED_CONTEXT, !!this.stoppedSession)),
     );
   }
 

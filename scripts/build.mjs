@@ -1,7 +1,9 @@
 // Builds every bundle with esbuild (type-checking is the separate `npm run typecheck`).
 // Usage: node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { writeIcon } from './gen-icon.mjs';
+import { writeLayoutSchema } from './gen-layout-schema.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -47,6 +49,14 @@ const webviews = {
   logLevel: 'warning',
 };
 
+/** Files package.json points at that are generated rather than committed: the icon and the layout schema. */
+async function generated() {
+  mkdirSync('dist', { recursive: true });
+  writeIcon('dist/icon.png');
+  await writeLayoutSchema('dist/layout.schema.json');
+}
+
+await generated();
 if (watch) {
   for (const o of [options, webviews]) await (await esbuild.context(o)).watch();
 } else {

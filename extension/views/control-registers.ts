@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { ControlRegistersView } from '../../debug-adapter/protocol';
 import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
+import { markAddress } from '../address-target';
 
 export interface RegisterNode {
   readonly label: string;
@@ -77,7 +78,7 @@ export class ControlRegistersProvider extends StopRefreshedTree<RegisterNode, Re
     item.description = n.description;
     item.tooltip = n.tooltip ?? `${n.label} ${n.description ?? ''}`;
     if (n.memoryReference) item.command = { command: 'mover.showMemory', title: 'Show memory', arguments: [n.memoryReference] };
-    return item;
+    return markAddress(item, n, n.memoryReference);
   }
 
   protected children(n?: RegisterNode): RegisterNode[] {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { DnlcEntryView, DnlcView } from '../../debug-adapter/protocol';
 import type { MoverSessions } from '../session-state';
 import { ModuleTree } from './stop-refreshed-tree';
+import { markAddress } from '../address-target';
 
 export type DnlcNode =
   | { readonly kind: 'counter'; readonly label: string; readonly description: string; readonly icon: string; readonly memoryReference?: string }
@@ -37,7 +38,7 @@ export class DnlcProvider extends ModuleTree<DnlcNode, 'mover/dnlc'> {
         item.tooltip = `${n.label}: ${n.description}`;
         item.iconPath = new vscode.ThemeIcon(n.icon);
         if (n.memoryReference) item.command = { command: 'mover.showMemory', title: 'Show the table', arguments: [n.memoryReference] };
-        return item;
+        return markAddress(item, n, n.memoryReference);
       }
       case 'bucket': {
         const item = new vscode.TreeItem(`bucket ${n.bucket}`, vscode.TreeItemCollapsibleState.Expanded);
@@ -50,7 +51,7 @@ export class DnlcProvider extends ModuleTree<DnlcNode, 'mover/dnlc'> {
         item.tooltip = `directory ${n.entry.parent}, name "${n.entry.name}" -> inode ${n.entry.inode} (${n.entry.memoryReference})`;
         item.iconPath = new vscode.ThemeIcon('file');
         item.command = { command: 'mover.showMemory', title: 'Show the entry', arguments: [n.entry.memoryReference] };
-        return item;
+        return markAddress(item, n, n.entry.memoryReference);
       }
       case 'problem': {
         const item = new vscode.TreeItem(n.text);

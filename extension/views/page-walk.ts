@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { ThreadPlaceView, WalkView } from '../../debug-adapter/protocol';
 import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
+import { markAddress } from '../address-target';
 
 /** What to walk. A `cpu` or `space` given here overrides the focused thread's. */
 export type WalkSource =
@@ -26,7 +27,7 @@ export interface WalkNode {
 }
 
 export function walkNodes(w: WalkView): WalkNode[] {
-  const out: WalkNode[] = [{ label: w.va, description: `in ${w.space}${w.paging ? '' : ' · paging off: linear = physical'}`, icon: 'location' }];
+  const out: WalkNode[] = [{ label: w.va, description: `in ${w.space}${w.paging ? '' : ' · paging off: linear = physical'}`, memoryReference: `${w.space.toLowerCase()}:${w.va}`, icon: 'location' }];
   if (w.cr3) out.push({ label: 'CR3', description: w.cr3, memoryReference: `pa:${w.cr3}`, icon: 'symbol-constant' });
   for (const l of w.levels) {
     out.push({ label: `${l.level}[${l.index}]`, description: `${l.raw}  ${l.flags.join(' ')}  @ ${l.entryAddress}`, memoryReference: `pa:${l.entryAddress}`, tooltip: l.target ? `points to ${l.target}` : 'not present', icon: 'arrow-small-right' });
@@ -139,7 +140,7 @@ export class PageWalkProvider extends StopRefreshedTree<WalkNode, WalkShown> {
     item.tooltip = n.tooltip ?? `${n.label} ${n.description}`;
     if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon);
     if (n.memoryReference) item.command = { command: 'mover.showMemory', title: 'Show memory', arguments: [n.memoryReference] };
-    return item;
+    return markAddress(item, n, n.memoryReference);
   }
 
   protected children(n?: WalkNode): WalkNode[] {

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { SnapshotEntryView, SnapshotQueueView } from '../../debug-adapter/protocol';
 import type { MoverSessions } from '../session-state';
 import { ModuleTree } from './stop-refreshed-tree';
+import { markAddress } from '../address-target';
 
 export type SnapshotNode =
   | { readonly kind: 'summary'; readonly view: SnapshotQueueView }
@@ -39,7 +40,7 @@ export class SnapshotQueueProvider extends ModuleTree<SnapshotNode, 'mover/snaps
         item.description = `${n.view.cloneBlocks} blocks · ${n.view.writes} writes · ${n.view.copiesOnFirstWrite} copies on first write`;
         item.iconPath = new vscode.ThemeIcon('database');
         if (n.view.memoryReference) item.command = memoryCommand(n.view.memoryReference, 'Show the queue header');
-        return item;
+        return markAddress(item, n, n.view.memoryReference ?? undefined);
       }
       case 'lastRead': {
         const r = n.view.lastRead!;
@@ -65,20 +66,20 @@ export class SnapshotQueueProvider extends ModuleTree<SnapshotNode, 'mover/snaps
         item.iconPath = new vscode.ThemeIcon(cofw ? 'copy' : onPath ? 'arrow-right' : 'history', cofw ? new vscode.ThemeColor('charts.orange') : onPath ? new vscode.ThemeColor('charts.blue') : undefined);
         item.command = memoryCommand(e.memoryReference, 'Show the queue entry');
         item.contextValue = 'snapshotEntry';
-        return item;
+        return markAddress(item, n, e.memoryReference);
       }
       case 'bitmap': {
         const item = new vscode.TreeItem('bit map');
         item.description = n.entry.bitmapPicture + (n.entry.blocksPerCell > 1 ? ` (${n.entry.blocksPerCell} blocks a cell)` : '');
         item.tooltip = `${n.entry.bitsSet} block(s) saved: set = the old version is in the save volume ([00051])`;
         item.command = memoryCommand(n.entry.bitmapReference, 'Show the bit map');
-        return item;
+        return markAddress(item, n, n.entry.bitmapReference);
       }
       case 'blockmap': {
         const item = new vscode.TreeItem('block map');
         item.description = n.entry.blockMap.length ? n.entry.blockMap.slice(0, 16).map((m) => `B${m.block}→S${m.saved}`).join(' ') + (n.entry.blockMap.length > 16 ? ` … (${n.entry.bitsSet})` : '') : 'empty';
         item.command = memoryCommand(n.entry.blockMapReference, 'Show the block map');
-        return item;
+        return markAddress(item, n, n.entry.blockMapReference);
       }
       case 'problem': {
         const item = new vscode.TreeItem(n.text);

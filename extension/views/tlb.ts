@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { TlbEntryView, TlbProcessorView } from '../../debug-adapter/protocol';
 import type { MoverSessions } from '../session-state';
 import { StopRefreshedTree } from './stop-refreshed-tree';
+import { markAddress } from '../address-target';
 
 export type TlbNode =
   | { readonly kind: 'cpu'; readonly view: TlbProcessorView }
@@ -80,7 +81,8 @@ export class TlbProvider extends StopRefreshedTree<TlbNode, readonly TlbProcesso
           n.entry.stale ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
         item.contextValue = n.entry.stale ? 'tlbEntryStale' : 'tlbEntry';
         item.command = { command: 'mover.showMemory', title: 'Show frame memory', arguments: [`pa:${n.entry.frame}`] };
-        return item;
+        // The frame is the PA; the VA is walked in the space the processor is in (the entry's space).
+        return markAddress(item, n, { ref: `pa:${n.entry.frame}`, pa: n.entry.frame, va: { va: n.entry.va, cpu: n.cpu } });
       }
     }
   }

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const ALLOWED = [/^dist\/[\w.-]+\.js$/, /^syntaxes\//, /^lib\/[\w.-]+\.mover$/, /^examples\//, /^docs\//, /^package\.json$/, /^README\.md$/, /^LICENSE$/];
+const ALLOWED = [/^dist\/[\w.-]+\.js$/, /^dist\/icon\.png$/, /^dist\/layout\.schema\.json$/, /^CHANGELOG\.md$/, /^syntaxes\//, /^lib\/[\w.-]+\.mover$/, /^examples\//, /^docs\//, /^package\.json$/, /^README\.md$/, /^LICENSE$/];
 
-test('vsce packages only dist bundles, syntaxes, lib, examples, docs, package.json, README and LICENSE', () => {
+test('vsce packages only dist bundles (and the generated icon and layout schema), syntaxes, lib, examples, docs, package.json, README, CHANGELOG and LICENSE', () => {
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const files = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -22,13 +22,15 @@ test('vsce packages only dist bundles, syntaxes, lib, examples, docs, package.js
 
 test('package.json points only at files the build or the repository provides', () => {
   const c = pkg.contributes;
-  const referenced = [pkg.main, ...c.languages.map((l: { configuration: string }) => l.configuration), ...c.grammars.map((g: { path: string }) => g.path), ...c.snippets.map((s: { path: string }) => s.path)];
+  const referenced = [pkg.main, pkg.icon, ...c.languages.map((l: { configuration: string }) => l.configuration), ...c.grammars.map((g: { path: string }) => g.path), ...c.snippets.map((s: { path: string }) => s.path),
+    ...c.jsonValidation.map((j: { url: string }) => j.url)];
   for (const ref of referenced) {
     const rel = ref.replace(/^\.\//, '');
     if (rel.startsWith('dist/')) {
-      // Built files: the build must have an entry that writes them.
+      // Built files: the build must have an entry that writes them (a bundle) or write them by name (generated files).
       const build = readFileSync(path.join(root, 'scripts', 'build.mjs'), 'utf8');
-      assert.match(build, new RegExp(`out: '${path.basename(rel, '.js')}'`), `${rel} is not produced by scripts/build.mjs`);
+      if (rel.endsWith('.js')) assert.match(build, new RegExp(`out: '${path.basename(rel, '.js')}'`), `${rel} is not produced by scripts/build.mjs`);
+      else assert.ok(build.includes(`'${rel}'`), `${rel} is not written by scripts/build.mjs`);
     } else {
       assert.ok(existsSync(path.join(root, rel)), `${rel} does not exist`);
     }
