@@ -26,11 +26,11 @@ target:
 `;
 
 /** A session stopped on entry. The wait for the stop is set up before the launch: the event may come at once. */
-async function session(program: string): Promise<DebugClient> {
+async function session(program: string, launch: Record<string, unknown> = {}): Promise<DebugClient> {
   const dc = new DebugClient(process.execPath, path.resolve(__dirname, 'debugAdapter.js'), 'mover');
   await dc.start();
   const entry = dc.waitForEvent('stopped', 30_000);
-  await Promise.all([dc.configurationSequence(), dc.launch({ program, stopOnEntry: true } as never)]);
+  await Promise.all([dc.configurationSequence(), dc.launch({ program, stopOnEntry: true, ...launch } as never)]);
   await entry;
   return dc;
 }
@@ -68,23 +68,14 @@ export async function adapterFigures(quick: boolean): Promise<Figure[]> {
   }
   const read = summarize(reads.slice(2));
 
-  // Continue to a breakpoint 10 M instructions away.
-  await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: LOOP(iterations).split('\n').indexOf('target:') + 2 }] });
-  const t0 = process.hrtime.bigint();
-  await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
-  const toBreakpoint = ms(t0);
-
-  // Step back 1 M instructions after the last checkpoint: the checkpoint interval is 1 M, so stepping
-  // back from the breakpoint replays up to that many instructions from the nearest checkpoint.
-  const backs: number[] = [];
-  for (let i = 0; i < (quick ? 2 : 5); i++) {
-    const t1 = process.hrtime.bigint();
-    await Promise.all([dc.waitForEvent('stopped'), dc.stepBackRequest({ threadId: 1 })]);
-    backs.push(ms(t1));
-  }
-  const back = summarize(backs);
+  const { toBreakpoint, back } = await breakThenStepBack(dc, program, iterations, quick);
   await dc.disconnectRequest({});
   await dc.stop();
+  // The same with 64 processors, 63 of them idle: idle processors must cost nothing.
+  const many = await session(program, { cpus: 64 });
+  const manyBack = (await breakThenStepBack(many, program, iterations, quick)).back;
+  await many.disconnectRequest({});
+  await many.stop();
 
   const views = await viewRefresh(quick, 'fig7-dnlc.mover', 'mov r1, READY');
   const snapViews = await viewRefresh(quick, 'fig11-three-snapshots.mover', 'print "snapshot {r3:d} block');
@@ -96,7 +87,27 @@ export async function adapterFigures(quick: boolean): Promise<Figure[]> {
     { key: 'continue_10m_ms', label: `continue to a breakpoint ${(iterations * 5 / 1e6).toFixed(0)} M instructions away`, value: toBreakpoint, unit: 'ms', note: `${((iterations * 5) / toBreakpoint / 1e3).toFixed(1)} M instructions/s through the adapter` },
     { key: 'read_memory_64k_ms', label: 'readMemory of 64 KiB (vs1:, walked per page)', value: read.median, unit: 'ms', note: `median of ${read.runs}` },
     { key: 'step_back_ms', label: 'step back, up to 1 M instructions after the last checkpoint', value: back.median, unit: 'ms', note: `median of ${back.runs}` },
+    { key: 'step_back_64cpus_ms', label: '  the same with 64 processors (63 idle)', value: manyBack.median, unit: 'ms', note: `median of ${manyBack.runs}; ${(manyBack.median / back.median).toFixed(2)}x the 2-processor step back` },
   ];
+}
+
+/**
+ * Continues to the breakpoint at `target` (`iterations` * 5 instructions away), then steps back from it
+ * a few times: the checkpoint interval is 1 M, so each step back replays up to that many instructions
+ * from the nearest checkpoint.
+ */
+async function breakThenStepBack(dc: DebugClient, program: string, iterations: number, quick: boolean) {
+  await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: LOOP(iterations).split('\n').indexOf('target:') + 2 }] });
+  const t0 = process.hrtime.bigint();
+  await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+  const toBreakpoint = ms(t0);
+  const backs: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
+    const t1 = process.hrtime.bigint();
+    await Promise.all([dc.waitForEvent('stopped'), dc.stepBackRequest({ threadId: 1 })]);
+    backs.push(ms(t1));
+  }
+  return { toBreakpoint, back: summarize(backs) };
 }
 
 /**

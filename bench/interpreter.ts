@@ -72,10 +72,10 @@ start:${ENTER_VS1}
     halt
 `;
 
-function rate(ctx: SuiteContext, program: Program, instructions: number, runs: number, setup?: (it: Interpreter) => void): { rate: ReturnType<typeof sample>; interp: Interpreter } {
+function rate(ctx: SuiteContext, program: Program, instructions: number, runs: number, setup?: (it: Interpreter) => void, cpus = 1): { rate: ReturnType<typeof sample>; interp: Interpreter } {
   let last!: Interpreter;
   const s = sample({ warmup: 1, runs }, () => {
-    const it = new Interpreter(new Machine({ cpus: 1 }), program);
+    const it = new Interpreter(new Machine({ cpus }), program);
     setup?.(it);
     const t0 = process.hrtime.bigint();
     const stop = it.run(instructions);
@@ -161,6 +161,30 @@ start:${ENTER_VS1}
 `;
 }
 
+/** Two threads counting, on cpu0 and cpu1: the same work whatever the number of idle processors. */
+const TWO_THREADS = `
+.thread a, count, cpu=0
+.thread b, count, cpu=1
+count:
+    mov r1, 0
+.loop:
+    add r1, r1, 1
+    bne r1, 0x7fff_ffff, .loop
+    halt
+`;
+
+/** The same two busy processors in a machine of 2 and of 64: idle processors must cost nothing. */
+function idleFigures(ctx: SuiteContext, n: number, runs: number): Figure[] {
+  const program = build('two-threads', TWO_THREADS);
+  const two = rate(ctx, program, n, runs, undefined, 2);
+  const many = rate(ctx, program, n, runs, undefined, 64);
+  return [
+    { key: 'two_threads_2cpus_ips', label: 'two threads on cpu0 and cpu1, 2 processors', value: two.rate.median, unit: '/s', note: spread(two.rate) },
+    { key: 'two_threads_64cpus_ips', label: 'the same, 64 processors (62 idle)', value: many.rate.median, unit: '/s', note: spread(many.rate) },
+    { key: 'idle_cpus_slowdown', label: '  2-processor rate / 64-processor rate', value: two.rate.median / many.rate.median, unit: 'x', target: { op: '<=', value: 1.2 } },
+  ];
+}
+
 const SCALING_PAGES = [1, 64, 1024, 16384, 262144];
 
 function scalingFigures(ctx: SuiteContext, n: number, runs: number): Figure[] {
@@ -201,6 +225,8 @@ export const interpreterSuite: Suite = {
     ctx.log('distinct pages');
     figures.push({ key: 'scaling', label: 'scaling with the pages a loop touches', value: SCALING_PAGES.length, unit: 'sizes' });
     figures.push(...scalingFigures(ctx, classN, runs));
+    ctx.log('idle processors');
+    figures.push(...idleFigures(ctx, classN, runs));
     ctx.log('library modules');
     figures.push(...moduleFigures(ctx, t.rate.median));
     return figures;

@@ -128,18 +128,38 @@ async function pauseDuringStep(dir: string, iterations: number, after: number): 
   }
 }
 
+/** Steps over a long call to its end; how long the step took (the return is caught by the interpreter). */
+async function stepOverCall(dir: string, iterations: number): Promise<number> {
+  const file = path.join(dir, 'long-call.mover');
+  writeFileSync(file, LONG_CALL(iterations));
+  const server = await startServer();
+  try {
+    const dc = await session(server, file);
+    const t0 = process.hrtime.bigint();
+    await Promise.all([dc.waitForEvent('stopped', 600_000), dc.nextRequest({ threadId: 1 })]);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    await dc.stop();
+    return ms;
+  } finally {
+    server.process.kill();
+  }
+}
+
 export async function longRunFigures(quick: boolean): Promise<Figure[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mover-bench-long-'));
   const stores = quick ? 500_000 : 100_000_000 / 6;
   const pages = await runToEnd(dir, 'pages.mover', PAGE_LOOP(Math.round(stores)));
   const events = quick ? 100_000 : 10_000_000;
   const ev = await runToEnd(dir, 'events.mover', EVENT_LOOP(events));
-  const pause = await pauseDuringStep(dir, quick ? 5_000_000 : 30_000_000, 300);
+  const callIterations = quick ? 5_000_000 : 30_000_000;
+  const pause = await pauseDuringStep(dir, callIterations, 300);
+  const over = await stepOverCall(dir, callIterations);
   const instructions = Math.round(stores) * 6;
   return [
     { key: 'rss_after_page_rewrites_mib', label: `adapter RSS after ${(instructions / 1e6).toFixed(0)} M instructions rewriting ${PAGES} pages`, value: pages.rss, unit: 'MiB', note: `peak ${pages.peak.toFixed(0)} MiB, ${(instructions / pages.seconds / 1e6).toFixed(1)} M instr/s; checkpoints capped in count and bytes` },
     { key: 'rss_after_events_mib', label: `adapter RSS after ${(events / 1e6).toFixed(1)} M events`, value: ev.rss, unit: 'MiB', note: `peak ${ev.peak.toFixed(0)} MiB, ${(events * 3 / ev.seconds / 1e6).toFixed(1)} M instr/s; the event log is bounded` },
     { key: 'pause_during_step_ms', label: 'pause answered during a step over a long call', value: pause.answered, unit: 'ms', target: { op: '<=', value: 100 }, note: `stopped ${pause.stopped.toFixed(1)} ms after the pause was sent, 300 ms into the step` },
+    { key: 'step_over_long_call_ms', label: `step over a call of ${(callIterations * 2 / 1e6).toFixed(0)} M instructions, to its return`, value: over, unit: 'ms', note: `${(callIterations * 2 / over / 1e3).toFixed(1)} M instructions/s while stepping over` },
   ];
 }
 

@@ -20,10 +20,6 @@ export const MAX_CHECKPOINTS = 64;
 export const MAX_CHECKPOINT_BYTES = 256 * 2 ** 20;
 /** Output lines and events the interpreter keeps (the adapter hands each line on as it is printed). */
 export const LOG_LIMIT = 10_000;
-/** A step that runs long (a step over a long call) yields to the event loop at least this often. */
-export const STEP_YIELD_MS = 20;
-/** Steps between looks at the clock while stepping instruction by instruction. */
-const STEPS_PER_CLOCK_CHECK = 1024;
 
 export type StepKind = 'in' | 'over' | 'out';
 
@@ -235,36 +231,32 @@ export class MoverRuntime {
   }
 
   /**
-   * The run loop of every forward motion. `step.more`, asked after each step of the thread, repeats
-   * the step (step over and out: until the call returns); such a step yields every STEP_YIELD_MS, so
-   * pause and the other requests get in during a long one.
+   * The run loop of every forward motion, in chunks of RUN_CHUNK instructions with a turn of the event
+   * loop in between, so pause and the other requests get in during a long run or a long step over.
+   * `step` stops when that thread has retired `count` more instructions; `untilDepth` when a return
+   * leaves it at most `depth` calls deep (step over and out).
    */
-  private async advance(opts: { step?: { thread: number; count: number; more?: () => boolean }; filter?: BreakFilter; until?: (s: StopReason) => boolean }): Promise<RuntimeStop> {
+  private async advance(opts: { step?: { thread: number; count: number }; untilDepth?: { thread: number; depth: number }; filter?: BreakFilter; until?: (s: StopReason) => boolean }): Promise<RuntimeStop> {
     this.running = true;
     this.pauseRequested = false;
     try {
       let sinceCheckpoint = this.interp.retired - (this.marks[this.marks.length - 1]?.at ?? 0);
-      const stepRemaining = opts.step ? { thread: opts.step.thread, target: this.interp.threads[opts.step.thread].retired + opts.step.count } : null;
-      let lastYield = performance.now();
-      let steps = 0;
+      const stepTarget = opts.step ? { thread: opts.step.thread, target: this.interp.threads[opts.step.thread].retired + opts.step.count } : null;
       for (;;) {
         if (this.pauseRequested) return { kind: 'pause' };
         if (this.interp.retired >= this.options.maxSteps) return { kind: 'step-limit' };
         const budget = Math.min(RUN_CHUNK, this.options.maxSteps - this.interp.retired);
-        const step = stepRemaining ? { thread: stepRemaining.thread, count: stepRemaining.target - this.interp.threads[stepRemaining.thread].retired } : undefined;
+        const step = stepTarget ? { thread: stepTarget.thread, count: stepTarget.target - this.interp.threads[stepTarget.thread].retired }
+          : opts.untilDepth ? { thread: opts.untilDepth.thread, untilDepth: opts.untilDepth.depth } : undefined;
         const before = this.interp.retired;
-        const stop = step && step.count <= 0 ? { kind: 'step' as const, thread: step.thread, cpu: this.interp.threads[step.thread].cpu, pc: this.interp.threads[step.thread].pc } : this.interp.run(budget, step);
+        const stop = step?.count !== undefined && step.count <= 0 ? { kind: 'step' as const, thread: step.thread, cpu: this.interp.threads[step.thread].cpu, pc: this.interp.threads[step.thread].pc } : this.interp.run(budget, step);
         sinceCheckpoint += this.interp.retired - before;
         if (sinceCheckpoint >= CHECKPOINT_INTERVAL) { this.takeCheckpoint(); sinceCheckpoint = 0; }
-        const again = stop.kind === 'step' && stepRemaining !== null && opts.step?.more?.() === true;
-        if (again) stepRemaining.target = this.interp.threads[stepRemaining.thread].retired + 1;
-        if (stop.kind === 'budget' || (again && ++steps % STEPS_PER_CLOCK_CHECK === 0 && performance.now() - lastYield >= STEP_YIELD_MS)) {
+        if (stop.kind === 'budget') {
           // Let pause, breakpoint changes and disconnect in.
           await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
           continue;
         }
-        if (again) continue;
         if (stop.kind === 'breakpoint' && opts.filter && !opts.filter(stop)) continue;
         if (opts.until && !opts.until(stop)) continue;
         return stop;
@@ -299,9 +291,9 @@ export class MoverRuntime {
     return this.runUntilDepth(thread, t.frames.length - 1, filter);
   }
 
+  /** Runs until a `ret` of the thread leaves it at most `depth` calls deep (the interpreter catches it). */
   private runUntilDepth(thread: number, depth: number, filter?: BreakFilter): Promise<RuntimeStop> {
-    const t = this.interp.threads[thread];
-    return this.advance({ step: { thread, count: 1, more: () => t.frames.length > depth && t.state !== 'halted' }, ...(filter ? { filter } : {}) });
+    return this.advance({ untilDepth: { thread, depth }, ...(filter ? { filter } : {}) });
   }
 
   /** Moves the whole machine back to the instant when `thread` had retired `target` instructions. */

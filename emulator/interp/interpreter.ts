@@ -177,6 +177,10 @@ export class Interpreter {
   private readonly code: Int32Array;
   private readonly aux: readonly (Aux | undefined)[];
   private cursor = 0;
+  /** The return a step over or out waits for (see run's `untilDepth`); null otherwise. */
+  private returnWatch: { readonly thread: Thread; readonly depth: number } | null = null;
+  /** The ids of the processors with a current thread (see refreshBusy). */
+  private busy: number[] = [];
   private sliceLeft: number;
   private pending: StopReason | null = null;
 
@@ -361,19 +365,23 @@ export class Interpreter {
 
   /**
    * Runs up to `budget` instructions (all processors together). With `step`, stops as soon as that
-   * thread has retired `count` instructions (other processors keep their turns meanwhile).
+   * thread has retired `count` instructions (other processors keep their turns meanwhile); with
+   * `step.untilDepth`, as soon as a `ret` of that thread leaves it at most that many calls deep (step
+   * over and step out: the return is caught where it happens, at full speed in between).
    */
-  run(budget: number, step?: { thread: number; count?: number }): StopReason {
+  run(budget: number, step?: { thread: number; count?: number; untilDepth?: number }): StopReason {
     this.pending = null;
     const stepThread = step ? this.threads[step.thread] : undefined;
-    const stepTarget = stepThread ? stepThread.retired + (step!.count ?? 1) : 0;
+    const untilDepth = step?.untilDepth;
+    this.returnWatch = stepThread && untilDepth !== undefined ? { thread: stepThread, depth: untilDepth } : null;
+    const stepTarget = stepThread ? (untilDepth !== undefined ? Infinity : stepThread.retired + (step!.count ?? 1)) : 0;
     while (budget > 0) {
-      const active = this.activeCpus();
+      const active = this.busy.length;
       if (active === 0) return this.finish({ kind: 'halted' });
       let c: CpuRun;
       let n: number;
       if (active === 1 && !stepThread) {
-        c = this.cpus.find((x) => x.current !== null)!;
+        c = this.cpus[this.busy[0]];
         this.cursor = c.proc.id;
         n = budget;
       } else {
@@ -417,15 +425,19 @@ export class Interpreter {
     return this.cpus[cpu].current !== null;
   }
 
+  /** The next processor after the cursor that has a thread to run, in round-robin order: idle ones cost nothing. */
   private advanceCursor(): void {
-    this.cursor = (this.cursor + 1) % this.cpus.length;
+    const busy = this.busy;
+    let next = busy.length ? busy[0] : 0;
+    for (const id of busy) if (id > this.cursor) { next = id; break; }
+    this.cursor = next;
     this.sliceLeft = this.interleave;
   }
 
-  private activeCpus(): number {
-    let n = 0;
-    for (const c of this.cpus) if (c.current !== null) n++;
-    return n;
+  /** Which processors have a current thread, in id order (changes only when a processor runs out of threads). */
+  private refreshBusy(): void {
+    this.busy = [];
+    for (const c of this.cpus) if (c.current !== null) this.busy.push(c.proc.id);
   }
 
   /** Runs up to n instructions on one processor, handling its timer. Returns instructions retired. */
@@ -474,6 +486,7 @@ export class Interpreter {
       if (cur.state === 'running') cur.state = 'ready';
     }
     c.current = next;
+    if ((cur === null) !== (next === null)) this.refreshBusy();
     if (next) {
       c.proc.regLo.set(next.regLo);
       c.proc.regHi.set(next.regHi);
@@ -497,6 +510,7 @@ export class Interpreter {
     const lo = cpu.regLo, hi = cpu.regHi;
     const mem = this.machine.memory;
     const hooked = this.hooked;
+    const watchReturns = this.returnWatch !== null;
     const tlb = cpu.tlb;
     // The TLB's host cache (see tlb.ts): while a hook is armed, an empty one, so every access takes
     // the paths below it. Hits it answers are counted here and added to the TLB's counter before
@@ -580,6 +594,8 @@ export class Interpreter {
           pc++; continue;
         }
         case Op.POP: case Op.RET: {
+          // A step over or out waits for a return: returns take the slow path, which catches it.
+          if (watchReturns && code[at] === Op.RET) break;
           const sp = lo[15];
           const off = sp & PAGE_OFFSET_MASK, vpn = sp >>> PAGE_SHIFT, k = vpn & FAST_MASK;
           if (off > PAGE_SIZE - 8 || (sp >>> 0) > FOUR_GIB - 8) break;
@@ -1033,6 +1049,8 @@ export class Interpreter {
         const addr = this.scratch[0] >>> 0;
         if (this.scratch[1] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= this.program.length) return this.faultStop(t, pc, { kind: 'bad-jump', target: addr });
         t.frames.pop();
+        const w = this.returnWatch;
+        if (w !== null && w.thread === t && t.frames.length <= w.depth && this.pending === null) this.pending = { kind: 'step', thread: t.id, cpu: cpu.id, pc: addr / INSTRUCTION_SIZE };
         return addr / INSTRUCTION_SIZE;
       }
       case Op.PUSH_R: case Op.PUSH_I: {
@@ -1194,6 +1212,7 @@ export class Interpreter {
       // The running thread's registers live in the processor, which Machine.restore already restored.
       if (c.current) { c.proc.regLo.set(c.current.regLo); c.proc.regHi.set(c.current.regHi); }
     });
+    this.refreshBusy();
     this.cursor = s.cursor; this.sliceLeft = s.sliceLeft; this.retired = s.retired;
     this.output.truncate(s.outputLength); this.events.truncate(s.eventsLength); this.volumeNames.length = s.volumeIds;
     this.lastEvents = new Map(s.lastEvents.map((e) => [e.name, e]));

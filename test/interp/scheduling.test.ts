@@ -169,6 +169,42 @@ fb:
     assert.ok(b.retired >= 1 && b.retired <= 2, `cpu1 ran its turns meanwhile (${b.retired})`);
   });
 
+  test('untilDepth runs until a return leaves the thread that many calls deep: recursion, breakpoints inside, the halt', () => {
+    const REC = `start:
+    mov r1, 3
+    call down
+    mov r3, 3
+    halt
+down:
+    beq r1, 0, .bottom
+    sub r1, r1, 1
+    call down
+    add r2, r2, 1
+.bottom:
+    ret
+`;
+    const s = load(REC);
+    const t = s.interp.threads[0];
+    // Into the recursion: three calls deep at the bottom.
+    while (t.frames.length < 4) assert.equal(s.interp.run(1000, { thread: 0 }).kind, 'step');
+    // Step out of the innermost call: stops after the ret, in the caller, one call shallower.
+    assert.deepEqual(s.interp.run(1000, { thread: 0, untilDepth: 3 }), { kind: 'step', thread: 0, cpu: 0, pc: pcOf(s.program, 'add r2') });
+    assert.equal(t.frames.length, 3);
+    // A breakpoint on the way out stops first; going on from it still finds the return.
+    s.interp.setBreakpoints([pcOf(s.program, 'add r2')]);
+    const atAdd = { kind: 'breakpoint', thread: 0, cpu: 0, pc: pcOf(s.program, 'add r2') };
+    assert.deepEqual(s.interp.run(1000, { thread: 0, untilDepth: 0 }), atAdd); // where it is, before it runs
+    assert.equal(t.frames.length, 3);
+    assert.deepEqual(s.interp.run(1000, { thread: 0, untilDepth: 0 }), atAdd); // one level out
+    assert.equal(t.frames.length, 2);
+    s.interp.setBreakpoints([]);
+    assert.deepEqual(s.interp.run(1000, { thread: 0, untilDepth: 0 }), { kind: 'step', thread: 0, cpu: 0, pc: pcOf(s.program, 'mov r3') });
+    assert.equal(t.frames.length, 0);
+    assert.equal(s.interp.register(t, 2), 3n);
+    // No return left: the run ends at the halt.
+    assert.deepEqual(s.interp.run(1000, { thread: 0, untilDepth: 0 }), { kind: 'halted' });
+  });
+
   test('a step that ends the last thread reports halted', () => {
     const s = load('start:\n    halt\n');
     assert.deepEqual(s.interp.run(10, { thread: 0 }), { kind: 'halted' });
@@ -184,6 +220,15 @@ describe('determinism', () => {
     });
     assert.deepEqual(runs[0], runs[1]);
     assert.equal(runs[0].out.length, 12);
+  });
+
+  test('idle processors change nothing: the same run on 2 processors and on 64', () => {
+    const runs = [2, 64].map((cpus) => {
+      const s = load(BUSY, { ...BUSY_OPTS, cpus });
+      assert.deepEqual(finish(s.interp, 997), { kind: 'halted' });
+      return { retired: s.interp.threads.map((t) => t.retired), out: s.interp.output.map((l) => `${l.cpu} ${l.text}`), count: s.machine.memory.read64(0x0030_0008) };
+    });
+    assert.deepEqual(runs[1], runs[0]);
   });
 
   test('stopping and resuming in chunks of any size gives the same final state as one run', () => {
