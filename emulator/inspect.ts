@@ -11,7 +11,7 @@ import {
   type FaultKind, type LevelName, type Pdptes, type WalkLevel,
 } from './paging';
 import { CR0_WP, type Processor } from './processor';
-import { TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type Tlb, type TlbCounters } from './tlb';
+import { TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, policyLabel, type Tlb, type TlbCounters } from './tlb';
 
 export interface InspectedLevel extends WalkLevel {
   /** The entry as 16 hex digits. */
@@ -171,6 +171,8 @@ export interface TlbView {
   readonly space: string;
   readonly sets: number;
   readonly ways: number;
+  /** The replacement policy, worded by policyLabel. */
+  readonly policy: string;
   readonly entries: readonly TlbEntryView[];
   readonly counters: Readonly<TlbCounters>;
   /** VPNs flushed since the change mark. */
@@ -191,7 +193,7 @@ export function listTlb(machine: Machine, cpuId: number, sinceMark = Infinity): 
       lruRank: tlb.lruRank(e), stale: why !== null, staleReason: why, fresh: tlb.filledAt[e] > sinceMark,
     });
   }
-  return { cpu: cpuId, space: machine.currentSpaceName(cpu), sets: tlb.sets, ways: tlb.ways, entries, counters: { ...tlb.counters }, flushedSinceMark: [...tlb.flushedSinceMark] };
+  return { cpu: cpuId, space: machine.currentSpaceName(cpu), sets: tlb.sets, ways: tlb.ways, policy: policyLabel(tlb.policy, tlb.seed), entries, counters: { ...tlb.counters }, flushedSinceMark: [...tlb.flushedSinceMark] };
 }
 
 export interface Mapper {
