@@ -308,6 +308,12 @@ export function mappedRanges(machine: Machine, spaceName: string): MappedRange[]
   const s = machine.space(spaceName);
   if (!s) throw new InspectError(`no space named ${spaceName} (spaces: ${machine.spaces.map((x) => x.name).join(', ')})`);
   if (s.pdpt === null) throw new InspectError(`${s.name} runs with paging off: linear = physical, no tables to walk`);
+  return mappedRangesAt(machine, s.pdpt);
+}
+
+/** As mappedRanges, for the tables under a PDPT at any physical address (a raw CR3 value, masked). */
+export function mappedRangesAt(machine: Machine, cr3: number): MappedRange[] {
+  const pdpt = (cr3 & CR3_PDPT_MASK) >>> 0;
   const mem = machine.memory;
   const out: MappedRange[] = [];
   const add = (va: number, size: number, pa: number, writable: boolean, user: boolean, global: boolean, large: boolean) => {
@@ -319,7 +325,7 @@ export function mappedRanges(machine: Machine, spaceName: string): MappedRange[]
     }
   };
   for (let i = 0; i < PDPT_ENTRIES; i++) {
-    const e = s.pdpt + i * ENTRY_SIZE;
+    const e = pdpt + i * ENTRY_SIZE;
     const lo1 = mem.read32(e), hi1 = mem.read32(e + 4);
     if (!(lo1 & PTE_P)) continue;
     const pd = entryFrameBase(lo1, hi1);
