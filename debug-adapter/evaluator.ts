@@ -3,7 +3,7 @@
 
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, FOUR_GIB, PDPT_ENTRIES, PHYS_LIMIT, PTE_P, decodeFlags, entryFrameBase, formatLayout, formatSize, formatTlb, formatTranslation, hex, hex64,
-  listTlb, mappedRanges, mappedRangesAt, parseExpression, parseNumber, registerIndex, translate, whereIs,
+  entryUses, listTlb, mappedRanges, mappedRangesAt, parseExpression, parseNumber, registerIndex, translate, whereIs,
   type Diagnostic, type Expr, type Interpreter, type MappedRange, type Program, type Thread,
 } from '../emulator/index';
 import { formatRef, parseRef, readRef, type MemoryRef } from './memory-ref';
@@ -24,6 +24,7 @@ export const COMMANDS: readonly { readonly name: string; readonly usage: string;
   { name: 'tlb', usage: 'tlb [cpuN]', summary: 'the TLB of a processor, stale entries marked' },
   { name: 'layout', usage: 'layout', summary: 'the chunk map and which space maps which chunk' },
   { name: 'mappings', usage: 'mappings SPACE', summary: 'every mapped range of a space, walked from its page tables (as QEMU\'s info mem)' },
+  { name: 'pte2va', usage: 'pte2va pa:ADDR', summary: 'PTE address -> VA: which VA range of which space the PDPTE, PDE or PTE at a physical address maps' },
   { name: 'walk', usage: 'walk [SPACE|cpuN|cr3=X] START END|L LEN', summary: 'every mapping in a VA range (as WinDbg !pte with a range), also under a raw CR3; walk VS1:0x400000 L 0x100000' },
   { name: 'pdpte', usage: 'pdpte [cpuN]', summary: 'the four PDPTE registers of a processor as loaded at the last MOV CR3, and whether memory now differs' },
   { name: 'help', usage: 'help', summary: 'this list' },
@@ -356,6 +357,15 @@ export function runCommand(text: string, ctx: EvalContext): string | undefined {
     return [head, ...ranges.map((r) => mappingRow(m, r))].join('\n');
   }
   if (cmd === 'walk') return rangeWalk(rest, ctx);
+  if (cmd === 'pte2va') {
+    if (rest.length !== 1) throw new ConsoleError('usage: pte2va pa:ADDR   (e.g. pte2va pa:0xef00_2000)');
+    const pa = valueOf(rest[0].replace(/^pa:/i, ''), ctx);
+    if (pa >= PHYS_LIMIT) throw new ConsoleError(`${hex(pa)} is beyond the 36-bit physical space`);
+    const uses = entryUses(m, pa);
+    const head = `PA ${hex(pa - (pa % ENTRY_SIZE))}`;
+    if (uses.length === 0) return `${head} is no paging-structure entry of any space`;
+    return [`${head} is the entry that maps:`, ...uses.map((u) => `  ${u.space.padEnd(5)} ${u.level.padEnd(5)} ${hex(u.va, 8)}-${hex(u.va + u.size - 1, 8)}  ${formatSize(u.size)}`)].join('\n');
+  }
   if (cmd === 'pdpte') {
     const which = rest[0] ? parseCpu(rest[0], interp) : (ctx.thread?.cpu ?? 0);
     if (typeof which === 'string') throw new ConsoleError(which);

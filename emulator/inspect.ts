@@ -228,6 +228,50 @@ export function whereIs(machine: Machine, pa: number): Mapper[] {
   return out;
 }
 
+/** A paging-structure entry found at a physical address: which space's VAs it maps. */
+export interface EntryUse {
+  readonly space: string;
+  readonly level: LevelName;
+  /** The first VA it covers and how many bytes (1 GiB for a PDPTE, 2 MiB for a PDE, 4 KiB for a PTE). */
+  readonly va: number;
+  readonly size: number;
+  /** The 8-byte entry's own address (pa rounded down to 8). */
+  readonly entryAddress: number;
+}
+
+/**
+ * PTE address -> VA: every (space, level, VA range) for which the 8-byte entry holding `pa` is a
+ * paging-structure entry, found from each paged space's live tables (a table shared by spaces lists
+ * each of them). Entries that are not present still name the range they would map.
+ */
+export function entryUses(machine: Machine, pa: number): EntryUse[] {
+  if (!Number.isSafeInteger(pa) || pa < 0 || pa >= 2 ** 36) throw new InspectError(`physical address ${pa} is outside the 36-bit physical space`);
+  const at = pa - (pa % ENTRY_SIZE);
+  const mem = machine.memory;
+  const out: EntryUse[] = [];
+  const inTable = (table: number, count: number) => at >= table && at < table + count * ENTRY_SIZE ? (at - table) / ENTRY_SIZE : -1;
+  for (const s of machine.spaces) {
+    if (s.pdpt === null) continue;
+    const pdpt = (s.pdpt & CR3_PDPT_MASK) >>> 0;
+    let i = inTable(pdpt, PDPT_ENTRIES);
+    if (i >= 0) out.push({ space: s.name, level: 'PDPTE', va: i * 0x4000_0000, size: 0x4000_0000, entryAddress: at });
+    for (i = 0; i < PDPT_ENTRIES; i++) {
+      const lo = mem.read32(pdpt + i * ENTRY_SIZE);
+      if (!(lo & PTE_P)) continue;
+      const pd = entryFrameBase(lo, mem.read32(pdpt + i * ENTRY_SIZE + 4));
+      const j = inTable(pd, TABLE_ENTRIES);
+      if (j >= 0) out.push({ space: s.name, level: 'PDE', va: i * 0x4000_0000 + j * LARGE_PAGE_SIZE, size: LARGE_PAGE_SIZE, entryAddress: at });
+      for (let d = 0; d < TABLE_ENTRIES; d++) {
+        const dlo = mem.read32(pd + d * ENTRY_SIZE);
+        if (!(dlo & PTE_P) || dlo & PTE_PS) continue;
+        const k = inTable(entryFrameBase(dlo, mem.read32(pd + d * ENTRY_SIZE + 4)), TABLE_ENTRIES);
+        if (k >= 0) out.push({ space: s.name, level: 'PTE', va: i * 0x4000_0000 + d * LARGE_PAGE_SIZE + k * PAGE_SIZE, size: PAGE_SIZE, entryAddress: at });
+      }
+    }
+  }
+  return out;
+}
+
 function scanSpace(
   machine: Machine, s: SpaceInfo, found: (va: number, level: 'PTE' | 'PDE', entryAddress: number, base: number, size: number) => void,
   frame: number, page: Uint8Array, view: DataView,

@@ -379,6 +379,15 @@ overBothTransports('inspection', (open) => {
     await d.fails('evaluate', { expression: 'walk vs0 0 0x1000', context: 'repl', frameId }, /VS0 runs with paging off/);
     await d.fails('evaluate', { expression: 'walk vs1 0x2000 0x1000', context: 'repl', frameId }, /END must be above START/);
     await d.fails('evaluate', { expression: 'walk vs9 0 0x1000', context: 'repl', frameId }, /no space named vs9/);
+    // PTE address -> VA: C1's page table is shared, so its PTE maps VA 0x1000 in VS1 and in VS2.
+    assert.equal(await value('pte2va pa:0xef00_200c'), [
+      'PA 0xef00_2008 is the entry that maps:',
+      '  VS1   PTE   0x0000_1000-0x0000_1fff  4K',
+      '  VS2   PTE   0x0000_1000-0x0000_1fff  4K',
+    ].join('\n'));
+    assert.equal(await value('pte2va pa:0xef00_0020'), 'PA 0xef00_0020 is the entry that maps:\n  VS2   PDPTE 0x0000_0000-0x3fff_ffff  1G');
+    assert.equal(await value('pte2va pa:0xef00_1800'), 'PA 0xef00_1800 is the entry that maps:\n  VS1   PDE   0x2000_0000-0x201f_ffff  2M');
+    assert.equal(await value('pte2va 0x5000'), 'PA 0x5000 is no paging-structure entry of any space');
     // A dump stops at the end of the space instead of labelling rows past 4 GiB.
     const top = (await value('x/8g vs1:0xFFFF_FFF8')).split('\n');
     assert.match(top[0], /^vs1:0xffff_fff8: [0-9a-f]{16} \?{16}$/);
