@@ -3,7 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
-  DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, MAX_CPUS,
+  DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, MAX_CPUS, TLB_POLICIES, type TlbPolicy,
   FOUR_GIB, Machine, MachineError, defaultLayout, formatLayout, formatTranslation, formatTranslationLine, hexPlain, hex64Plain,
   describeLayoutFileFailure, escapeControls, layoutJson, loadLayoutFile, pagingEntries, parseNumber, translate, LayoutError, type Layout,
 } from '../emulator/index';
@@ -22,6 +22,7 @@ commands:
                                                         VA -> PA (chunk), or the fault; --verbose walks every level
   tables     --space NAME [--layout FILE]               every non-zero paging-structure entry of a space, as JSON
   run        FILE [--layout FILE] [--cpus N] [--trace] [--max-steps N] [--timer N] [--json]
+             [--tlb-policy lru|fifo|random] [--tlb-seed N]
                                                         assemble and run a mover script; exit 0 halted,
                                                         1 assembly errors, 2 runtime fault, 3 step limit
   test       [PATH...] [--reporter spec|tap|junit|json] [--grep REGEX] [--coverage] [--coverage-dir DIR]
@@ -126,6 +127,7 @@ export function runCli(argv: string[], terminal: Io): number {
       case 'run': {
         const { values, positionals } = parse(rest, {
           layout: { type: 'string' }, cpus: { type: 'string' }, trace: { type: 'boolean' }, 'max-steps': { type: 'string' }, timer: { type: 'string' }, json: { type: 'boolean' },
+          'tlb-policy': { type: 'string' }, 'tlb-seed': { type: 'string' },
         });
         if (positionals.length !== 1) throw new UsageError('run takes one program file: mover run examples/fig7-dnlc.mover');
         const count = (name: string, dflt: number, max: number): number => {
@@ -135,8 +137,13 @@ export function runCli(argv: string[], terminal: Io): number {
           if (v === undefined || v < 1 || v > max) throw new UsageError(`--${name} takes a whole number from 1 to ${max} (got ${raw})`);
           return v;
         };
+        const policy = values['tlb-policy'] as string | undefined;
+        if (policy !== undefined && !TLB_POLICIES.includes(policy as TlbPolicy)) throw new UsageError(`--tlb-policy takes one of ${TLB_POLICIES.join(', ')} (got ${policy})`);
+        const seed = values['tlb-seed'] === undefined ? undefined : parseNumber(String(values['tlb-seed']));
+        if (seed === undefined && values['tlb-seed'] !== undefined || seed !== undefined && seed > 0xffffffff) throw new UsageError(`--tlb-seed takes a whole number from 0 to 4294967295 (got ${values['tlb-seed']})`);
         const layout = loadLayout(values.layout as string | undefined);
         return runProgram({
+          ...(policy !== undefined ? { tlbPolicy: policy as TlbPolicy } : {}), ...(seed !== undefined ? { tlbSeed: seed } : {}),
           file: positionals[0], layout, cpus: count('cpus', DEFAULT_CPUS, MAX_CPUS), maxSteps: count('max-steps', DEFAULT_MAX_STEPS, 2 ** 50), trace: !!values.trace, json: !!values.json,
           ...(values.timer !== undefined ? { timerQuantum: count('timer', DEFAULT_TIMER_QUANTUM, 2 ** 31) } : {}),
         }, io);

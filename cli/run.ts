@@ -3,8 +3,8 @@
 
 import * as path from 'node:path';
 import {
-  Interpreter, LoadError, Machine, assemble, describeStop, hex, libraryDir, nodeSourceHost, sourceLocation,
-  type Diagnostic, type Layout, type Program, type StopReason,
+  DEFAULT_TLB_GEOMETRY, Interpreter, LoadError, Machine, assemble, describeStop, hex, libraryDir, nodeSourceHost, sourceLocation,
+  type Diagnostic, type Layout, type Program, type StopReason, type TlbPolicy,
 } from '../emulator/index';
 
 export const EXIT_OK = 0;
@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly trace: boolean;
   readonly json: boolean;
   readonly timerQuantum?: number;
+  readonly tlbPolicy?: TlbPolicy;
+  readonly tlbSeed?: number;
 }
 
 interface Io {
@@ -55,7 +57,7 @@ export function runProgram(o: RunOptions, io: Io): number {
     return EXIT_ASSEMBLY;
   }
   const program = result.program;
-  const machine = new Machine({ layout: o.layout, cpus: o.cpus });
+  const machine = new Machine({ layout: o.layout, cpus: o.cpus, tlb: { ...DEFAULT_TLB_GEOMETRY, policy: o.tlbPolicy, seed: o.tlbSeed } });
   let interp: Interpreter;
   try {
     interp = new Interpreter(machine, program, o.timerQuantum !== undefined ? { timerQuantum: o.timerQuantum } : {});

@@ -3,8 +3,8 @@
 
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, FOUR_GIB, PDPT_ENTRIES, PHYS_LIMIT, PTE_P, decodeFlags, entryFrameBase, formatLayout, formatSize, formatTlb, formatTranslation, hex, hex64,
-  listTlb, mappedRanges, parseExpression, parseNumber, registerIndex, translate, whereIs,
-  type Diagnostic, type Expr, type Interpreter, type Program, type Thread,
+  entryUses, listTlb, mappedRanges, mappedRangesAt, parseExpression, parseNumber, registerIndex, translate, whereIs,
+  type Diagnostic, type Expr, type Interpreter, type MappedRange, type Program, type Thread,
 } from '../emulator/index';
 import { formatRef, parseRef, readRef, type MemoryRef } from './memory-ref';
 
@@ -24,6 +24,8 @@ export const COMMANDS: readonly { readonly name: string; readonly usage: string;
   { name: 'tlb', usage: 'tlb [cpuN]', summary: 'the TLB of a processor, stale entries marked' },
   { name: 'layout', usage: 'layout', summary: 'the chunk map and which space maps which chunk' },
   { name: 'mappings', usage: 'mappings SPACE', summary: 'every mapped range of a space, walked from its page tables (as QEMU\'s info mem)' },
+  { name: 'pte2va', usage: 'pte2va pa:ADDR', summary: 'PTE address -> VA: which VA range of which space the PDPTE, PDE or PTE at a physical address maps' },
+  { name: 'walk', usage: 'walk [SPACE|cpuN|cr3=X] START END|L LEN', summary: 'every mapping in a VA range (as WinDbg !pte with a range), also under a raw CR3; walk VS1:0x400000 L 0x100000' },
   { name: 'pdpte', usage: 'pdpte [cpuN]', summary: 'the four PDPTE registers of a processor as loaded at the last MOV CR3, and whether memory now differs' },
   { name: 'help', usage: 'help', summary: 'this list' },
 ];
@@ -352,11 +354,17 @@ export function runCommand(text: string, ctx: EvalContext): string | undefined {
     if (s.pdpt === null) return `${s.name} runs with paging off: linear = physical over ${m.layout.chunks.filter((c) => c.base < FOUR_GIB).map((c) => c.name).join(', ')}`;
     const ranges = mappedRanges(m, s.name);
     const head = `${s.name} (CR3 ${hex(s.pdpt)}): ${ranges.length} mapped range${ranges.length === 1 ? '' : 's'}`;
-    return [head, ...ranges.map((r) => {
-      const c = m.chunkAt(r.pa);
-      const rights = `${r.writable ? 'RW' : 'RO'} ${r.user ? 'U' : 'S'}${r.global ? ' G' : ''}${r.large ? ' 2M' : ''}`;
-      return `  ${hex(r.va, 8)}-${hex(r.va + r.size - 1, 8)}  ${formatSize(r.size).padStart(8)}  -> ${hex(r.pa).padEnd(14)} ${rights.padEnd(10)} ${c ? c.name : 'no chunk'}`;
-    })].join('\n');
+    return [head, ...ranges.map((r) => mappingRow(m, r))].join('\n');
+  }
+  if (cmd === 'walk') return rangeWalk(rest, ctx);
+  if (cmd === 'pte2va') {
+    if (rest.length !== 1) throw new ConsoleError('usage: pte2va pa:ADDR   (e.g. pte2va pa:0xef00_2000)');
+    const pa = valueOf(rest[0].replace(/^pa:/i, ''), ctx);
+    if (pa >= PHYS_LIMIT) throw new ConsoleError(`${hex(pa)} is beyond the 36-bit physical space`);
+    const uses = entryUses(m, pa);
+    const head = `PA ${hex(pa - (pa % ENTRY_SIZE))}`;
+    if (uses.length === 0) return `${head} is no paging-structure entry of any space`;
+    return [`${head} is the entry that maps:`, ...uses.map((u) => `  ${u.space.padEnd(5)} ${u.level.padEnd(5)} ${hex(u.va, 8)}-${hex(u.va + u.size - 1, 8)}  ${formatSize(u.size)}`)].join('\n');
   }
   if (cmd === 'pdpte') {
     const which = rest[0] ? parseCpu(rest[0], interp) : (ctx.thread?.cpu ?? 0);
@@ -400,6 +408,56 @@ export function runCommand(text: string, ctx: EvalContext): string | undefined {
     return lines.join('\n');
   }
   return undefined;
+}
+
+/** One row of `mappings` and `walk`: VA range, size, PA, rights, chunk. */
+function mappingRow(m: Interpreter['machine'], r: MappedRange): string {
+  const c = m.chunkAt(r.pa);
+  const rights = `${r.writable ? 'RW' : 'RO'} ${r.user ? 'U' : 'S'}${r.global ? ' G' : ''}${r.large ? ' 2M' : ''}`;
+  return `  ${hex(r.va, 8)}-${hex(r.va + r.size - 1, 8)}  ${formatSize(r.size).padStart(8)}  -> ${hex(r.pa).padEnd(14)} ${rights.padEnd(10)} ${c ? c.name : 'no chunk'}`;
+}
+
+const WALK_USAGE = 'usage: walk [SPACE|cpuN|cr3=X] START END   or   walk [SPACE:]START L LEN   (e.g. walk vs1 0x400000 0x800000, walk VS1:0x400000 L 0x100000, walk cr3=0x7000 0 L 0x1000000)';
+
+/**
+ * `walk`: the mappings of a VA range [START, END) under a space, a processor's CR3 or a raw CR3 value
+ * (which need not be any space's), clipped to the range, as `mappings` words them.
+ */
+function rangeWalk(args: readonly string[], ctx: EvalContext): string {
+  const m = ctx.interp.machine;
+  let words = [...args];
+  let cr3: number | undefined;
+  let name: string | undefined;
+  const pick = (text: string): boolean => {
+    const raw = /^cr3=(.+)$/i.exec(text);
+    if (raw) { cr3 = valueOf(raw[1], ctx); name = m.spaceNameFor(true, cr3); return true; }
+    if (/^cpu\d+$/i.test(text)) {
+      const cpu = parseCpu(text, ctx.interp);
+      if (typeof cpu === 'string') throw new ConsoleError(cpu);
+      const p = m.processors[cpu];
+      if (!p.paging) throw new ConsoleError(`cpu${cpu} runs with paging off: linear = physical, no tables to walk`);
+      cr3 = p.cr3; name = `cpu${cpu}, ${m.currentSpaceName(p)}`; return true;
+    }
+    const s = m.space(text);
+    if (!s) return false;
+    if (s.pdpt === null) throw new ConsoleError(`${s.name} runs with paging off: linear = physical, no tables to walk`);
+    cr3 = s.pdpt; name = s.name; return true;
+  };
+  const prefixed = /^([^:\s]+):(.+)$/.exec(words[0] ?? '');
+  if (prefixed && !/^cr3=/i.test(words[0]) && pick(prefixed[1])) words[0] = prefixed[2];
+  else if (words.length === 3 || words.length === 4) { if (!pick(words[0])) throw new ConsoleError(`no space named ${words[0]} (spaces: ${m.spaces.map((x) => x.name).join(', ')}; or cpu0, cpu1, ..., or cr3=0x...)`); words = words.slice(1); }
+  if (cr3 === undefined) pick(`cpu${ctx.thread?.cpu ?? 0}`);
+  if (words.length === 3 && words[1].toLowerCase() === 'l') words = [words[0], `${valueOf(words[0], ctx) + valueOf(words[2], ctx)}`];
+  if (words.length !== 2) throw new ConsoleError(WALK_USAGE);
+  const start = valueOf(words[0], ctx), end = Math.min(valueOf(words[1], ctx), FOUR_GIB);
+  if (start >= FOUR_GIB) throw new ConsoleError(`${hex(start)} is not a virtual address: a space is 32 bits`);
+  if (end <= start) throw new ConsoleError(`the range ${hex(start)}..${hex(end)} is empty: END must be above START`);
+  const rows = mappedRangesAt(m, cr3!).filter((r) => r.va < end && r.va + r.size > start).map((r) => {
+    const lo = Math.max(r.va, start), hi = Math.min(r.va + r.size, end);
+    return { ...r, va: lo, pa: r.pa + (lo - r.va), size: hi - lo };
+  });
+  const head = `${name} (CR3 ${hex((cr3! & CR3_PDPT_MASK) >>> 0)}) ${hex(start, 8)}-${hex(end - 1, 8)}: ${rows.length} mapped range${rows.length === 1 ? '' : 's'}`;
+  return rows.length ? [head, ...rows.map((r) => mappingRow(m, r))].join('\n') : head;
 }
 
 function parseCpu(text: string, interp: Interpreter): number | string {

@@ -2,7 +2,7 @@
 // package.json's contributes.debuggers[].configurationAttributes; a test keeps the two equal.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, DEFAULT_TLB_GEOMETRY, MAX_CPUS } from '../emulator/index';
+import { DEFAULT_CPUS, DEFAULT_MAX_STEPS, DEFAULT_TIMER_QUANTUM, DEFAULT_TLB_GEOMETRY, DEFAULT_TLB_SEED, MAX_CPUS, TLB_POLICIES, type TlbPolicy } from '../emulator/index';
 
 export interface TlbGeometryArgs {
   entries: number;
@@ -20,6 +20,10 @@ export interface MoverLaunchArguments extends DebugProtocol.LaunchRequestArgumen
   cpus?: number;
   /** TLB geometry per processor (default 64 entries, 4-way). */
   tlb?: TlbGeometryArgs;
+  /** TLB replacement policy (default "lru"). */
+  tlbPolicy?: TlbPolicy;
+  /** Seed of the "random" TLB policy (default 1). */
+  tlbSeed?: number;
   /** Instructions between timer interrupts on each processor (default 10000). */
   timerQuantum?: number;
   /** Instructions after which a run is stopped as runaway (default 100000000). */
@@ -36,6 +40,7 @@ export interface AttributeSchema {
   readonly default?: unknown;
   readonly minimum?: number;
   readonly maximum?: number;
+  readonly enum?: readonly string[];
 }
 
 /** The schema of every launch attribute; `satisfies` makes the compiler check it covers the interface. */
@@ -45,6 +50,8 @@ export const LAUNCH_ATTRIBUTES = {
   layout: { type: ['string', 'object'], description: 'A layout file (JSON: chunks, spaces, pageTables) or an inline layout. Default: the patent\'s FIG. 5 layout (C1..C5, VS0..VS2).' },
   cpus: { type: 'integer', description: 'Number of processors (each with its own CR3 and TLB).', default: DEFAULT_CPUS, minimum: 1, maximum: MAX_CPUS },
   tlb: { type: 'object', description: 'TLB geometry of each processor: { "entries": 64, "ways": 4 }.', default: { entries: DEFAULT_TLB_GEOMETRY.entries, ways: DEFAULT_TLB_GEOMETRY.ways } },
+  tlbPolicy: { type: 'string', description: 'Which way of a full TLB set a fill evicts: "lru" (least recently used), "fifo" (oldest fill) or "random" (seeded by tlbSeed; the same seed gives the same run).', enum: TLB_POLICIES, default: 'lru' },
+  tlbSeed: { type: 'integer', description: 'Seed of the "random" TLB policy (part of every checkpoint, so step back and replay stay exact).', default: DEFAULT_TLB_SEED, minimum: 0, maximum: 0xffffffff },
   timerQuantum: { type: 'integer', description: 'Instructions between timer interrupts on each processor ([00031]).', default: DEFAULT_TIMER_QUANTUM, minimum: 1 },
   maxSteps: { type: 'integer', description: 'Stop a run that has not halted after this many instructions.', default: DEFAULT_MAX_STEPS, minimum: 1 },
   test: { type: 'string', description: 'Run this .test of the program (its entry threads, processors, step limit and timer) instead of the program\'s own threads.' },
@@ -66,6 +73,8 @@ export function validateLaunchArguments(a: unknown): string[] {
   int('cpus', 1, MAX_CPUS);
   int('timerQuantum', 1, 2 ** 31);
   int('maxSteps', 1, 2 ** 50);
+  int('tlbSeed', 0, 0xffffffff);
+  if (args.tlbPolicy !== undefined && !TLB_POLICIES.includes(args.tlbPolicy as TlbPolicy)) problems.push(`"tlbPolicy" must be one of ${TLB_POLICIES.map((x) => `"${x}"`).join(', ')} (got ${JSON.stringify(args.tlbPolicy)})`);
   if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
   if (args.test !== undefined && (typeof args.test !== 'string' || args.test.trim() === '')) problems.push('"test" must name a .test of the program');
   if (args.layout !== undefined && typeof args.layout !== 'string' && (typeof args.layout !== 'object' || args.layout === null || Array.isArray(args.layout))) {

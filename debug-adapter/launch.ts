@@ -64,7 +64,7 @@ export function build(args: MoverLaunchArguments, adapterDir: string, report: (l
   }
   let machine: Machine;
   try {
-    machine = new Machine({ layout, cpus: args.cpus ?? defaults.cpus, tlb: args.tlb ?? LAUNCH_DEFAULTS.tlb });
+    machine = new Machine({ layout, cpus: args.cpus ?? defaults.cpus, tlb: { ...(args.tlb ?? LAUNCH_DEFAULTS.tlb), policy: args.tlbPolicy, seed: args.tlbSeed } });
   } catch (e) {
     if (e instanceof MachineError || e instanceof LayoutError) throw failed(e.message);
     throw e;

@@ -57,13 +57,15 @@ export interface TlbProcessorView {
   readonly space: string;
   readonly sets: number;
   readonly ways: number;
+  /** The replacement policy: "LRU replacement", "FIFO replacement", "random replacement (seed N)". */
+  readonly policy: string;
   readonly entries: readonly TlbEntryView[];
   readonly counters: { readonly hits: number; readonly misses: number; readonly walks: number; readonly flushes: number; readonly invalidated: number; readonly evictions: number; readonly fills: number };
   /** Pages flushed since the previous stop. */
   readonly flushed: readonly string[];
   /** Hits over lookups (hits + misses) since the machine started, 0..1; null before any lookup. */
   readonly hitRate: number | null;
-  /** Entries held at the previous stop that are gone now without a flush: evicted (replaced by LRU), VA and frame. */
+  /** Entries held at the previous stop that are gone now without a flush: evicted (replaced by the policy), VA and frame. */
   readonly evicted: readonly { readonly va: string; readonly frame: string }[];
 }
 

@@ -69,7 +69,7 @@ export function tlbView(rt: MoverRuntime, a: Args<'mover/tlb'>): Result<'mover/t
     processors: cpus.map((cpu): TlbProcessorView => {
       const v = listTlb(rt.machine, cpu, rt.tlbMarks[cpu] ?? Infinity);
       return {
-        cpu, space: v.space, sets: v.sets, ways: v.ways, counters: { ...v.counters },
+        cpu, space: v.space, sets: v.sets, ways: v.ways, policy: v.policy, counters: { ...v.counters },
         flushed: v.flushedSinceMark.map((vpn) => hex(vpn * 4096, 8)),
         hitRate: v.counters.hits + v.counters.misses ? v.counters.hits / (v.counters.hits + v.counters.misses) : null,
         evicted: evictedSinceMark(rt, cpu, v.flushedSinceMark),

@@ -11,7 +11,7 @@ import {
   type FaultKind, type LevelName, type Pdptes, type WalkLevel,
 } from './paging';
 import { CR0_WP, type Processor } from './processor';
-import { TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type Tlb, type TlbCounters } from './tlb';
+import { TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, policyLabel, type Tlb, type TlbCounters } from './tlb';
 
 export interface InspectedLevel extends WalkLevel {
   /** The entry as 16 hex digits. */
@@ -171,6 +171,8 @@ export interface TlbView {
   readonly space: string;
   readonly sets: number;
   readonly ways: number;
+  /** The replacement policy, worded by policyLabel. */
+  readonly policy: string;
   readonly entries: readonly TlbEntryView[];
   readonly counters: Readonly<TlbCounters>;
   /** VPNs flushed since the change mark. */
@@ -191,7 +193,7 @@ export function listTlb(machine: Machine, cpuId: number, sinceMark = Infinity): 
       lruRank: tlb.lruRank(e), stale: why !== null, staleReason: why, fresh: tlb.filledAt[e] > sinceMark,
     });
   }
-  return { cpu: cpuId, space: machine.currentSpaceName(cpu), sets: tlb.sets, ways: tlb.ways, entries, counters: { ...tlb.counters }, flushedSinceMark: [...tlb.flushedSinceMark] };
+  return { cpu: cpuId, space: machine.currentSpaceName(cpu), sets: tlb.sets, ways: tlb.ways, policy: policyLabel(tlb.policy, tlb.seed), entries, counters: { ...tlb.counters }, flushedSinceMark: [...tlb.flushedSinceMark] };
 }
 
 export interface Mapper {
@@ -222,6 +224,50 @@ export function whereIs(machine: Machine, pa: number): Mapper[] {
     scanSpace(machine, s, (va, level, entryAddress, base, size) => {
       if (pa >= base && pa < base + size) out.push({ space: s.name, va: va + (level === 'PDE' ? pa - base : offset), level, entryAddress });
     }, frame, page, view);
+  }
+  return out;
+}
+
+/** A paging-structure entry found at a physical address: which space's VAs it maps. */
+export interface EntryUse {
+  readonly space: string;
+  readonly level: LevelName;
+  /** The first VA it covers and how many bytes (1 GiB for a PDPTE, 2 MiB for a PDE, 4 KiB for a PTE). */
+  readonly va: number;
+  readonly size: number;
+  /** The 8-byte entry's own address (pa rounded down to 8). */
+  readonly entryAddress: number;
+}
+
+/**
+ * PTE address -> VA: every (space, level, VA range) for which the 8-byte entry holding `pa` is a
+ * paging-structure entry, found from each paged space's live tables (a table shared by spaces lists
+ * each of them). Entries that are not present still name the range they would map.
+ */
+export function entryUses(machine: Machine, pa: number): EntryUse[] {
+  if (!Number.isSafeInteger(pa) || pa < 0 || pa >= 2 ** 36) throw new InspectError(`physical address ${pa} is outside the 36-bit physical space`);
+  const at = pa - (pa % ENTRY_SIZE);
+  const mem = machine.memory;
+  const out: EntryUse[] = [];
+  const inTable = (table: number, count: number) => at >= table && at < table + count * ENTRY_SIZE ? (at - table) / ENTRY_SIZE : -1;
+  for (const s of machine.spaces) {
+    if (s.pdpt === null) continue;
+    const pdpt = (s.pdpt & CR3_PDPT_MASK) >>> 0;
+    let i = inTable(pdpt, PDPT_ENTRIES);
+    if (i >= 0) out.push({ space: s.name, level: 'PDPTE', va: i * 0x4000_0000, size: 0x4000_0000, entryAddress: at });
+    for (i = 0; i < PDPT_ENTRIES; i++) {
+      const lo = mem.read32(pdpt + i * ENTRY_SIZE);
+      if (!(lo & PTE_P)) continue;
+      const pd = entryFrameBase(lo, mem.read32(pdpt + i * ENTRY_SIZE + 4));
+      const j = inTable(pd, TABLE_ENTRIES);
+      if (j >= 0) out.push({ space: s.name, level: 'PDE', va: i * 0x4000_0000 + j * LARGE_PAGE_SIZE, size: LARGE_PAGE_SIZE, entryAddress: at });
+      for (let d = 0; d < TABLE_ENTRIES; d++) {
+        const dlo = mem.read32(pd + d * ENTRY_SIZE);
+        if (!(dlo & PTE_P) || dlo & PTE_PS) continue;
+        const k = inTable(entryFrameBase(dlo, mem.read32(pd + d * ENTRY_SIZE + 4)), TABLE_ENTRIES);
+        if (k >= 0) out.push({ space: s.name, level: 'PTE', va: i * 0x4000_0000 + d * LARGE_PAGE_SIZE + k * PAGE_SIZE, size: PAGE_SIZE, entryAddress: at });
+      }
+    }
   }
   return out;
 }
@@ -306,6 +352,12 @@ export function mappedRanges(machine: Machine, spaceName: string): MappedRange[]
   const s = machine.space(spaceName);
   if (!s) throw new InspectError(`no space named ${spaceName} (spaces: ${machine.spaces.map((x) => x.name).join(', ')})`);
   if (s.pdpt === null) throw new InspectError(`${s.name} runs with paging off: linear = physical, no tables to walk`);
+  return mappedRangesAt(machine, s.pdpt);
+}
+
+/** As mappedRanges, for the tables under a PDPT at any physical address (a raw CR3 value, masked). */
+export function mappedRangesAt(machine: Machine, cr3: number): MappedRange[] {
+  const pdpt = (cr3 & CR3_PDPT_MASK) >>> 0;
   const mem = machine.memory;
   const out: MappedRange[] = [];
   const add = (va: number, size: number, pa: number, writable: boolean, user: boolean, global: boolean, large: boolean) => {
@@ -317,7 +369,7 @@ export function mappedRanges(machine: Machine, spaceName: string): MappedRange[]
     }
   };
   for (let i = 0; i < PDPT_ENTRIES; i++) {
-    const e = s.pdpt + i * ENTRY_SIZE;
+    const e = pdpt + i * ENTRY_SIZE;
     const lo1 = mem.read32(e), hi1 = mem.read32(e + 4);
     if (!(lo1 & PTE_P)) continue;
     const pd = entryFrameBase(lo1, hi1);

@@ -1,4 +1,5 @@
-// The architectural translation lookaside buffer of one processor: set-associative, LRU, visible.
+// The architectural translation lookaside buffer of one processor: set-associative, visible, evicting by LRU
+// (the default), FIFO or a seeded random draw.
 //
 // It returns what it holds until that is flushed, stale or not, as hardware does: a program that edits
 // a page table and forgets INVLPG or a CR3 reload keeps using the old translation. 2 MiB pages are held
@@ -19,13 +20,25 @@
 
 import { PAGE_OFFSET_MASK, PAGE_SHIFT, type PhysicalMemory } from './physical-memory';
 
+/**
+ * Which way of a full set a fill evicts: the least recently used (the default), the oldest fill (FIFO),
+ * or one drawn from a seeded generator (the same seed gives the same run; its state is checkpointed).
+ */
+export type TlbPolicy = 'lru' | 'fifo' | 'random';
+export const TLB_POLICIES: readonly TlbPolicy[] = ['lru', 'fifo', 'random'];
+
 export interface TlbGeometry {
   /** Total entries (sets x ways). */
   readonly entries: number;
   readonly ways: number;
+  /** Replacement policy (default LRU). */
+  readonly policy?: TlbPolicy;
+  /** Seed of the random policy's generator (default 1). */
+  readonly seed?: number;
 }
 
 export const DEFAULT_TLB_GEOMETRY: TlbGeometry = { entries: 64, ways: 4 };
+export const DEFAULT_TLB_SEED = 1;
 
 /** Flags kept per entry. */
 export const TLB_RW = 1 << 0;
@@ -59,6 +72,11 @@ export interface TlbCounters {
   invalidated: number;
 }
 
+/** The policy as the views show it: "LRU replacement", "FIFO replacement", "random replacement (seed 7)". */
+export function policyLabel(policy: TlbPolicy, seed: number): string {
+  return policy === 'random' ? `random replacement (seed ${seed})` : `${policy.toUpperCase()} replacement`;
+}
+
 export class TlbGeometryError extends Error {}
 
 export function validateGeometry(g: TlbGeometry): string | null {
@@ -67,6 +85,8 @@ export function validateGeometry(g: TlbGeometry): string | null {
   if (g.entries % g.ways !== 0) return `TLB entries (${g.entries}) must be a multiple of ways (${g.ways})`;
   const sets = g.entries / g.ways;
   if ((sets & (sets - 1)) !== 0) return `TLB sets (entries / ways = ${sets}) must be a power of two`;
+  if (g.policy !== undefined && !TLB_POLICIES.includes(g.policy)) return `TLB policy must be one of ${TLB_POLICIES.join(', ')} (got ${JSON.stringify(g.policy)})`;
+  if (g.seed !== undefined && (!Number.isInteger(g.seed) || g.seed < 0 || g.seed > 0xffffffff)) return `TLB seed must be a whole number from 0 to 4294967295 (got ${g.seed})`;
   return null;
 }
 
@@ -74,6 +94,10 @@ export class Tlb {
   readonly sets: number;
   readonly ways: number;
   readonly size: number;
+  readonly policy: TlbPolicy;
+  readonly seed: number;
+  /** State of the random policy's generator (xorshift32; never 0). */
+  randomState: number;
   private readonly setMask: number;
   /** Virtual page number per entry (VA >>> 12), or -1 when the entry is empty. */
   readonly vpn: Int32Array;
@@ -171,6 +195,9 @@ export class Tlb {
     this.ways = geometry.ways;
     this.sets = geometry.entries / geometry.ways;
     this.setMask = this.sets - 1;
+    this.policy = geometry.policy ?? 'lru';
+    this.seed = geometry.seed ?? DEFAULT_TLB_SEED;
+    this.randomState = seedState(this.seed);
     this.vpn = new Int32Array(this.size).fill(INVALID);
     this.frame = new Float64Array(this.size);
     this.flags = new Uint8Array(this.size);
@@ -228,16 +255,19 @@ export class Tlb {
     return e;
   }
 
-  /** Fills (or refills) the entry for a VPN, evicting the least recently used way of its set. */
+  /** Fills (or refills) the entry for a VPN into an empty way of its set, or evicts one by the policy. */
   fill(vpn: number, frame: number, flags: number): number {
     let e = this.probe(vpn);
     if (e < 0) {
       const first = (vpn & this.setMask) * this.ways;
       e = first;
+      // LRU: the smallest use stamp; FIFO: the smallest fill stamp (both only grow).
+      const age = this.policy === 'fifo' ? this.filledAt : this.lastUse;
       for (let w = first; w < first + this.ways; w++) {
         if (this.vpn[w] === INVALID) { e = w; break; }
-        if (this.lastUse[w] < this.lastUse[e]) e = w;
+        if (age[w] < age[e]) e = w;
       }
+      if (this.vpn[e] !== INVALID && this.policy === 'random') e = first + this.nextRandom() % this.ways;
       if (this.vpn[e] !== INVALID) {
         this.evictions++;
         this.dropFast(e);
@@ -381,6 +411,14 @@ export class Tlb {
     return this.changeSeq;
   }
 
+  /** The random policy's next draw (xorshift32), as an unsigned 32-bit number. */
+  private nextRandom(): number {
+    let x = this.randomState;
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    this.randomState = x >>> 0;
+    return this.randomState;
+  }
+
   /** LRU rank of an entry within its set: 0 = most recently used. */
   lruRank(e: number): number {
     const first = Math.floor(e / this.ways) * this.ways;
@@ -392,7 +430,7 @@ export class Tlb {
   snapshot(): TlbState {
     return {
       vpn: this.vpn.slice(), frame: this.frame.slice(), flags: this.flags.slice(), lastUse: this.lastUse.slice(), filledAt: this.filledAt.slice(),
-      clock: this.clock, changeSeq: this.changeSeq, counters: { ...this.counters },
+      clock: this.clock, changeSeq: this.changeSeq, counters: { ...this.counters }, randomState: this.randomState,
     };
   }
 
@@ -404,6 +442,7 @@ export class Tlb {
     this.filledAt.set(s.filledAt);
     this.clock = s.clock;
     this.changeSeq = s.changeSeq;
+    this.randomState = s.randomState;
     this.setCounters(s.counters);
     this.flushedSinceMark.length = 0;
     this.resetFast();
@@ -428,4 +467,10 @@ export interface TlbState {
   readonly clock: number;
   readonly changeSeq: number;
   readonly counters: TlbCounters;
+  readonly randomState: number;
+}
+
+/** xorshift32 must not start at 0: a seed of 0 starts where 2^32-1 would not. */
+function seedState(seed: number): number {
+  return (seed >>> 0) || 0x9e3779b9;
 }

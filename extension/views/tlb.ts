@@ -39,7 +39,8 @@ export class TlbProvider extends StopRefreshedTree<TlbNode, readonly TlbProcesso
   }
 
   protected override describe(): string {
-    return 'entries by set and way, hit rate, evictions, per processor';
+    const policy = this.data[0]?.policy;
+    return `entries by set and way, hit rate, evictions, per processor${policy ? ` · ${policy}` : ''}`;
   }
 
   protected override emptyMessage(): string {

@@ -74,7 +74,7 @@ test('--json prints the final state: registers, counters, console', () => {
 });
 
 test('bad run arguments: exit 64 with a clear message', () => {
-  for (const args of [['run'], ['run', prog('hello.mover'), '--cpus', '0'], ['run', prog('hello.mover'), '--max-steps', 'lots'], ['run', 'no-such.mover']]) {
+  for (const args of [['run'], ['run', prog('hello.mover'), '--cpus', '0'], ['run', prog('hello.mover'), '--max-steps', 'lots'], ['run', prog('hello.mover'), '--tlb-policy', 'mru'], ['run', prog('hello.mover'), '--tlb-seed', 'x'], ['run', 'no-such.mover']]) {
     const r = mover(...args);
     if (args[1] === 'no-such.mover') {
       assert.equal(r.code, 1);
@@ -85,6 +85,16 @@ test('bad run arguments: exit 64 with a clear message', () => {
     assert.equal(r.code, 64, `${args.join(' ')}: ${r.err}`);
     assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
   }
+});
+
+test('--tlb-policy and --tlb-seed: FIFO and seeded random runs halt as LRU does, and the same seed gives the same counters', () => {
+  const json = (...extra: string[]) => {
+    const r = mover('run', path.join(root, 'examples', 'missing-flush.mover'), '--json', ...extra);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out) as { cpus: { tlb: Record<string, number> }[] };
+  };
+  for (const policy of ['lru', 'fifo']) json('--tlb-policy', policy);
+  assert.deepEqual(json('--tlb-policy', 'random', '--tlb-seed', '9'), json('--tlb-policy', 'random', '--tlb-seed', '9'));
 });
 
 test('every example runs to a normal halt', () => {

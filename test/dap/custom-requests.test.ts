@@ -62,7 +62,7 @@ const tlbEntry = {
   set: 'number', way: 'number', va: 'hex', frame: 'hex', flags: strings, global: 'boolean', lruRank: 'number', stale: 'boolean', staleReason: ['string', 'null'], fresh: 'boolean',
 } as const satisfies Of<TlbEntryView>;
 const counters = { hits: 'number', misses: 'number', walks: 'number', flushes: 'number', invalidated: 'number', evictions: 'number', fills: 'number' } as const satisfies Of<TlbProcessorView['counters']>;
-const tlbProcessor = { cpu: 'number', space: 'string', sets: 'number', ways: 'number', entries: { array: tlbEntry }, counters, flushed: { array: 'hex' }, hitRate: ['number', 'null'], evicted: { array: { va: 'hex', frame: 'hex' } },
+const tlbProcessor = { cpu: 'number', space: 'string', sets: 'number', ways: 'number', policy: 'string', entries: { array: tlbEntry }, counters, flushed: { array: 'hex' }, hitRate: ['number', 'null'], evicted: { array: { va: 'hex', frame: 'hex' } },
 } as const satisfies Of<TlbProcessorView>;
 const controlRegisters = {
   cpu: 'number', thread: ['string', 'null'], space: 'string', cr0: 'hex', pe: 'boolean', wp: 'boolean', pg: 'boolean', cr2: 'hex', cr3: 'hex', cr3Space: ['string', 'null'],

@@ -364,6 +364,30 @@ overBothTransports('inspection', (open) => {
     assert.match(mappings, /^ {2}0x2000_0000-0xefff_ffff +3\.25G +-> 0x1_0000_0000 +RW U +C4$/m);
     assert.match(mappings, /^ {2}0xf000_0000-0xffff_ffff +256M +-> 0xf000_0000 +RW U G +C3$/m);
     assert.match(await value('mappings vs0'), /paging off/);
+    // A range walk: the mappings of [START, END) only, clipped, under a space, the thread's CPU or a raw CR3.
+    const walk = await value('walk vs1 0x1fff_0000 0x2001_0000');
+    assert.equal(walk, [
+      'VS1 (CR3 0xef00_0000) 0x1fff_0000-0x2000_ffff: 2 mapped ranges',
+      '  0x1fff_0000-0x1fff_ffff       64K  -> 0x1fff_0000    RW U G     C1',
+      '  0x2000_0000-0x2000_ffff       64K  -> 0x1_0000_0000  RW U       C4',
+    ].join('\n'));
+    assert.equal(await value('walk VS1:0x1fff_0000 L 0x2_0000'), walk, 'SPACE:START L LEN is the same range');
+    assert.equal(await value('walk 0x1fff_0000 0x2001_0000'), walk.replace('VS1', 'cpu0, VS1'), 'no space: the thread\'s processor');
+    assert.equal(await value('walk cr3=0xef00_0000 0x1fff_0000 L 0x2_0000'), walk, 'a raw CR3 that is VS1\'s');
+    // A raw CR3 that is no space's: named CR3=..., its (empty) tables walked all the same.
+    assert.equal(await value('walk cr3=0x5000 0 L 0x1000'), 'CR3=0x5000 (CR3 0x5000) 0x0000_0000-0x0000_0fff: 0 mapped ranges');
+    await d.fails('evaluate', { expression: 'walk vs0 0 0x1000', context: 'repl', frameId }, /VS0 runs with paging off/);
+    await d.fails('evaluate', { expression: 'walk vs1 0x2000 0x1000', context: 'repl', frameId }, /END must be above START/);
+    await d.fails('evaluate', { expression: 'walk vs9 0 0x1000', context: 'repl', frameId }, /no space named vs9/);
+    // PTE address -> VA: C1's page table is shared, so its PTE maps VA 0x1000 in VS1 and in VS2.
+    assert.equal(await value('pte2va pa:0xef00_200c'), [
+      'PA 0xef00_2008 is the entry that maps:',
+      '  VS1   PTE   0x0000_1000-0x0000_1fff  4K',
+      '  VS2   PTE   0x0000_1000-0x0000_1fff  4K',
+    ].join('\n'));
+    assert.equal(await value('pte2va pa:0xef00_0020'), 'PA 0xef00_0020 is the entry that maps:\n  VS2   PDPTE 0x0000_0000-0x3fff_ffff  1G');
+    assert.equal(await value('pte2va pa:0xef00_1800'), 'PA 0xef00_1800 is the entry that maps:\n  VS1   PDE   0x2000_0000-0x201f_ffff  2M');
+    assert.equal(await value('pte2va 0x5000'), 'PA 0x5000 is no paging-structure entry of any space');
     // A dump stops at the end of the space instead of labelling rows past 4 GiB.
     const top = (await value('x/8g vs1:0xFFFF_FFF8')).split('\n');
     assert.match(top[0], /^vs1:0xffff_fff8: [0-9a-f]{16} \?{16}$/);

@@ -52,6 +52,8 @@ overBothTransports('launch', (open) => {
     ['a TLB that is not an object', { program: good, tlb: 5 }, /"tlb" must be \{ "entries": N, "ways": W \}/],
     ['an impossible TLB geometry', { program: good, tlb: { entries: 48, ways: 4 } }, /TLB sets \(entries \/ ways = 12\) must be a power of two/],
     ['a huge TLB', { program: good, tlb: { entries: 2 ** 30, ways: 1 } }, /TLB entries must be a whole number from 1 to 4096/],
+    ['an unknown TLB policy', { program: good, tlbPolicy: 'mru' }, /"tlbPolicy" must be one of "lru", "fifo", "random" \(got "mru"\)/],
+    ['a negative TLB seed', { program: good, tlbPolicy: 'random', tlbSeed: -3 }, /"tlbSeed" must be a whole number from 0 to 4294967295/],
     ['a layout that is neither a path nor an object', { program: good, layout: 42 }, /"layout" must be a file path or a layout object/],
     ['a layout file that does not exist', { program: good, layout: 'no-such-layout.json' }, /cannot read the layout file .*no-such-layout\.json/],
     ['a layout file that is not valid', { program: good, layout: fixture('bad-layout.json') }, /the layout .*bad-layout\.json is not valid:\n {2}chunks\[0\]\.size: size must be .*\(got "nope"\)\n {2}spaces: a layout needs a non-empty "spaces" array/],
@@ -155,6 +157,18 @@ overBothTransports('launch', (open) => {
     assert.equal(view.processors.length, 3);
     const tlb = await d.ok<{ processors: { sets: number; ways: number }[] }>('mover/tlb', { cpu: 2 });
     assert.deepEqual(tlb.processors.map((p) => [p.sets, p.ways]), [[8, 2]]);
+  });
+
+  test('the TLB replacement policy and seed: LRU by default, FIFO, random with its seed; mover/tlb names it', async () => {
+    const policies: [Record<string, unknown>, string][] = [
+      [{}, 'LRU replacement'], [{ tlbPolicy: 'fifo' }, 'FIFO replacement'], [{ tlbPolicy: 'random' }, 'random replacement (seed 1)'], [{ tlbPolicy: 'random', tlbSeed: 42 }, 'random replacement (seed 42)'],
+    ];
+    for (const [args, label] of policies) {
+      const d = await open();
+      await d.launchStopped({ program: program('hello.mover'), tlb: { entries: 16, ways: 2 }, ...args });
+      const tlb = await d.ok<{ processors: { policy: string }[] }>('mover/tlb', {});
+      assert.deepEqual(tlb.processors.map((p) => p.policy), [label, label], JSON.stringify(args));
+    }
   });
 
   test('loadedSources lists the program and the files it includes', async () => {

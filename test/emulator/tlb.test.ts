@@ -1,4 +1,4 @@
-// The architectural TLB: stale entries until flushed, INVLPG, the patent's range flush, LRU, counters.
+// The architectural TLB: stale entries until flushed, INVLPG, the patent's range flush, LRU/FIFO/random replacement, counters.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -190,4 +190,54 @@ test('a TLB of one entry: every new page evicts the previous one', () => {
   assert.equal(cpu.tlb.counters.evictions, 2);
   assert.equal(cpu.tlb.counters.hits, 0);
   assert.equal(TLB_RW & cpu.tlb.flags[0], TLB_RW);
+});
+
+/** Fills set 0 of a 16-set, 4-way TLB with four pages, uses the first again, then brings a fifth. */
+function fifthIntoFullSet(tlb: { entries: number; ways: number; policy?: 'lru' | 'fifo' | 'random'; seed?: number }) {
+  const m = new Machine({ cpus: 1, tlb });
+  const cpu = m.processors[0];
+  enterSpace(m, cpu, 'VS1');
+  for (const va of [0x0, 0x1_0000, 0x2_0000, 0x3_0000]) cpu.translateRead(va);
+  cpu.translateRead(0x0); // most recently used, but the oldest fill
+  cpu.translateRead(0x4_0000);
+  const held = [0x0, 0x1_0000, 0x2_0000, 0x3_0000, 0x4_0000].filter((va) => cpu.tlb.probe(vpn(va)) !== -1);
+  return { m, cpu, held };
+}
+
+test('replacement policies: LRU evicts the least recently used way, FIFO the oldest fill, random a seeded draw', () => {
+  const lru = fifthIntoFullSet({ entries: 64, ways: 4, policy: 'lru' });
+  assert.equal(lru.cpu.tlb.policy, 'lru');
+  assert.deepEqual(lru.held, [0x0, 0x2_0000, 0x3_0000, 0x4_0000], 'LRU: 0x10000 (least recent) goes');
+  assert.deepEqual(fifthIntoFullSet({ entries: 64, ways: 4 }).held, lru.held, 'LRU is the default');
+  const fifo = fifthIntoFullSet({ entries: 64, ways: 4, policy: 'fifo' });
+  assert.deepEqual(fifo.held, [0x1_0000, 0x2_0000, 0x3_0000, 0x4_0000], 'FIFO: 0x0 (first filled) goes although just used');
+  assert.equal(fifo.cpu.tlb.counters.evictions, 1);
+  // Random: the same seed evicts the same way; xorshift32 from seed 1 draws 270369 first, 270369 % 4 = 1 -> way 1 (0x10000).
+  const r1 = fifthIntoFullSet({ entries: 64, ways: 4, policy: 'random', seed: 1 });
+  assert.deepEqual(r1.held, [0x0, 0x2_0000, 0x3_0000, 0x4_0000]);
+  assert.deepEqual(fifthIntoFullSet({ entries: 64, ways: 4, policy: 'random', seed: 1 }).held, r1.held, 'same seed, same eviction');
+  // Over many seeds each way gets evicted by some seed.
+  const evicted = new Set<number>();
+  for (let seed = 1; seed <= 16; seed++) for (const va of [0x0, 0x1_0000, 0x2_0000, 0x3_0000]) if (!fifthIntoFullSet({ entries: 64, ways: 4, policy: 'random', seed }).held.includes(va)) evicted.add(va);
+  assert.equal(evicted.size, 4, 'random reaches every way');
+  assert.match(validateGeometry({ entries: 64, ways: 4, policy: 'mru' as never })!, /TLB policy must be one of lru, fifo, random/);
+  assert.match(validateGeometry({ entries: 64, ways: 4, seed: -1 })!, /TLB seed/);
+});
+
+test('random policy: the generator state is in checkpoints, so a restored run evicts the same entries again', () => {
+  const m = new Machine({ cpus: 1, tlb: { entries: 4, ways: 4, policy: 'random', seed: 7 } });
+  const cpu = m.processors[0];
+  enterSpace(m, cpu, 'VS1');
+  for (let i = 0; i < 4; i++) cpu.translateRead(i * 0x1000);
+  const cp = m.checkpoint(null);
+  const run = () => {
+    for (let i = 4; i < 40; i++) cpu.translateRead(i * 0x1000);
+    return Array.from(cpu.tlb.vpn);
+  };
+  const first = run();
+  const state = cpu.tlb.randomState;
+  m.restore(cp);
+  assert.notEqual(cpu.tlb.randomState, state, 'restore rewinds the generator');
+  assert.deepEqual(run(), first, 'replay evicts exactly as the first run did');
+  assert.equal(cpu.tlb.randomState, state);
 });
