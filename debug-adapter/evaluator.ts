@@ -3,7 +3,7 @@
 
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, FOUR_GIB, PDPT_ENTRIES, PHYS_LIMIT, PTE_P, decodeFlags, entryFrameBase, formatLayout, formatSize, formatTlb, formatTranslation, hex, hex64,
-  entryUses, listTlb, mappedRanges, mappedRangesAt, parseExpression, parseNumber, registerIndex, translate, whereIs,
+  entryUses, evaluate, listTlb, mappedRanges, mappedRangesAt, parseExpression, parseNumber, registerIndex, translate, whereIs,
   type Diagnostic, type Expr, type Interpreter, type MappedRange, type Program, type Thread,
 } from '../emulator/index';
 import { formatRef, parseRef, readRef, type MemoryRef } from './memory-ref';
@@ -208,41 +208,18 @@ function substituteOperands(text: string, ctx: EvalContext): string {
   return out;
 }
 
+/** Evaluates an assembler expression over the thread's registers and the program's symbols. */
 function evalExpr(e: Expr, ctx: EvalContext): bigint {
-  const U = (v: bigint) => BigInt.asUintN(64, v);
-  switch (e.k) {
-    case 'num': return e.v;
-    case 'reg':
-      if (!ctx.thread) throw new Error('no thread is selected to read registers from');
-      return ctx.interp.register(ctx.thread, e.index);
-    case 'sizeof': {
-      const s = ctx.program.structs.get(e.name);
-      if (!s) throw new Error(`${e.name} is not a struct`);
-      return BigInt(s.size);
-    }
-    case 'un': { const a = evalExpr(e.a, ctx); return e.op === '-' ? U(-a) : U(~a); }
-    case 'bin': {
-      const a = evalExpr(e.a, ctx), b = evalExpr(e.b, ctx);
-      switch (e.op) {
-        case '+': return U(a + b);
-        case '-': return U(a - b);
-        case '*': return U(a * b);
-        case '/': if (b === 0n) throw new Error('division by zero'); return a / b;
-        case '%': if (b === 0n) throw new Error('division by zero'); return a % b;
-        case '<<': return U(a << (b & 63n));
-        case '>>': return a >> (b & 63n);
-        case '&': return a & b;
-        case '|': return a | b;
-        case '^': return a ^ b;
-      }
-      throw new Error(`unknown operator ${e.op}`);
-    }
-    case 'sym': {
-      const v = symbolValue(e.name, ctx);
-      if (v === undefined) throw new Error(`unknown symbol ${e.name}`);
-      return v;
-    }
-  }
+  let problem: string | undefined;
+  const fail = (message: string): undefined => { problem ??= message; return undefined; };
+  const v = evaluate(e, {
+    register: (index) => (ctx.thread ? ctx.interp.register(ctx.thread, index) : fail('no thread is selected to read registers from')),
+    sizeOf: (name) => { const s = ctx.program.structs.get(name); return s ? BigInt(s.size) : fail(`${name} is not a struct`); },
+    symbol: (name) => symbolValue(name, ctx) ?? fail(`unknown symbol ${name}`),
+    error: (_span, message) => fail(message),
+  });
+  if (v === undefined) throw new Error(problem ?? 'not an expression');
+  return v;
 }
 
 export function symbolValue(name: string, ctx: EvalContext): bigint | undefined {

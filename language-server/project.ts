@@ -9,7 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { assemble, defaultLayout, describeLayoutFileFailure, loadLayoutFile, readSourceFile, type AssemblyResult, type Layout, type SourceHost, type Span } from '../emulator/index';
+import { assemble, defaultLayout, describeLayoutFileFailure, loadLayoutFile, readSourceFile, resolveInclude, type AssemblyResult, type Layout, type SourceHost, type Span } from '../emulator/index';
 
 /** The text of an open document, as the editor has it (possibly unsaved). */
 export interface OpenDocument {
@@ -185,8 +185,7 @@ export class Project {
     if (text === undefined) return [];
     const out: string[] = [];
     for (const m of text.matchAll(INCLUDE_RE)) {
-      const candidates = [path.resolve(path.dirname(file), m[1]), path.resolve(this.libraryDir, m[1])];
-      out.push(path.normalize(candidates.find((c) => this.read(c) !== undefined) ?? candidates[0]));
+      out.push(resolveInclude(file, m[1], [this.libraryDir], (c) => this.read(c) !== undefined));
     }
     return out;
   }

@@ -14,6 +14,7 @@ import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, ZERO_REG } from '../
 import { PTE_A, PTE_D, PTE_G, PTE_P, PTE_PCD, PTE_PS, PTE_PWT, PTE_RW, PTE_US } from '../paging';
 import { INSTRUCTION_BY_MNEMONIC, DIRECTIVE_BY_NAME, Op, registerIndex, registerName, type InstructionForm } from './isa';
 import { parseLine, RAW_BODY_DIRECTIVES, type Diagnostic, type Expr, type Line, type Operand, type Span } from './syntax';
+import { evaluate } from './expression';
 import {
   INSTRUCTION_SIZE, STRIDE, type Aux, type AssemblyResult, type DataBlock, type FieldType, type ObjectDecl, type PrintPart, type Program,
   type StructField, type StructType, type SymbolDef, type IncludeRef, type SymbolKind, type SymbolRef, type TestDecl, type ThreadDecl, type ValueRef, type VolumeDecl,
@@ -28,6 +29,17 @@ export interface SourceHost {
 
 /** The extension of the files the assembler reads: only mover scripts, so no diagnostic quotes another file's text. */
 export const SOURCE_EXTENSION = '.mover';
+
+/**
+ * The file an `.include "name"` in `fromFile` reads: beside the including file, else in each folder of
+ * the include path (the library) in turn; the first that exists. Only .mover files are looked for, so a
+ * name that is not one, or is found nowhere, is the path beside the includer (and its error names it).
+ */
+export function resolveInclude(fromFile: string, name: string, includePath: readonly string[], exists: (file: string) => boolean): string {
+  const candidates = [path.dirname(fromFile), ...includePath].map((d) => path.normalize(path.resolve(d, name)));
+  const source = path.extname(name).toLowerCase() === SOURCE_EXTENSION;
+  return (source && candidates.find(exists)) || candidates[0];
+}
 
 export interface AssembleOptions {
   /** Reads included files (and the entry file when `text` is not given). */
@@ -45,7 +57,6 @@ export const DEFAULT_TEST_STEPS = 10_000_000;
 export const DEFAULT_STACK_TOP = 0x0100_0000;
 export const DEFAULT_STACK_SIZE = 0x1_0000;
 
-const U64 = (v: bigint) => BigInt.asUintN(64, v);
 const MAX_INCLUDE_DEPTH = 32;
 
 /** The fixed, architectural constants every program sees. */
@@ -139,9 +150,7 @@ class Assembler {
         this.lines.push(line);
         const op = st.operands[0];
         if (st.operands.length !== 1 || op.k !== 'str') { this.error(st.span, '.include takes one file name in quotes: .include "vsgate.mover"'); continue; }
-        const candidates = [path.resolve(path.dirname(norm), op.value), ...(this.opts.includePath ?? []).map((d) => path.resolve(d, op.value))];
-        const source = path.extname(op.value).toLowerCase() === SOURCE_EXTENSION;
-        const found = (source && candidates.find((c) => this.files.includes(path.normalize(c)) || this.opts.host.readFile(c) !== undefined)) || candidates[0];
+        const found = resolveInclude(norm, op.value, this.opts.includePath ?? [], (c) => this.files.includes(c) || this.opts.host.readFile(c) !== undefined);
         this.readFile(found, undefined, op.span, depth + 1, [...stack, norm]);
         const target = this.files.indexOf(path.normalize(found));
         if (target >= 0) this.includes.push({ span: op.span, file: target });
@@ -297,40 +306,17 @@ class Assembler {
 
   /** Evaluates a constant expression (64-bit, wrapping). Labels are allowed once placed. */
   evalConst(e: Expr, scope: string, record = true): bigint | undefined {
-    switch (e.k) {
-      case 'num': return e.v;
-      case 'reg': this.error(e.span, 'a register cannot be used in a constant expression'); return undefined;
-      case 'sizeof': {
-        const s = this.structs.get(e.name);
-        if (record) this.refs.push({ name: e.name, span: e.nameSpan });
-        if (!s) { this.error(e.nameSpan, `sizeof needs a struct; ${e.name} is not one`); return undefined; }
+    return evaluate(e, {
+      register: (_index, span) => { this.error(span, 'a register cannot be used in a constant expression'); return undefined; },
+      sizeOf: (name, nameSpan) => {
+        const s = this.structs.get(name);
+        if (record) this.refs.push({ name, span: nameSpan });
+        if (!s) { this.error(nameSpan, `sizeof needs a struct; ${name} is not one`); return undefined; }
         return BigInt(s.size);
-      }
-      case 'un': {
-        const a = this.evalConst(e.a, scope, record);
-        if (a === undefined) return undefined;
-        return e.op === '-' ? U64(-a) : U64(~a);
-      }
-      case 'bin': {
-        const a = this.evalConst(e.a, scope, record);
-        const b = this.evalConst(e.b, scope, record);
-        if (a === undefined || b === undefined) return undefined;
-        switch (e.op) {
-          case '+': return U64(a + b);
-          case '-': return U64(a - b);
-          case '*': return U64(a * b);
-          case '/': if (b === 0n) { this.error(e.span, 'division by zero in a constant'); return undefined; } return a / b;
-          case '%': if (b === 0n) { this.error(e.span, 'division by zero in a constant'); return undefined; } return a % b;
-          case '<<': return U64(a << (b & 63n));
-          case '>>': return a >> (b & 63n);
-          case '&': return a & b;
-          case '|': return a | b;
-          case '^': return a ^ b;
-        }
-        return undefined;
-      }
-      case 'sym': return this.symbolValue(e.name, e.local, scope, e.span, record);
-    }
+      },
+      symbol: (name, local, span) => this.symbolValue(name, local, scope, span, record),
+      error: (span, message) => this.error(span, `${message} in a constant`),
+    });
   }
 
   private symbolValue(name: string, local: boolean, scope: string, span: Span, record: boolean): bigint | undefined {

@@ -1,5 +1,6 @@
 export * from './isa';
 export * from './syntax';
+export * from './expression';
 export * from './program';
 export * from './assembler';
 export * from './node-host';
