@@ -88,6 +88,32 @@ export function vsSwitchTarget(name: string): string | undefined {
   return m ? (m[1] ?? '') : undefined;
 }
 
+/** What a function breakpoint `watch [read|write|access] REF [+ BYTES]` watches. */
+export interface WatchSpec {
+  readonly ref: string;
+  readonly bytes: number;
+  readonly access: DebugProtocol.DataBreakpointAccessType;
+}
+
+const WATCH_ACCESS: Readonly<Record<string, DebugProtocol.DataBreakpointAccessType>> = { read: 'read', write: 'write', access: 'readWrite', readwrite: 'readWrite' };
+const DEFAULT_WATCH_BYTES = 4;
+
+/**
+ * A function breakpoint named `watch pa:0x1_0000_0000 + 8` (or `watch read vs1:0x2000_0000`, `watch
+ * access ...`) is a data breakpoint on that address, as gdb's `watch *ADDR`: the Breakpoints view lists,
+ * ticks and removes it, and it takes any memory reference, which VS Code's own "Add Data Breakpoint at
+ * Address" box does not (it accepts plain numbers only). undefined for other names; a string says what is
+ * wrong with a name that starts with `watch`.
+ */
+export function watchSpec(name: string): WatchSpec | string | undefined {
+  if (!/^\s*watch\b/i.test(name)) return undefined;
+  const m = /^\s*watch(?:\s+(read|write|access|readwrite))?\s+(\S+?)\s*(?:\+\s*(\S+))?\s*$/i.exec(name);
+  if (!m) return 'write watch [read|write|access] REFERENCE [+ BYTES], e.g. watch pa:0x1_0000_0000 + 8';
+  const bytes = m[3] === undefined ? DEFAULT_WATCH_BYTES : parseNumber(m[3]);
+  if (bytes === undefined) return `${m[3]} is not a byte count`;
+  return { ref: m[2], bytes, access: WATCH_ACCESS[(m[1] ?? 'write').toLowerCase()] };
+}
+
 /** Data breakpoint ids are numbered apart from the others, so the two never collide in hitBreakpointIds. */
 const DATA_BREAKPOINT_ID_BASE = 100_000;
 
@@ -117,6 +143,13 @@ export class BreakpointBook {
   /** Target spaces of the "Break on VS Switch" command (empty: any switch), or null when off. */
   private commandVsTargets: string[] | null = null;
   private dataBps: DebugProtocol.DataBreakpoint[] = [];
+  /** Per function breakpoint, what its `watch ...` name became (undefined for other names). */
+  private functionWatches: (DebugProtocol.Breakpoint | undefined)[] = [];
+  /** The id each watch is known by to the client, kept while the same breakpoint stays set (re-arming renumbers the interpreter's watches). */
+  private readonly watchIds = new Map<string, number>();
+  private nextWatchBpId = DATA_BREAKPOINT_ID_BASE + 1;
+  /** Interpreter watch id -> the id the client knows. */
+  private byWatch = new Map<number, number>();
   private runtime: MoverRuntime | null = null;
   private program: Program | null = null;
 
@@ -154,8 +187,11 @@ export class BreakpointBook {
     this.functionBps = entries(a.breakpoints, 'setFunctionBreakpoints', 'name', 'string');
     this.rearm();
     this.applyExceptionFilters();
+    this.applyDataBreakpoints();
     const spaces = this.runtime?.machine.spaces.map((x) => x.name);
-    return this.functionBps.map((b) => {
+    return this.functionBps.map((b, i) => {
+      const watch = this.functionWatches[i];
+      if (watch) return watch;
       const vs = vsSwitchTarget(b.name);
       if (vs !== undefined) {
         const unknown = vs && spaces && !spaces.some((x) => x.toUpperCase() === vs.toUpperCase());
@@ -267,24 +303,49 @@ export class BreakpointBook {
     return this.applyDataBreakpoints();
   }
 
+  /** Arms the data breakpoints and the `watch ...` function breakpoints together; answers the data breakpoints. */
   private applyDataBreakpoints(): DebugProtocol.Breakpoint[] {
     const rt = this.runtime;
-    if (!rt) return this.dataBps.map(() => ({ verified: false, message: 'the program is not loaded yet' }));
+    const specs = this.functionBps.map((b) => watchSpec(b.name));
+    if (!rt) {
+      this.functionWatches = specs.map((w) => (w === undefined ? undefined : { verified: false, message: typeof w === 'string' ? w : 'the program is not loaded yet' }));
+      return this.dataBps.map(() => ({ verified: false, message: 'the program is not loaded yet' }));
+    }
     // Each is checked as dataBreakpointInfo would have made it: a reference, a size it offers, an access type.
-    const parsed = this.dataBps.map((b) => {
-      const m = /^(.*)\/(\d+)$/.exec(b.dataId);
-      if (!m) return `bad data id ${b.dataId}: write REFERENCE/SIZE, e.g. vs1:0x2000_0000/4`;
-      const ref = parseRef(m[1], rt.interp);
+    const check = (refText: string, size: number, access: string, what: string) => {
+      const ref = parseRef(refText, rt.interp);
       if (typeof ref === 'string') return ref;
-      const size = Number(m[2]);
-      if (size < 1 || size > MAX_WATCH_BYTES) return `data breakpoint ${b.dataId}: watch 1 to ${MAX_WATCH_BYTES} bytes`;
-      const access = b.accessType ?? 'write';
-      if (!ACCESS_TYPES.includes(access)) return `data breakpoint ${b.dataId}: access type ${JSON.stringify(access)} is not one of ${ACCESS_TYPES.join(', ')}`;
+      if (!Number.isInteger(size) || size < 1 || size > MAX_WATCH_BYTES) return `${what}: watch 1 to ${MAX_WATCH_BYTES} bytes`;
+      if (!ACCESS_TYPES.includes(access)) return `${what}: access type ${JSON.stringify(access)} is not one of ${ACCESS_TYPES.join(', ')}`;
       return { space: ref.space, address: ref.address, size, read: access !== 'write', write: access !== 'read' };
+    };
+    const data = this.dataBps.map((b) => {
+      const m = /^(.*)\/(\d+)$/.exec(b.dataId);
+      return m ? check(m[1], Number(m[2]), b.accessType ?? 'write', `data breakpoint ${b.dataId}`) : `bad data id ${b.dataId}: write REFERENCE/SIZE, e.g. vs1:0x2000_0000/4`;
     });
-    const watches = rt.setWatches(parsed.filter((w) => typeof w !== 'string'));
+    const fromNames = specs.map((w) => (w === undefined || typeof w === 'string' ? w : check(w.ref, w.bytes, w.access, w.ref)));
+    const all = [...data, ...fromNames];
+    const keys = [...this.dataBps.map((b) => `data ${b.dataId} ${b.accessType ?? 'write'}`), ...this.functionBps.map((b) => `name ${b.name}`)];
+    const watches = rt.setWatches(all.filter((w) => w !== undefined && typeof w !== 'string'));
+    const live = new Set<string>();
+    this.byWatch = new Map();
     let k = 0;
-    return parsed.map((w) => (typeof w !== 'string' ? { verified: true, id: DATA_BREAKPOINT_ID_BASE + watches[k++].id } : { verified: false, message: w }));
+    const answer = (w: (typeof all)[number], key: string, said: boolean): DebugProtocol.Breakpoint | undefined => {
+      if (w === undefined) return undefined;
+      if (typeof w === 'string') return { verified: false, message: w };
+      let id = this.watchIds.get(key);
+      if (id === undefined) this.watchIds.set(key, (id = this.nextWatchBpId++));
+      live.add(key);
+      this.byWatch.set(watches[k++].id, id);
+      if (!said) return { verified: true, id };
+      const ref = formatRef({ space: w.space, address: w.address });
+      const on = w.read && w.write ? 'read or write' : w.read ? 'read' : 'write';
+      return { verified: true, id, message: `${w.size} byte${w.size === 1 ? '' : 's'} at ${ref}, on ${on}${w.space === 'PA' ? ' (physical: any space)' : ` (${w.space}: follows the page tables)`}` };
+    };
+    const dataAnswers = data.map((w, i) => answer(w, keys[i], false)!);
+    this.functionWatches = fromNames.map((w, i) => answer(w, keys[data.length + i], true));
+    for (const key of this.watchIds.keys()) if (!live.has(key)) this.watchIds.delete(key);
+    return dataAnswers;
   }
 
   /**
@@ -333,8 +394,8 @@ export class BreakpointBook {
   }
 
   /** The id a watchpoint hit reports. */
-  static dataBreakpointId(watchId: number): number {
-    return DATA_BREAKPOINT_ID_BASE + watchId;
+  dataBreakpointId(watchId: number): number | undefined {
+    return this.byWatch.get(watchId);
   }
 }
 

@@ -434,7 +434,7 @@ export class MoverDebugSession extends DebugSession {
     if (stop.kind === 'start-of-history' && stop.oldest > 0) this.sendEvent(new OutputEvent(`${description}\n`, 'console'));
     if (stop.kind === 'start-of-history' || stop.kind === 'fault' || stop.kind === 'vs-switch' || stop.kind === 'tlb-miss' || stop.kind === 'event' || stop.kind === 'fault-handled' || stop.kind === 'step-limit') ev.body.text = description;
     if (stop.kind === 'breakpoint') ev.body.hitBreakpointIds = this.book.hitAt(stop.pc).ids;
-    if (stop.kind === 'watchpoint') ev.body.hitBreakpointIds = [BreakpointBook.dataBreakpointId(stop.hit.id)];
+    if (stop.kind === 'watchpoint') { const id = this.book.dataBreakpointId(stop.hit.id); if (id !== undefined) ev.body.hitBreakpointIds = [id]; }
     this.sendEvent(ev);
     this.sendStateChanged('stopped');
   }

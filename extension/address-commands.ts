@@ -8,16 +8,37 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { MoverSessions } from './session-state';
 import type { PageWalkProvider } from './views/page-walk';
 import { targetOf, type AddressTarget } from './address-target';
+import { watchSpec } from '../debug-adapter/breakpoints';
+
+/** Bytes a data breakpoint from a context menu watches. */
+const WATCH_BYTES = 4;
 
 /**
- * VS Code's own "Add Data Breakpoint at Address" (breakpoints view). The stable extension API cannot add
- * a data breakpoint: @types/vscode 1.90 has no vscode.DataBreakpoint, and vscode.debug.addBreakpoints
- * passes on only source and function breakpoints. The built-in command asks for "ADDRESS + BYTES"
- * (no way to fill it in from here) and sends dataBreakpointInfo with the bare address, which the
- * adapter reads as physical.
+ * Adds a data breakpoint as a function breakpoint named `watch REF [+ BYTES]`, which the adapter arms as
+ * a data breakpoint (debug-adapter/breakpoints.ts, watchSpec). The stable API cannot add a data
+ * breakpoint (@types/vscode 1.90 has no vscode.DataBreakpoint; addBreakpoints takes source and function
+ * breakpoints), and VS Code's own "Add Data Breakpoint at Address" box takes plain numbers only: it
+ * hands `pa:0x1_0000_0000` to BigInt. This way the Breakpoints view lists, ticks and removes it.
  */
-const ADD_DATA_BREAKPOINT_AT_ADDRESS = 'workbench.debug.viewlet.action.addDataBreakpointOnAddress';
-const WATCH_BYTES = 4;
+function addWatch(spec: string): vscode.FunctionBreakpoint {
+  const bp = new vscode.FunctionBreakpoint(`watch ${spec}`);
+  vscode.debug.addBreakpoints([bp]);
+  return bp;
+}
+
+/** What is wrong with `watch TEXT` as a data breakpoint, asked of the adapter when a session is stopped. */
+async function watchProblem(sessions: MoverSessions, text: string): Promise<string | undefined> {
+  const spec = watchSpec(`watch ${text}`);
+  if (spec === undefined || typeof spec === 'string') return spec ?? 'write an address';
+  const session = sessions.stoppedSession;
+  if (!session) return undefined;
+  try {
+    const info = await session.customRequest('dataBreakpointInfo', { name: spec.ref, bytes: spec.bytes } satisfies DebugProtocol.DataBreakpointInfoArguments) as DebugProtocol.DataBreakpointInfoResponse['body'];
+    return info.dataId ? undefined : info.description;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 function needTarget(arg: unknown): AddressTarget | undefined {
   const t = targetOf(arg);
@@ -71,18 +92,23 @@ export function registerAddressCommands(context: vscode.ExtensionContext, sessio
     }),
     vscode.commands.registerCommand('mover.addDataBreakpoint', async (arg: unknown) => {
       const t = needTarget(arg);
-      const session = sessions.stoppedSession;
-      if (!t || !session) return undefined;
-      // Ask the adapter first, so an address it cannot watch is said plainly here.
-      const info = await session.customRequest('dataBreakpointInfo', { name: t.ref, bytes: WATCH_BYTES } satisfies DebugProtocol.DataBreakpointInfoArguments) as DebugProtocol.DataBreakpointInfoResponse['body'];
-      if (!info.dataId) { void vscode.window.showErrorMessage(`Cannot watch ${t.ref}: ${info.description}`); return undefined; }
-      const pa = await physicalOf(t);
-      if (!pa) return undefined;
-      const range = `${pa.replace(/_/g, '')} + ${WATCH_BYTES}`;
-      await vscode.env.clipboard.writeText(range);
-      void vscode.window.showInformationMessage(`Paste ${range} (on the clipboard) into the box: ${t.va ? `the data breakpoint watches ${t.ref}'s physical bytes, in every space` : info.description}.`);
-      await vscode.commands.executeCommand(ADD_DATA_BREAKPOINT_AT_ADDRESS);
-      return range;
+      if (!t) return undefined;
+      const spec = `${t.ref} + ${WATCH_BYTES}`;
+      const problem = await watchProblem(sessions, spec);
+      if (problem) { void vscode.window.showErrorMessage(`Cannot watch ${t.ref}: ${problem}`); return undefined; }
+      return addWatch(spec).functionName;
+    }),
+    vscode.commands.registerCommand('mover.addDataBreakpointAtAddress', async (initial?: unknown) => {
+      const spec = typeof initial === 'string' ? initial : await vscode.window.showInputBox({
+        title: 'Add Data Breakpoint at Address',
+        prompt: 'A memory reference and a byte count: pa:0x1_0000_0000 + 8 watches physical bytes in every space; vs1:0x2000_0000 follows VS1\'s page tables. Start with read or access to stop on reads too.',
+        placeHolder: 'pa:0x1_0000_0000 + 8',
+        validateInput: (text) => watchProblem(sessions, text),
+      });
+      if (!spec) return undefined;
+      const problem = await watchProblem(sessions, spec);
+      if (problem) { void vscode.window.showErrorMessage(`Cannot watch ${spec}: ${problem}`); return undefined; }
+      return addWatch(spec.trim()).functionName;
     }),
   );
 }

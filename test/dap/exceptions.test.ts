@@ -198,4 +198,36 @@ overBothTransports('data breakpoints', (open) => {
     const set = await d.ok<Body<DebugProtocol.SetDataBreakpointsResponse>>('setDataBreakpoints', { breakpoints: [{ dataId: 'junk' }] });
     assert.deepEqual(set.breakpoints, [{ verified: false, message: 'bad data id junk: write REFERENCE/SIZE, e.g. vs1:0x2000_0000/4' }]);
   });
+
+  test('a function breakpoint "watch pa:ADDR + BYTES" is a data breakpoint on any memory reference, listed and hit by its own id', async () => {
+    const d = await open();
+    const tid = await d.launchStopped({ program: GATE });
+    const fn = await d.ok<Body<DebugProtocol.SetFunctionBreakpointsResponse>>('setFunctionBreakpoints', { breakpoints: [{ name: 'watch pa:0x8f_fffc + 8' }] });
+    assert.equal(fn.breakpoints[0].verified, true);
+    assert.equal(fn.breakpoints[0].message, '8 bytes at pa:0x8f_fffc, on write (physical: any space)');
+    const s = await d.resume('continue', { threadId: tid });
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.deepEqual(s.body.hitBreakpointIds, [fn.breakpoints[0].id]);
+    assert.match(s.body.description!, /^write of 0x0090_0000 \(PA 0x90_0000\) in VS1/);
+  });
+
+  test('"watch" names that cannot be watched say why; data breakpoints keep their ids when function breakpoints change', async () => {
+    const d = await open();
+    await d.launchStopped({ program: GATE });
+    const data = await d.ok<Body<DebugProtocol.SetDataBreakpointsResponse>>('setDataBreakpoints', { breakpoints: [{ dataId: 'vs1:0x2000_0000/4', accessType: 'write' }] });
+    const fn = await d.ok<Body<DebugProtocol.SetFunctionBreakpointsResponse>>('setFunctionBreakpoints', {
+      breakpoints: [{ name: 'watch vs9:0x0' }, { name: 'watch' }, { name: 'watch pa:0x10_0000_0000' }, { name: 'watch pa:0x1000 + lots' }, { name: 'watch read vs1:0x2000_0000' }],
+    });
+    assert.deepEqual(fn.breakpoints.slice(0, 4).map((b) => [b.verified, b.message]), [
+      [false, 'no space named vs9 (spaces: VS0, VS1, VS2, or pa)'],
+      [false, 'write watch [read|write|access] REFERENCE [+ BYTES], e.g. watch pa:0x1_0000_0000 + 8'],
+      [false, fn.breakpoints[2].message],
+      [false, 'lots is not a byte count'],
+    ]);
+    assert.match(fn.breakpoints[2].message!, /beyond the 36-bit physical space/);
+    assert.equal(fn.breakpoints[4].message, '4 bytes at vs1:0x2000_0000, on read (VS1: follows the page tables)');
+    const again = await d.ok<Body<DebugProtocol.SetDataBreakpointsResponse>>('setDataBreakpoints', { breakpoints: [{ dataId: 'vs1:0x2000_0000/4', accessType: 'write' }] });
+    assert.equal(again.breakpoints[0].id, data.breakpoints[0].id);
+    assert.notEqual(fn.breakpoints[4].id, data.breakpoints[0].id);
+  });
 });

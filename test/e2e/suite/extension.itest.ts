@@ -282,6 +282,45 @@ export function integrationTests(): void {
       await waitFor('an empty Page Walk', async () => ((await kids(views.pageWalk)).length === 0 ? true : undefined), 10_000);
     });
 
+    test('Add Data Breakpoint at Address takes pa: references and lists the watch; VS Code\'s debug-memory file system (View Binary Data, hex editors) reads and writes through the same references', async () => {
+      const program = example('fig7-dnlc.mover');
+      const reasons: string[] = [];
+      const spy = vscode.debug.registerDebugAdapterTrackerFactory('mover', {
+        createDebugAdapterTracker: () => ({ onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string } }) => { if (m.type === 'event' && m.event === 'stopped') reasons.push(m.body?.reason ?? ''); } }),
+      });
+      try {
+        const first = nextStop();
+        assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'watch', program, stopOnEntry: true }));
+        const session = await first;
+        // What VS Code's own box refuses (it hands the text to BigInt), Mover's command takes.
+        const name = await vscode.commands.executeCommand<string | undefined>('mover.addDataBreakpointAtAddress', 'pa:0x90_0000 + 4');
+        assert.equal(name, 'watch pa:0x90_0000 + 4');
+        const watch = vscode.debug.breakpoints.find((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === name);
+        assert.ok(watch?.enabled, 'the Breakpoints view lists the watch, enabled');
+        const hit = nextStop();
+        await vscode.commands.executeCommand('workbench.action.debug.continue');
+        await hit;
+        assert.equal(reasons.at(-1), 'data breakpoint');
+        const threads = await session.customRequest('threads') as { threads: { id: number; name: string }[] };
+        const frames = await Promise.all(threads.threads.map(async (t) => (await session.customRequest('stackTrace', { threadId: t.id, levels: 1 }) as { stackFrames: { line: number }[] }).stackFrames[0]));
+        const doc = await vscode.workspace.openTextDocument(program);
+        const storeLine = doc.getText().split('\n').findIndex((l) => l.includes('st32 [r1], 1')) + 1;
+        assert.ok(frames.some((f) => f.line === storeLine), `a thread is at the st32 of line ${storeLine}: ${JSON.stringify(frames)}`);
+        // The debug-memory file system: what View Binary Data and the hex editor open.
+        const memUri = (ref: string, range: string) => vscode.Uri.from({ scheme: 'vscode-debug-memory', authority: session.id, path: `/${encodeURIComponent(ref)}/memory.bin`, query: `range=${range}` });
+        assert.deepEqual([...await vscode.workspace.fs.readFile(memUri('pa:0x90_0000', '0:4'))], [1, 0, 0, 0]);
+        assert.deepEqual([...await vscode.workspace.fs.readFile(memUri('vs1:0x0090_0000', '0:4'))], [1, 0, 0, 0], 'C1 is common: VS1 sees the same byte');
+        await vscode.workspace.fs.writeFile(memUri('pa:0x90_0004', '0:2'), new Uint8Array([0xab, 0xcd]));
+        const back = await session.customRequest('readMemory', { memoryReference: 'pa:0x90_0004', count: 2 }) as { address: string; data: string };
+        assert.equal(back.address, '0x900004');
+        assert.deepEqual([...Buffer.from(back.data, 'base64')], [0xab, 0xcd]);
+        vscode.debug.removeBreakpoints([watch]);
+        await stopSessions();
+      } finally {
+        spy.dispose();
+      }
+    });
+
     test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters, with both sessions running at once', async () => {
       const mover = await api();
       const views = mover.views!;
