@@ -5,7 +5,8 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { hex, type Program } from '../emulator/index';
-import { ConsoleError, completions, evaluateExpression, runCommand, type EvalContext } from './evaluator';
+import { ConsoleError, completions, runCommand } from './console-commands';
+import { evaluateExpression, type EvalContext } from './evaluator';
 import { ErrorCode } from './protocol';
 import { RequestError } from './request';
 import type { MoverRuntime } from './runtime';

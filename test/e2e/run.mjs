@@ -167,6 +167,7 @@ async function ui(vsix) {
     await stopAt(page, ws, 'fig7-dnlc.mover', '    mov r1, READY');
     await showView(page, 'DNLC', 'view-dnlc', 'enters 5');
     await hostileLabels(page, ws);
+    await hoverWhileRunning(page, ws);
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
     return 0;
@@ -382,6 +383,51 @@ async function hostileLabels(page, ws) {
   // The chunk map (layout name, purposes) and the memory view (the string's bytes) both show it as text.
   if (sawText < 2) throw new Error(`the hostile text shows as text in ${sawText} webview(s), expected the chunk map and the memory view`);
   log(`hostile labels: shown as text in ${sawText} webviews, no markup created`);
+  rmSync(path.join(ws, '.vscode'), { recursive: true, force: true });
+}
+
+/**
+ * While a session runs, hovering an address shows one hover (the language server's static translation:
+ * the live one needs a stop), whole: not two stacked and cut off.
+ */
+async function hoverWhileRunning(page, ws) {
+  writeFileSync(path.join(ws, 'spin.mover'), '; runs until stopped\n.equ COMMON, 0x0080_0000\n.thread main, start, cpu=0\nstart:\n    mov r1, COMMON\n.loop:\n    add r2, r2, 1\n    jmp .loop\n');
+  mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+  writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [{ type: 'mover', request: 'launch', name: 'spin', program: '${workspaceFolder}/spin.mover', stopOnEntry: false, maxSteps: 2 ** 50 }] }, null, 2));
+  await page.keyboard.press('Shift+F5');
+  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type('spin.mover');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'spin.mover' }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await runCommand(page, 'Debug: Select and Start Debugging');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type('spin');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'spin' }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
+  const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
+  await target.waitFor({ timeout: 10_000 });
+  await target.hover();
+  const visible = page.locator('.monaco-hover:visible, .debug-hover-widget:visible');
+  await visible.filter({ hasText: 'VS1' }).first().waitFor({ timeout: 15_000 });
+  if (!(await paused(page)) && !(await page.locator('.debug-toolbar .codicon-debug-pause').isVisible())) throw new Error('the spin session ended before the hover');
+  const hovers = await visible.count();
+  const box = visible.first();
+  // Two hover providers answering would show the translation table twice in the one widget.
+  const tables = await box.locator('table').count();
+  const clipped = await box.evaluate((el) => [...el.querySelectorAll('.monaco-scrollable-element')].some((s) => s.scrollHeight > s.clientHeight + 1));
+  await shot(page, 'hover-running');
+  const shown = await box.innerText();
+  if (hovers !== 1) throw new Error(`${hovers} hovers are shown while running`);
+  if (tables !== 1) throw new Error(`the hover while running shows ${tables} translation tables: ${shown}`);
+  if (clipped) throw new Error(`the hover while running is cut off: ${shown}`);
+  for (const want of ['VS0', 'VS1', 'VS2']) if (!shown.includes(want)) throw new Error(`the hover while running does not show ${want}: ${shown}`);
+  log('hover while running: one hover, whole, with the address in VS0, VS1 and VS2');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+F5');
+  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
   rmSync(path.join(ws, '.vscode'), { recursive: true, force: true });
 }
 
