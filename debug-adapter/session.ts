@@ -5,32 +5,28 @@
 //
 // The handlers live with the concept they serve: launch.ts builds, breakpoints.ts keeps the breakpoint
 // book, frames.ts the threads, frames and variables, evaluate.ts the console and hovers, memory.ts
-// memory and disassembly, views.ts the custom requests. This file wires them to the protocol.
+// memory and disassembly, sources.ts the source files and line bases, views.ts the custom requests.
+// This file wires them to the protocol.
 
-import { DebugSession, Event, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, Source, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
+import { DebugSession, Event, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import * as path from 'node:path';
-import { describeFault, describeStop, hex, nodeSourceHost, type Program, type StopReason } from '../emulator/index';
-import { BreakpointBook, EXCEPTION_FILTERS, lineTable, resolveLine, type ClientLines } from './breakpoints';
+import { describeFault, describeStop, hex, type Program, type StopReason } from '../emulator/index';
+import { BreakpointBook } from './breakpoints';
+import { CAPABILITIES } from './capabilities';
 import { complete, evaluate } from './evaluate';
 import { Frames, THREAD_ID_BASE } from './frames';
 import { build } from './launch';
 import { validateLaunchArguments, type MoverLaunchArguments } from './launch-args';
 import { dnlcView, snapshotQueueView } from './library-views';
 import { disassemble, readMemory, writeMemory } from './memory';
-import { textAddress } from './memory-ref';
 import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_VS_SWITCH, type StateChangedBody } from './protocol';
 import { After, RequestError, bad, type Handlers, type RequestName } from './request';
 import type { HistoryStop, MoverRuntime, RuntimeStop } from './runtime';
 import { ProgramOutput } from './program-output';
+import { ProgramSources } from './sources';
 import { checkArguments } from './arguments';
 import { controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
-
-function isFile(file: string): boolean {
-  try { return statSync(file).isFile(); } catch { return false; }
-}
 
 /** How long a launch waits for configurationDone (breakpoints come before it) before running anyway. */
 const CONFIGURATION_WAIT_MS = 2000;
@@ -58,15 +54,7 @@ export class MoverDebugSession extends DebugSession {
   /** After terminate no stop is reported (the run it ended would report a pause) until a restart. */
   private terminated = false;
   private lastStop: RuntimeStop | null = null;
-  /** Whether each source file of the program is a file on disk (asked once per load). */
-  private onDisk = new Map<string, boolean>();
-  private clientLinesStartAt1 = true;
-  private clientColumnsStartAt1 = true;
-  private readonly lines: ClientLines = {
-    toDebuggerLine: (l) => (this.clientLinesStartAt1 ? l : l + 1),
-    toClientLine: (l) => (this.clientLinesStartAt1 ? l : l - 1),
-    location: (pc) => this.location(pc),
-  };
+  private readonly lines = new ProgramSources((file) => this.convertDebuggerPathToClient(file));
   private readonly book = new BreakpointBook(this.lines);
   private readonly frames = new Frames({
     stopped: () => this.stopped(),
@@ -101,7 +89,7 @@ export class MoverDebugSession extends DebugSession {
       setFunctionBreakpoints: (a) => ({ breakpoints: this.book.setFunction(a) }),
       setInstructionBreakpoints: (a) => ({ breakpoints: this.book.setInstruction(a) }),
       setExceptionBreakpoints: (a) => ({ breakpoints: this.book.setExceptionFilters(a) }),
-      breakpointLocations: (a) => this.breakpointLocations(a),
+      breakpointLocations: (a) => this.lines.breakpointLocations(a),
       dataBreakpointInfo: (a) => { const rt = this.rt(); return this.book.dataInfo(a, this.frames.context(rt, a.frameId)); },
       setDataBreakpoints: (a) => ({ breakpoints: this.book.setData(a) }),
       threads: () => ({ threads: this.frames.threads(this.runtime) }),
@@ -117,9 +105,9 @@ export class MoverDebugSession extends DebugSession {
       stepBack: (a) => this.back('step', a),
       reverseContinue: (a) => this.back('continue', a),
       pause: () => { this.rt().requestPause(); return {}; },
-      gotoTargets: (a) => this.gotoTargets(a),
+      gotoTargets: (a) => this.lines.gotoTargets(a),
       goto: (a) => this.goto(a),
-      source: (a) => this.source(a),
+      source: (a) => this.lines.source(a),
       evaluate: (a) => {
         const rt = this.stopped();
         return evaluate(rt, this.loaded(), this.frames.context(rt, a.frameId), a, {
@@ -139,7 +127,7 @@ export class MoverDebugSession extends DebugSession {
         return w.body;
       },
       disassemble: (a) => disassemble(this.program, this.lines, a),
-      loadedSources: () => ({ sources: (this.program?.files ?? []).map((f, i) => this.sourceOf(i, f)) }),
+      loadedSources: () => this.lines.loadedSources(),
       'mover/layout': () => layoutView(this.rt()),
       'mover/walk': (a) => walkView(this.stopped(), a),
       'mover/lastWalk': (a) => lastWalkView(this.stopped(), a),
@@ -262,38 +250,8 @@ export class MoverDebugSession extends DebugSession {
   // ---- session -----------------------------------------------------------------------------------
 
   private initialize(args: DebugProtocol.InitializeRequestArguments): DebugProtocol.Capabilities {
-    this.clientLinesStartAt1 = args.linesStartAt1 !== false;
-    this.clientColumnsStartAt1 = args.columnsStartAt1 !== false;
-    return {
-      supportsConfigurationDoneRequest: true,
-      supportsConditionalBreakpoints: true,
-      supportsHitConditionalBreakpoints: true,
-      supportsLogPoints: true,
-      supportsFunctionBreakpoints: true,
-      supportsInstructionBreakpoints: true,
-      supportsBreakpointLocationsRequest: true,
-      supportsDataBreakpoints: true,
-      supportsDataBreakpointBytes: true,
-      supportsExceptionInfoRequest: true,
-      supportsExceptionFilterOptions: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS,
-      supportsStepBack: true,
-      supportsRestartRequest: true,
-      supportsTerminateRequest: true,
-      supportsGotoTargetsRequest: true,
-      supportsSetVariable: true,
-      supportsSetExpression: true,
-      supportsEvaluateForHovers: true,
-      supportsCompletionsRequest: true,
-      completionTriggerCharacters: ['.', ' '],
-      supportsReadMemoryRequest: true,
-      supportsWriteMemoryRequest: true,
-      supportsDisassembleRequest: true,
-      supportsSteppingGranularity: false,
-      supportsLoadedSourcesRequest: true,
-      supportsClipboardContext: true,
-      supportsValueFormattingOptions: false,
-    };
+    this.lines.configure(args);
+    return CAPABILITIES;
   }
 
   /** Builds the program into a fresh runtime and arms every breakpoint in it. */
@@ -305,7 +263,7 @@ export class MoverDebugSession extends DebugSession {
     };
     this.program = program;
     this.runtime = runtime;
-    this.onDisk = new Map();
+    this.lines.load(program);
     this.book.attach(runtime, program);
   }
 
@@ -352,33 +310,6 @@ export class MoverDebugSession extends DebugSession {
     this.load(args);
     this.sendStateChanged('restart');
     return new After({}, () => this.begin());
-  }
-
-  private breakpointLocations(a: DebugProtocol.BreakpointLocationsArguments): DebugProtocol.BreakpointLocationsResponse['body'] {
-    if (typeof a.source?.path !== 'string' || typeof a.line !== 'number' || (a.endLine !== undefined && typeof a.endLine !== 'number')) throw bad('breakpointLocations needs a source path and a line (and endLine a number)');
-    if (!this.program) return { breakpoints: [] };
-    const m = lineTable(this.program).get(path.normalize(path.resolve(a.source.path)));
-    const from = this.lines.toDebuggerLine(a.line) - 1;
-    const to = a.endLine !== undefined ? this.lines.toDebuggerLine(a.endLine) - 1 : from;
-    // The file's lines with code, not the range asked for: an endLine of 1e15 must not loop 1e15 times.
-    const lines = [...(m?.keys() ?? [])].filter((l) => l >= from && l <= to).sort((x, y) => x - y);
-    return { breakpoints: lines.map((l) => ({ line: this.lines.toClientLine(l + 1) })) };
-  }
-
-  private location(pc: number): { source: DebugProtocol.Source; line: number; column: number } {
-    const p = this.loaded();
-    const fileIndex = p.srcFile[pc];
-    return { source: this.sourceOf(fileIndex, p.files[fileIndex]), line: this.lines.toClientLine(p.srcLine[pc] + 1), column: this.clientColumnsStartAt1 ? p.srcCol[pc] + 1 : p.srcCol[pc] };
-  }
-
-  /**
-   * A source as VS Code should open it: a file on disk by its path alone (so the editor is the file's
-   * own, editable, with its breakpoints); only text with no file behind it gets a reference.
-   */
-  private sourceOf(index: number, file: string): Source {
-    let onDisk = this.onDisk.get(file);
-    if (onDisk === undefined) this.onDisk.set(file, (onDisk = isFile(file)));
-    return new Source(path.basename(file), this.convertDebuggerPathToClient(file), onDisk ? 0 : index + 1);
   }
 
   // ---- running ----------------------------------------------------------------------------------
@@ -482,14 +413,6 @@ export class MoverDebugSession extends DebugSession {
     }
   }
 
-  private gotoTargets(a: DebugProtocol.GotoTargetsArguments): DebugProtocol.GotoTargetsResponse['body'] {
-    if (typeof a.source?.path !== 'string' || typeof a.line !== 'number') throw bad('gotoTargets needs a source path and a line');
-    if (!this.program) return { targets: [] };
-    const r = resolveLine(lineTable(this.program), path.resolve(a.source.path), this.lines.toDebuggerLine(a.line) - 1);
-    if (!r) return { targets: [] };
-    return { targets: [{ id: r.pc + 1, label: `${path.basename(a.source.path)}:${r.line + 1}`, line: this.lines.toClientLine(r.line + 1), instructionPointerReference: textAddress(r.pc) }] };
-  }
-
   private goto(a: DebugProtocol.GotoArguments): After<Record<string, never>> {
     const rt = this.stopped();
     const tid = this.frames.threadIndex(rt, a.threadId);
@@ -505,18 +428,6 @@ export class MoverDebugSession extends DebugSession {
       this.sendEvent(ev);
       this.sendStateChanged('stopped');
     });
-  }
-
-  /** Only the launched program's own files (the program and its includes), never any other path. */
-  private source(a: DebugProtocol.SourceArguments): DebugProtocol.SourceResponse['body'] {
-    const files = this.program?.files ?? [];
-    const ref = a.source?.sourceReference ?? a.sourceReference;
-    const byPath = typeof a.source?.path === 'string' ? path.normalize(path.resolve(a.source.path)) : undefined;
-    const file = (ref ? files[ref - 1] : undefined) ?? files.find((f) => byPath !== undefined && path.normalize(path.resolve(f)) === byPath);
-    if (!file) throw bad(this.program ? 'no such source: only the files of the launched program are served' : 'no program is loaded: launch one first');
-    const text = nodeSourceHost.readFile(file);
-    if (text === undefined) throw bad(`cannot read ${file}`);
-    return { content: text, mimeType: 'text/x-mover' };
   }
 }
 

@@ -61,18 +61,19 @@ overBothTransports('reliability', (open) => {
     assert.deepEqual(locations.breakpoints.map((b) => b.line), [2, 3, 4, 5]);
   });
 
-  test('pause answers within 100 ms during a step over a 60 M-instruction call, and stops the step', async () => {
+  // How fast pause is answered is measured by the bench (longrun.pause_during_step_over_ms), not here.
+  test('threads and pause are answered during a step over a 60 M-instruction call, and stop it inside the call', async () => {
     const d = await open();
     const tid = await d.launchStopped({ program: LONG_CALL });
     await d.ok('next', { threadId: tid });
     await new Promise((r) => setTimeout(r, 200));
-    const t0 = performance.now();
     await d.ok('threads');
     await d.ok('pause', { threadId: tid });
-    const latency = performance.now() - t0;
     const s = await d.stopped();
     assert.equal(s.body.reason, 'pause');
-    assert.ok(latency < 100, `threads and pause answered in ${latency.toFixed(0)} ms`);
+    // Inside spin, its counter not run out: the pause stopped the step, it did not wait for its end.
+    assert.match((await d.topFrame(tid)).name, /^again · VS0$/);
+    assert.ok((await d.register(tid, 'r2')) > 0n, 'paused before spin\'s loop ended');
     // The step is over: stepping out of the call from here finishes it.
     const out = await d.resume('stepOut', { threadId: tid });
     assert.equal(out.body.reason, 'step');

@@ -20,7 +20,7 @@ import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
-import { consoleEval, consoleLines, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, consoleEval, consoleLines, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -221,14 +221,14 @@ async function stopAt(page, ws, name, marker) {
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type(name);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await acceptQuickInput(page);
   await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
   const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
   // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
   await page.keyboard.press('Control+G');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type(String(line));
-  await page.keyboard.press('Enter');
+  await acceptQuickInput(page);
   await waitFor(page, async () => (await cursorLine()) === line, `${name}: the cursor on line ${line}`);
   const glyphs = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint');
   const before = await glyphs.count();
@@ -314,7 +314,7 @@ async function hoverShowsSpaces(page, text, line) {
   await page.keyboard.press('Control+G');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type(String(line));
-  await page.keyboard.press('Enter');
+  await acceptQuickInput(page);
   const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: text }).first();
   await target.waitFor({ timeout: 10_000 });
   await target.hover();
@@ -354,7 +354,7 @@ async function hostileLabels(page, ws) {
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type('hostile');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'hostile' }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await acceptQuickInput(page);
   await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
   await waitFor(page, () => paused(page), 'the hostile program to stop on entry', 60_000);
   await showViewFrame(page, 'Chunk Map');
@@ -362,7 +362,7 @@ async function hostileLabels(page, ws) {
   await runCommand(page, 'Mover: Show Memory');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type('vs0:0x2100_0000');
-  await page.keyboard.press('Enter');
+  await acceptQuickInput(page);
   const report = [];
   let sawText = 0;
   // Both webviews draw when their script has run: wait until two frames show the text (or time runs out).
@@ -400,12 +400,12 @@ async function hoverWhileRunning(page, ws) {
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type('spin.mover');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'spin.mover' }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await acceptQuickInput(page);
   await runCommand(page, 'Debug: Select and Start Debugging');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type('spin');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'spin' }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await acceptQuickInput(page);
   await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
   const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
   await target.waitFor({ timeout: 10_000 });

@@ -17,14 +17,27 @@ export async function waitFor(page, probe, what, timeout = 15_000) {
  * Runs a command from the command palette by its title, once the palette lists a match (its own title,
  * or the command VS Code offers for it, as "Close Secondary Side Bar" finds "Toggle Secondary Side Bar").
  */
+/**
+ * Presses Enter in the open quick input (palette, Go to Line, Quick Open, an input box) until it closes:
+ * a key can be lost while the workbench is busy. Enter is pressed again only while the widget still
+ * shows, so a late first press never reaches the editor.
+ */
+export async function acceptQuickInput(page) {
+  const widget = page.locator('.quick-input-widget');
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Enter');
+    if (await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the quick input did not take Enter: ${await page.locator('.quick-input-widget input').inputValue().catch(() => '?')}`);
+}
+
 export async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type(title);
   await waitFor(page, async () => (await input.inputValue()).endsWith(title) && (await page.locator('.quick-input-widget .monaco-list-row').count()) > 0, `the palette to list ${title}`);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => {});
+  await acceptQuickInput(page);
 }
 
 /** The 1-based line of the top stack frame in the active editor (the yellow arrow), or 0. */
