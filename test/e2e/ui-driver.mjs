@@ -18,17 +18,22 @@ export async function waitFor(page, probe, what, timeout = 15_000) {
  * or the command VS Code offers for it, as "Close Secondary Side Bar" finds "Toggle Secondary Side Bar").
  */
 /**
- * Presses Enter in the open quick input (palette, Go to Line, Quick Open, an input box) until it closes:
- * a key can be lost while the workbench is busy. Enter is pressed again only while the widget still
- * shows, so a late first press never reaches the editor.
+ * Presses Enter in the open quick input (palette, Go to Line, Quick Open, an input box) until it takes
+ * it: the widget closes, or shows another picker (a command that asks next). A key can be lost while the
+ * workbench is busy; Enter is pressed again only while the same input still shows the same text, so a
+ * late first press never reaches the editor or the next picker.
  */
 export async function acceptQuickInput(page) {
   const widget = page.locator('.quick-input-widget');
+  const input = page.locator('.quick-input-widget input');
+  const state = async () => `${await input.getAttribute('aria-label').catch(() => '')}\n${await input.inputValue().catch(() => '')}`;
+  const before = await state();
   for (let i = 0; i < 4; i++) {
     await page.keyboard.press('Enter');
-    if (await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+    const taken = await waitFor(page, async () => !(await widget.isVisible()) || (await state()) !== before, 'the quick input to take Enter', 5_000).then(() => true, () => false);
+    if (taken) return;
   }
-  throw new Error(`the quick input did not take Enter: ${await page.locator('.quick-input-widget input').inputValue().catch(() => '?')}`);
+  throw new Error(`the quick input did not take Enter: ${before}`);
 }
 
 export async function runCommand(page, title) {

@@ -1,13 +1,17 @@
 // The Test Explorer in a real VS Code, through the DOM: a .mover file with a passing and a failing
 // `.test` shows both in the Test Explorer; after Run All, the failing one is marked failed and the
-// assert's values are shown in the editor at the assert's line.
+// assert's values are shown in the editor at the assert's line; after Run with Coverage the editor marks
+// run and unrun lines.
 // Called by test/e2e/run.mjs's UI phase with the page (a workbench open on workspaceFolder).
 
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { runCommand, waitFor } from './ui-driver.mjs';
 
 const FILE = 'explorer-check.test.mover';
 const ASSERT_LINE = 9; // one-based: the line of the failing assert below
+const PASS_ASSERT_LINE = 5; // the passing test's assert: run
+const UNREACHED_LINE = 10; // the halt after the failing assert: never run
 const SOURCE = `; Written by test/e2e/ui-testing.mjs: one test passes, one fails at line ${ASSERT_LINE}.
 .test passes_in_the_explorer, t_pass
 .test fails_in_the_explorer, t_fail
@@ -72,6 +76,19 @@ export async function testExplorerUi(page, workspaceFolder, resultsDir) {
   }
   if (at !== ASSERT_LINE) throw new Error(`the failure shows at line ${at}, not at the assert's line ${ASSERT_LINE}`);
   await page.screenshot({ path: path.join(resultsDir, 'test-explorer.png') });
+  await coverageInEditor(page, resultsDir);
+}
+
+/**
+ * Run with Coverage: the editor's line numbers carry VS Code's coverage marks, a hit on the passing
+ * test's assert and a miss on the halt after the failing assert (never reached).
+ */
+async function coverageInEditor(page, resultsDir) {
+  await runCommand(page, 'Test: Run All Tests with Coverage');
+  const number = (line) => page.locator('.editor-group-container.active .monaco-editor .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+  const marked = async (line, cls) => ((await number(line).getAttribute('class').catch(() => '')) ?? '').includes(cls);
+  await waitFor(page, async () => (await marked(PASS_ASSERT_LINE, 'coverage-deco-hit')) && (await marked(UNREACHED_LINE, 'coverage-deco-miss')), `coverage marks in the editor: a hit at line ${PASS_ASSERT_LINE}, a miss at line ${UNREACHED_LINE}`, 60_000);
+  await page.screenshot({ path: path.join(resultsDir, 'test-coverage.png') });
 }
 
 export default testExplorerUi;
