@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
+import { editorTitleButtonUi, inlineValuesUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
 import { consoleEval, consoleLines, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
@@ -166,9 +167,18 @@ async function ui(vsix) {
     await showView(page, 'Snapshot Queue', 'view-snapshot-queue', 'last read');
     await stopAt(page, ws, 'fig7-dnlc.mover', '    mov r1, READY');
     await showView(page, 'DNLC', 'view-dnlc', 'enters 5');
+    const snap = (name) => shot(page, name);
+    await inlineValuesUi(page, snap);
+    log('inline values: the registers of the line and [r1] translated, at the end of the stopped line');
+    await editorTitleButtonUi(page, snap);
+    log('editor title: the Run/Debug Mover Program button on a .mover file');
     await hostileLabels(page, ws);
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
+    await taskProblemUi(page, ws, snap);
+    log('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)');
+    await walkthroughUi(page, snap);
+    log('walkthrough: opens with its five steps and their markdown');
     return 0;
   } catch (e) {
     await page?.screenshot({ path: path.join(results, 'ui-failure.png') }).catch(() => {});
