@@ -86,8 +86,10 @@ export class DynamicConfigurationProvider implements vscode.DebugConfigurationPr
 /** The editor title's Run and Debug buttons: the .mover file in the editor, with or without the debugger. */
 export function registerEditorRunCommands(context: vscode.ExtensionContext): void {
   const start = async (resource: vscode.Uri | undefined, noDebug: boolean): Promise<boolean> => {
-    const uri = resource ?? vscode.window.activeTextEditor?.document.uri;
-    if (!uri) return false;
+    // From the walkthrough (not a text editor) too: the .mover file shown beside it.
+    const shown = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].find((e) => e?.document.languageId === 'mover');
+    const uri = resource ?? shown?.document.uri;
+    if (!uri) { void vscode.window.showInformationMessage('Open a .mover file to run or debug it.'); return false; }
     const name = `${noDebug ? 'Run' : 'Debug'} ${uri.path.split('/').pop()}`;
     return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), { type: 'mover', request: 'launch', name, program: uri.fsPath, stopOnEntry: !noDebug }, { noDebug });
   };

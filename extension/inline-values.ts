@@ -14,7 +14,7 @@ const LABEL_LINE = /^\s*[A-Za-z_][\w$]*:/;
 export class MoverInlineValues implements vscode.InlineValuesProvider {
   constructor(private readonly sessions: MoverSessions) {}
 
-  async provideInlineValues(doc: vscode.TextDocument, viewPort: vscode.Range, context: vscode.InlineValueContext): Promise<vscode.InlineValue[]> {
+  async provideInlineValues(doc: vscode.TextDocument, viewPort: vscode.Range, context: vscode.InlineValueContext, token?: vscode.CancellationToken): Promise<vscode.InlineValue[]> {
     const session = this.sessions.stoppedSession;
     if (!session) return [];
     const stop = context.stoppedLocation.start.line;
@@ -32,6 +32,8 @@ export class MoverInlineValues implements vscode.InlineValuesProvider {
     };
     const out: vscode.InlineValue[] = [];
     for (let line = first; line <= Math.min(stop, viewPort.end.line); line++) {
+      // The session moved on (a step, the end): these values are old.
+      if (token?.isCancellationRequested || this.sessions.stoppedSession !== session) return [];
       const text = doc.lineAt(line).text;
       const ops = instructionOperands(text, line);
       if (!ops) continue;

@@ -21,7 +21,7 @@ import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
 import { editorTitleButtonUi, inlineValuesUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
-import { consoleEval, consoleLines, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
+import { consoleEval, consoleLines, goToLine, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -168,17 +168,23 @@ async function ui(vsix) {
     await stopAt(page, ws, 'fig7-dnlc.mover', '    mov r1, READY');
     await showView(page, 'DNLC', 'view-dnlc', 'enters 5');
     const snap = (name) => shot(page, name);
-    await inlineValuesUi(page, snap);
-    log('inline values: the registers of the line and [r1] translated, at the end of the stopped line');
-    await editorTitleButtonUi(page, snap);
-    log('editor title: the Run/Debug Mover Program button on a .mover file');
+    // Issue 19's checks: each one's failure is kept and the others still run; all are reported at the end.
+    const failures = [];
+    const check = async (what, f) => {
+      try { await f(); log(what); } catch (e) {
+        failures.push(`${what}: ${e.message}`);
+        await shot(page, `ui-failure-${failures.length}`).catch(() => {});
+        await page.keyboard.press('Escape').catch(() => {});
+      }
+    };
+    await check('inline values: the registers of the line and [r1] translated, at the end of the stopped line', () => inlineValuesUi(page, snap));
+    await check('editor title: the Run/Debug Mover Program button on a .mover file', () => editorTitleButtonUi(page, snap));
     await hostileLabels(page, ws);
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
-    await taskProblemUi(page, ws, snap);
-    log('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)');
-    await walkthroughUi(page, snap);
-    log('walkthrough: opens with its five steps and their markdown');
+    await check('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)', () => taskProblemUi(page, ws, snap));
+    await check('walkthrough: opens with its five steps and their markdown', () => walkthroughUi(page, snap));
+    if (failures.length) throw new Error(`${failures.length} check(s) failed:\n  ${failures.join('\n  ')}`);
     return 0;
   } catch (e) {
     await page?.screenshot({ path: path.join(results, 'ui-failure.png') }).catch(() => {});
@@ -234,10 +240,7 @@ async function stopAt(page, ws, name, marker) {
   await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
   const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
   // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(String(line));
-  await page.keyboard.press('Enter');
+  await goToLine(page, line);
   await waitFor(page, async () => (await cursorLine()) === line, `${name}: the cursor on line ${line}`);
   const glyphs = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint');
   const before = await glyphs.count();
@@ -320,10 +323,7 @@ async function outputOnceAcrossTimeTravel(page, markers) {
 /** Hovering an address in the source while stopped shows it in every space. */
 async function hoverShowsSpaces(page, text, line) {
   // Bring its line into view first (Go to Line), as a person scrolls to it.
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(String(line));
-  await page.keyboard.press('Enter');
+  await goToLine(page, line);
   const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: text }).first();
   await target.waitFor({ timeout: 10_000 });
   await target.hover();
