@@ -4,7 +4,8 @@
 // is shown to the user and logged to the "Mover" output channel.
 
 import * as vscode from 'vscode';
-import { ConfigurationProvider, InlineAdapterFactory } from './debug';
+import { ConfigurationProvider, DynamicConfigurationProvider, InlineAdapterFactory, registerEditorRunCommands } from './debug';
+import { MoverTaskProvider, TASK_TYPE } from './tasks';
 import { startLanguageClient } from './language-client';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { MoverSessions } from './session-state';
@@ -18,6 +19,8 @@ import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
 import { MoverTesting } from './testing';
 import { registerAddressCommands } from './address-commands';
+import { MoverInlineValues } from './inline-values';
+import { LayoutStatus } from './language-status';
 
 let client: LanguageClient | undefined;
 
@@ -26,6 +29,12 @@ export interface MoverApi {
   readonly output: vscode.OutputChannel;
   readonly sessions?: MoverSessions;
   readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider; readonly snapshotQueue: SnapshotQueueProvider; readonly dnlc: DnlcProvider };
+  /** Run and Debug's dynamic configurations (one per program and per `.test`). */
+  readonly dynamicConfigurations?: DynamicConfigurationProvider;
+  /** The language status item of .mover files: the layout in use. */
+  readonly layoutStatus?: LayoutStatus;
+  /** The inline values shown at a stop. */
+  readonly inlineValues?: MoverInlineValues;
 }
 
 const NUMBER = /0[xX][0-9A-Fa-f_]+|\b\d[\d_]*\b/;
@@ -36,11 +45,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
   output.appendLine(`Mover ${context.extension.packageJSON.version} activating`);
   try {
     const provider = new ConfigurationProvider();
+    const dynamicConfigurations = new DynamicConfigurationProvider();
     context.subscriptions.push(
       vscode.debug.registerDebugAdapterDescriptorFactory('mover', new InlineAdapterFactory()),
       vscode.debug.registerDebugConfigurationProvider('mover', provider),
-      vscode.debug.registerDebugConfigurationProvider('mover', provider, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+      vscode.debug.registerDebugConfigurationProvider('mover', dynamicConfigurations, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+      vscode.tasks.registerTaskProvider(TASK_TYPE, new MoverTaskProvider(context)),
     );
+    registerEditorRunCommands(context);
     const sessions = new MoverSessions(output);
     const controlRegisters = new ControlRegistersProvider(sessions);
     const tlb = new TlbProvider(sessions);
@@ -48,6 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     const chunkMap = new ChunkMapProvider(context.extensionUri, sessions);
     const snapshotQueue = new SnapshotQueueProvider(sessions);
     const dnlc = new DnlcProvider(sessions);
+    const layoutStatus = new LayoutStatus();
+    const inlineValues = new MoverInlineValues(sessions);
     context.subscriptions.push(
       sessions, controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc,
       snapshotQueue.createView('mover.snapshotQueue'),
@@ -57,6 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       pageWalk.createView('mover.pageWalk'),
       vscode.window.registerWebviewViewProvider(ChunkMapProvider.viewType, chunkMap, { webviewOptions: { retainContextWhenHidden: true } }),
       vscode.languages.registerHoverProvider({ language: 'mover' }, new LiveHoverProvider(sessions)),
+      vscode.languages.registerInlineValuesProvider({ language: 'mover' }, inlineValues),
+      layoutStatus,
       vscode.window.onDidChangeTextEditorSelection((e) => {
         // The page walk and the chunk map follow an address under the cursor while stopped.
         if (e.textEditor.document.languageId !== 'mover' || !sessions.stoppedSession) return;
@@ -79,7 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     // After the language client: the Test Explorer discovers tests from its symbols.
     context.subscriptions.push(new MoverTesting(context, output));
     output.appendLine('Mover ready');
-    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc } };
+    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc }, dynamicConfigurations, layoutStatus, inlineValues };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     output.appendLine(`activation failed: ${e instanceof Error ? e.stack : message}`);

@@ -12,9 +12,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TestResult } from '../emulator/index';
 import { addressSpaceReport } from '../cli/test-report';
+import { bundledCli, layoutArgs } from './cli';
 
 /** A quick text check: only documents that may declare a test are asked for their symbols. */
-const MAY_HOLD_TEST = /^[^;\n"]*\.test\b/im;
+export const MAY_HOLD_TEST = /^[^;\n"]*\.test\b/im;
 
 const SYMBOL_ATTEMPTS = 5;
 const SYMBOL_RETRY_MS = 1000;
@@ -143,11 +144,9 @@ export class MoverTesting implements vscode.Disposable {
   /** `mover test FILE --grep ... --reporter json` with the bundled CLI; undefined when it fails. */
   private cli(file: vscode.Uri, grep: string, coverage: boolean, token: vscode.CancellationToken): Promise<JsonReport | undefined> {
     const covDir = coverage ? mkdtempSync(path.join(os.tmpdir(), 'mover-coverage-')) : undefined;
-    const args = ['test', file.fsPath, '--reporter', 'json', '--grep', grep, ...(covDir ? ['--coverage', '--coverage-dir', covDir] : [])];
-    const layout = vscode.workspace.getConfiguration('mover', file).get<string>('layout', '');
-    if (layout && vscode.workspace.isTrusted) args.push('--layout', layout);
+    const args = ['test', file.fsPath, '--reporter', 'json', '--grep', grep, ...(covDir ? ['--coverage', '--coverage-dir', covDir] : []), ...layoutArgs(file)];
     return new Promise((resolve) => {
-      const child = fork(this.context.asAbsolutePath(path.join('dist', 'cli.js')), args, { silent: true, cwd: path.dirname(file.fsPath) });
+      const child = fork(bundledCli(this.context), args, { silent: true, cwd: path.dirname(file.fsPath) });
       let out = '', err = '';
       child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
       child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });

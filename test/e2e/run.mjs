@@ -20,7 +20,8 @@ import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
-import { acceptQuickInput, consoleEval, consoleLines, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
+import { editorTitleButtonUi, inlineValuesUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
+import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -166,10 +167,25 @@ async function ui(vsix) {
     await showView(page, 'Snapshot Queue', 'view-snapshot-queue', 'last read');
     await stopAt(page, ws, 'fig7-dnlc.mover', '    mov r1, READY');
     await showView(page, 'DNLC', 'view-dnlc', 'enters 5');
+    const snap = (name) => shot(page, name);
+    // Issue 19's checks: each one's failure is kept and the others still run; all are reported at the end.
+    const failures = [];
+    const check = async (what, f) => {
+      try { await f(); log(what); } catch (e) {
+        failures.push(`${what}: ${e.message}`);
+        await shot(page, `ui-failure-${failures.length}`).catch(() => {});
+        await page.keyboard.press('Escape').catch(() => {});
+      }
+    };
+    await check('inline values: the registers of the line and [r1] translated, at the end of the stopped line', () => inlineValuesUi(page, snap));
+    await check('editor title: the Run/Debug Mover Program button on a .mover file', () => editorTitleButtonUi(page, snap));
     await hostileLabels(page, ws);
     await hoverWhileRunning(page, ws);
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
+    await check('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)', () => taskProblemUi(page, ws, snap));
+    await check('walkthrough: opens with its five steps and their markdown', () => walkthroughUi(page, snap));
+    if (failures.length) throw new Error(`${failures.length} check(s) failed:\n  ${failures.join('\n  ')}`);
     return 0;
   } catch (e) {
     await page?.screenshot({ path: path.join(results, 'ui-failure.png') }).catch(() => {});
@@ -225,10 +241,7 @@ async function stopAt(page, ws, name, marker) {
   await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
   const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
   // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(String(line));
-  await acceptQuickInput(page);
+  await goToLine(page, line);
   await waitFor(page, async () => (await cursorLine()) === line, `${name}: the cursor on line ${line}`);
   const glyphs = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint');
   const before = await glyphs.count();
@@ -311,10 +324,7 @@ async function outputOnceAcrossTimeTravel(page, markers) {
 /** Hovering an address in the source while stopped shows it in every space. */
 async function hoverShowsSpaces(page, text, line) {
   // Bring its line into view first (Go to Line), as a person scrolls to it.
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(String(line));
-  await acceptQuickInput(page);
+  await goToLine(page, line);
   const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: text }).first();
   await target.waitFor({ timeout: 10_000 });
   await target.hover();

@@ -45,6 +45,19 @@ export async function runCommand(page, title) {
   await acceptQuickInput(page);
 }
 
+/**
+ * Go to Line (Ctrl+G): Enter only once the widget offers the line (an Enter pressed while it is still
+ * taking the typed number is lost on a busy machine), then until the widget has closed (Enter again if not).
+ */
+export async function goToLine(page, line) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(String(line));
+  await waitFor(page, async () => (await input.inputValue()).endsWith(String(line)) && (await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).count()) > 0, `Go to Line to offer line ${line}`);
+  await acceptQuickInput(page);
+}
+
 /** The 1-based line of the top stack frame in the active editor (the yellow arrow), or 0. */
 export async function stackLine(page) {
   return page.evaluate(() => {

@@ -69,6 +69,21 @@ async function stopSessions(): Promise<void> {
   await waitFor('no debug session', () => (vscode.debug.activeDebugSession ? undefined : true), 10_000);
 }
 
+/** Debugs an example with a breakpoint on the first line holding `marker` until it stops there (the breakpoint then removed). */
+async function runToLine(name: string, marker: string, launchName = name): Promise<{ doc: vscode.TextDocument; line: number; session: vscode.DebugSession }> {
+  const program = example(name);
+  const doc = await vscode.workspace.openTextDocument(program);
+  const line = doc.getText().split('\n').findIndex((l) => l.includes(marker));
+  assert.ok(line >= 0, marker);
+  const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
+  vscode.debug.addBreakpoints([bp]);
+  const stop = nextStop();
+  assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: launchName, program, stopOnEntry: false }), `${name} starts`);
+  const session = await stop;
+  vscode.debug.removeBreakpoints([bp]);
+  return { doc, line, session };
+}
+
 export function integrationTests(): void {
   suite('Mover in VS Code', () => {
     let tracker: vscode.Disposable | undefined;
@@ -238,17 +253,8 @@ export function integrationTests(): void {
     test('the Page Walk follows the focused thread (cpu1 in VS0 here, not cpu0), says what it walks and can be pinned; views keep their rows while running; the PDPTE registers', async () => {
       const mover = await api();
       const views = mover.views!;
-      const program = example('fig7-dnlc.mover');
-      const doc = await vscode.workspace.openTextDocument(program);
       // b's wait loop on cpu1: the stop is b's, so VS Code focuses thread b.
-      const line = doc.getText().split('\n').findIndex((l) => l.includes('ld32 r2, [r1]'));
-      assert.ok(line >= 0);
-      const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
-      vscode.debug.addBreakpoints([bp]);
-      const stop = nextStop();
-      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'focus', program, stopOnEntry: false }));
-      await stop;
-      vscode.debug.removeBreakpoints([bp]);
+      await runToLine('fig7-dnlc.mover', 'ld32 r2, [r1]', 'focus');
       await views.pageWalk.show({ kind: 'last-access' });
       await waitFor('the walk of the focused thread b', async () => { await views.pageWalk.refresh(); return /^last access of cpu1 \(b on cpu1\)$/.test(views.pageWalk.what) ? true : undefined; }, 10_000)
         .catch((e: Error) => { throw new Error(`${e.message}; the Page Walk says "${views.pageWalk.what}"`); });
@@ -325,19 +331,7 @@ export function integrationTests(): void {
     test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters, with both sessions running at once', async () => {
       const mover = await api();
       const views = mover.views!;
-      const run = async (name: string, marker: string): Promise<vscode.DebugSession> => {
-        const program = example(name);
-        const doc = await vscode.workspace.openTextDocument(program);
-        const line = doc.getText().split('\n').findIndex((l) => l.includes(marker));
-        assert.ok(line >= 0, marker);
-        const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
-        vscode.debug.addBreakpoints([bp]);
-        const stop = nextStop();
-        assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name, program, stopOnEntry: false }));
-        const session = await stop;
-        vscode.debug.removeBreakpoints([bp]);
-        return session;
-      };
+      const run = async (name: string, marker: string): Promise<vscode.DebugSession> => (await runToLine(name, marker)).session;
       // [00052] first: its session is the one shown.
       const snap = await run('snapshot-00052.mover', 'print "snapshot 1 reads');
       await shows(views.snapshotQueue, '1 snapshot of CLONE — 8 blocks · 10 writes · 2 copies on first write');
@@ -369,6 +363,110 @@ export function integrationTests(): void {
       assert.deepEqual(names, ['10/lib → inode 11', '11/libc.so → inode 12', '2/etc → inode 20', '2/usr → inode 10', '20/passwd → inode 21']);
       await waitFor('the snapshot view to empty', async () => ((await kids(views.snapshotQueue)).length === 0 ? true : undefined), 10_000);
       await stopSessions();
+    });
+
+    test('tasks: mover run and mover test per file, run by the bundled CLI; a broken file\'s error becomes a problem through $mover', async () => {
+      await api();
+      const tasks = await vscode.tasks.fetchTasks({ type: 'mover' });
+      const names = tasks.map((t) => t.name);
+      for (const want of ['run examples/fig7-dnlc.mover', 'run examples/fig4-walk.mover', 'test examples/tests/fig7-dnlc.test.mover', 'run examples/tests/fig7-dnlc.test.mover']) assert.ok(names.includes(want), `tasks offer "${want}":\n${names.join('\n')}`);
+      assert.ok(!names.includes('test examples/fig7-dnlc.mover'), 'no test task for a file without a .test');
+      const run = tasks.find((t) => t.name === 'run examples/fig7-dnlc.mover')!;
+      assert.deepEqual(run.definition, { type: 'mover', command: 'run', file: 'examples/fig7-dnlc.mover' });
+      assert.deepEqual(run.problemMatchers, ['$mover']);
+      const exec = run.execution as vscode.ProcessExecution;
+      assert.ok(exec instanceof vscode.ProcessExecution, 'a process execution');
+      assert.equal(path.basename(exec.args[0]), 'cli.js');
+      assert.deepEqual(exec.args.slice(1), ['run', example('fig7-dnlc.mover')]);
+      // A broken program (not open in an editor, so the language server says nothing of it).
+      const broken = path.join(workspace(), 'broken-task.mover');
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(broken), new TextEncoder().encode('start:\n    mvo r1, 1\n    halt\n'));
+      const task = await waitFor('the run task of the new file', async () => (await vscode.tasks.fetchTasks({ type: 'mover' })).find((t) => t.name === 'run broken-task.mover'));
+      const ended = new Promise<number | undefined>((resolve) => {
+        const d = vscode.tasks.onDidEndTaskProcess((e) => { if (e.execution.task.name === task.name) { d.dispose(); resolve(e.exitCode); } });
+      });
+      await vscode.tasks.executeTask(task);
+      assert.equal(await ended, 1, 'mover run exits 1 on assembly errors');
+      const diag = await waitFor('the problem from $mover', () => vscode.languages.getDiagnostics(vscode.Uri.file(broken)).find((d) => d.source === 'mover CLI'));
+      assert.match(diag.message, /unknown instruction mvo/);
+      assert.equal(diag.range.start.line, 1);
+      assert.equal(diag.range.start.character, 4);
+      assert.equal(diag.severity, vscode.DiagnosticSeverity.Error);
+    });
+
+    test('dynamic debug configurations: one per program with its threads, one per .test (its thread layout); one launches', async () => {
+      const mover = await api();
+      const configs = await mover.dynamicConfigurations!.provideDebugConfigurations(vscode.workspace.workspaceFolders![0]);
+      const byName = new Map(configs.map((c) => [c.name, c]));
+      const fig7 = byName.get('examples/fig7-dnlc.mover: threads a on cpu0, b on cpu1');
+      assert.ok(fig7, configs.map((c) => c.name).join('\n'));
+      assert.deepEqual(fig7, { type: 'mover', request: 'launch', name: fig7.name, program: example('fig7-dnlc.mover'), stopOnEntry: true });
+      assert.ok(byName.has('examples/fig5-layout.mover: thread main on cpu0'));
+      assert.ok(byName.has('examples/missing-flush.mover: threads reader on cpu0, editor on cpu1'));
+      const test = byName.get('examples/tests/fig7-dnlc.test.mover: test fig7_two_processors_look_up_paths (a_main on cpu0, b_main on cpu1)');
+      assert.ok(test, configs.map((c) => c.name).join('\n'));
+      assert.equal(test.test, 'fig7_two_processors_look_up_paths');
+      assert.ok(!configs.some((c) => c.program === '${file}'), 'no generic entry');
+      const stop = nextStop();
+      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], test));
+      const session = await stop;
+      const threads = await session.customRequest('threads') as { threads: { name: string }[] };
+      assert.equal(threads.threads.length, 2, JSON.stringify(threads));
+      await stopSessions();
+    });
+
+    test('inline values at a stop: the registers a line uses, and the stopped line\'s memory operand translated', async () => {
+      const mover = await api();
+      const { doc, line } = await runToLine('fig7-dnlc.mover', 'ld32 r2, [r1]', 'inline');
+      const frame = await waitFor('the stopped frame', () => (vscode.debug.activeStackItem instanceof vscode.DebugStackFrame ? vscode.debug.activeStackItem : undefined));
+      const context = { frameId: frame.frameId, stoppedLocation: new vscode.Range(line, 0, line, 0) };
+      const values = await mover.inlineValues!.provideInlineValues(doc, new vscode.Range(0, 0, doc.lineCount - 1, 0), context) as vscode.InlineValueText[];
+      const shown = values.map((v) => `${v.range.start.line}: ${v.text}`);
+      // b_main: `mov r1, READY` (READY = 0x0090_0000), then the stop at `ld32 r2, [r1]`: VS0 (paging off), so PA = VA, in C1.
+      assert.ok(shown.includes(`${line - 2}: r1 = 0x900000`), shown.join('\n'));
+      const at = shown.find((s) => s.startsWith(`${line}: `));
+      assert.match(at ?? '', /^\d+: r2 = 0x[0-9a-f]+, r1 = 0x900000, \[r1\] VS0 0x[0-9a-f_]+ → PA 0x90_0000 \(C1\)/, shown.join('\n'));
+      assert.ok(values.every((v) => v.range.start.character === doc.lineAt(v.range.start.line).text.length), 'at the end of the line');
+      await stopSessions();
+    });
+
+    test('the walkthrough, the editor title\'s Run and Debug, and the layout language status', async () => {
+      const mover = await api();
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const [walk] = ext.packageJSON.contributes.walkthroughs as { id: string; steps: { id: string; media: { markdown: string }; description: string }[] }[];
+      assert.equal(walk.id, 'gettingStarted');
+      assert.deepEqual(walk.steps.map((s) => s.id), ['openExample', 'startDebugging', 'breakOnVsSwitch', 'readWalk', 'memoryByPa']);
+      for (const s of walk.steps) assert.ok(existsSync(path.join(ext.extensionPath, s.media.markdown)), `${s.media.markdown} is in the package`);
+      const commands = await vscode.commands.getCommands(true);
+      for (const s of walk.steps) for (const [, id] of s.description.matchAll(/\(command:([\w.]+)/g)) assert.ok(commands.includes(id), `the step ${s.id} links to ${id}, a command`);
+      await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#gettingStarted`, false);
+      const menus = ext.packageJSON.contributes.menus['editor/title/run'] as { command: string; when: string }[];
+      assert.deepEqual(menus.map((m) => [m.command, m.when]), [['mover.runEditorContents', 'resourceLangId == mover'], ['mover.debugEditorContents', 'resourceLangId == mover']]);
+      // Run (no debugging): the program runs to its end and the session ends by itself.
+      const doc = await vscode.workspace.openTextDocument(example('fig4-walk.mover'));
+      await vscode.window.showTextDocument(doc);
+      const ended = new Promise<vscode.DebugSession>((resolve) => { const d = vscode.debug.onDidTerminateDebugSession((s) => { d.dispose(); resolve(s); }); });
+      assert.ok(await vscode.commands.executeCommand<boolean>('mover.runEditorContents'));
+      const s = await ended;
+      assert.equal(s.configuration.noDebug, true);
+      assert.equal(s.configuration.program, doc.uri.fsPath);
+      // The language status names the layout: the patent's (no mover.layout here).
+      const status = mover.layoutStatus!;
+      await waitFor('the layout status', () => (status.item.text === 'patent layout (default)' ? true : undefined), 5_000);
+      assert.equal(status.item.command?.command, 'workbench.action.openSettings');
+      // A layout file that does not load shows as an error with a link to it.
+      const bad = path.join(workspace(), 'bad.layout.json');
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(bad), new TextEncoder().encode('{"chunks": 3}'));
+      await vscode.workspace.getConfiguration('mover').update('layout', bad, vscode.ConfigurationTarget.Global);
+      try {
+        await waitFor('the layout status to name bad.layout.json', () => (status.item.text === 'layout bad.layout.json' ? true : undefined), 5_000);
+        assert.equal(status.item.severity, vscode.LanguageStatusSeverity.Error);
+        assert.deepEqual([status.item.command?.command, status.item.command?.arguments], ['mover.openLayoutFile', [bad]]);
+        assert.match(status.item.detail ?? '', /not valid/);
+      } finally {
+        await vscode.workspace.getConfiguration('mover').update('layout', undefined, vscode.ConfigurationTarget.Global);
+      }
+      await waitFor('the layout status back to the patent layout', () => (status.item.text === 'patent layout (default)' ? true : undefined), 5_000);
     });
   });
 }

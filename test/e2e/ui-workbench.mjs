@@ -1,0 +1,113 @@
+/* global document */
+// The workbench contributions of issue 19 in a real VS Code, through the DOM: inline values at a stop
+// (VS Code's `.debug-inline-value` injected text), the editor title's Run/Debug button of a .mover
+// file, a `mover` task's problem in the Problems view (the `$mover` matcher), and the walkthrough.
+// Called by test/e2e/run.mjs's UI phase with the page (a workbench open on the workspace folder).
+
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runCommand, stackLine, waitFor } from './ui-driver.mjs';
+
+/** The texts of the inline values the active editor shows. */
+async function inlineValues(page) {
+  // VS Code writes them with no-break spaces: read them as plain spaces.
+  return page.evaluate(() => [...document.querySelectorAll('.editor-group-container.active .monaco-editor .debug-inline-value')].map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' ')));
+}
+
+/**
+ * Stopped in fig7-dnlc.mover's a_main on `mov r1, READY`: one step over lands on `st32 [r1], 1`, whose
+ * end shows r1 and the translation of [r1] (VS0, paging off: PA = VA, in C1).
+ */
+export async function inlineValuesUi(page, shot) {
+  const before = await stackLine(page);
+  await page.keyboard.press('F10');
+  await waitFor(page, async () => (await stackLine(page)) === before + 1, `F10 from line ${before} to line ${before + 1}`, 30_000);
+  // A long value wraps over several spans: read them as one text.
+  const shown = await waitFor(page, async () => {
+    const v = (await inlineValues(page)).join('');
+    return v.includes('[r1] VS0') && v.includes('→ PA 0x90_0000 (C1)') ? v : undefined;
+  }, 'an inline value with the translation of [r1]', 20_000).catch(async (e) => { throw new Error(`${e.message}; the editor shows ${JSON.stringify(await inlineValues(page))}`); });
+  if (!/r1 = 0x900000/.test(shown)) throw new Error(`no inline value shows r1: ${shown}`);
+  await shot('inline-values');
+}
+
+/** The active .mover editor's title has the Run/Debug Mover Program button (its menu lists both). */
+export async function editorTitleButtonUi(page, shot) {
+  const actions = page.locator('.editor-group-container.active .editor-actions');
+  const labels = () => actions.evaluate((el) => [...el.querySelectorAll('[aria-label], [title]')].map((e) => `${e.getAttribute('aria-label') ?? ''} ${e.getAttribute('title') ?? ''}`).join(' | '));
+  const found = await waitFor(page, async () => ((await labels()).includes('Mover Program') ? true : undefined), 'the editor title\'s Run/Debug Mover Program button', 15_000)
+    .catch(() => false);
+  if (!found) {
+    // The run menu's primary button may be named for the group ("Run or Debug..."): its menu must list ours.
+    const shown = await labels();
+    const chevron = actions.locator('.codicon-chevron-down, .codicon-dropdown-caret, [aria-label^="Run or Debug"]').first();
+    if (!(await chevron.isVisible())) throw new Error(`no Run/Debug button in the editor title: ${shown}`);
+    await chevron.click();
+    await page.locator('.monaco-menu .action-label', { hasText: 'Debug Mover Program' }).first().waitFor({ timeout: 10_000 })
+      .catch(() => { throw new Error(`the editor title's run menu does not list Debug Mover Program (buttons: ${shown})`); });
+    await shot('editor-title-run');
+    await page.keyboard.press('Escape');
+    return;
+  }
+  await shot('editor-title-run');
+}
+
+const BROKEN = 'broken-task.mover';
+
+/** Runs the task `mover: run broken-task.mover` from Tasks: Run Task; its error shows in the Problems view with the matcher's source. */
+export async function taskProblemUi(page, ws, shot) {
+  writeFileSync(path.join(ws, BROKEN), '; written by test/e2e/ui-workbench.mjs\nstart:\n    mvo r1, 1\n    halt\n');
+  if (await page.locator('.debug-toolbar').isVisible()) {
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  }
+  await runCommand(page, 'Tasks: Run Task');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // The first list names the task types: pick mover's, then its task for the broken file.
+  const row = (text) => page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+  await row('mover').waitFor({ timeout: 30_000 });
+  await page.keyboard.type('mover');
+  await waitFor(page, async () => (await page.locator('.quick-input-widget .monaco-list-row').first().innerText()).trim().startsWith('mover'), 'the mover task type in the list');
+  await page.keyboard.press('Enter');
+  await row(`run ${BROKEN}`).waitFor({ timeout: 30_000 });
+  await page.keyboard.type(`run ${BROKEN}`);
+  await waitFor(page, async () => (await page.locator('.quick-input-widget .monaco-list-row').first().innerText()).includes(`run ${BROKEN}`), `the task run ${BROKEN} first in the list`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => {});
+  // The terminal shows the CLI's report; then the Problems view, opened as a person would (its tab, or Ctrl+Shift+M).
+  await page.locator('.terminal-wrapper, .xterm').first().waitFor({ timeout: 30_000 }).catch(() => {});
+  await page.locator('.part.panel .composite-bar').getByText('Problems', { exact: true }).first().click({ timeout: 5_000 })
+    .catch(() => page.keyboard.press('Control+Shift+M'));
+  const rowsOf = '.markers-panel .monaco-list-row, [id="workbench.panel.markers"] .monaco-list-row';
+  const problem = page.locator(rowsOf, { hasText: 'unknown instruction mvo' }).filter({ hasText: 'mover CLI' }).first();
+  await problem.waitFor({ timeout: 30_000 }).catch(async (e) => {
+    const rows = await page.locator(rowsOf).allInnerTexts().catch(() => []);
+    throw new Error(`${e.message}; the Problems view shows: ${JSON.stringify(rows)}`);
+  });
+  const text = await problem.innerText();
+  if (!/\[Ln 3, Col 5\]/.test(text)) throw new Error(`the task's problem is not at line 3, column 5: ${text}`);
+  await shot('task-problem');
+}
+
+/** Welcome: Open Walkthrough... picks the Mover walkthrough; its steps show, and a step's markdown. */
+export async function walkthroughUi(page, shot) {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type('Debug a PAE data mover program');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Debug a PAE data mover program' }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.getByText('Break on a VS switch').first().waitFor({ timeout: 30_000 });
+  const container = page.locator('.editor-group-container.active').first();
+  await waitFor(page, async () => {
+    const text = await container.innerText();
+    return ['Debug a PAE data mover program', 'Open an example', 'Press F5', 'Break on a VS switch', 'Read a walk', 'Open memory by PA'].every((t) => text.includes(t));
+  }, 'the walkthrough and its five steps', 30_000).catch(async (e) => { throw new Error(`${e.message}; it shows: ${(await container.innerText().catch(() => '')).slice(0, 400)}`); });
+  // The first step's markdown (a webview) describes FIG. 7's gate.
+  await waitFor(page, async () => {
+    for (const f of page.frames()) if (await f.evaluate(() => !!document.body && (document.body.textContent ?? '').includes('preemption off (step 91)')).catch(() => false)) return true;
+    return false;
+  }, 'the step\'s markdown', 30_000);
+  await shot('walkthrough');
+}
