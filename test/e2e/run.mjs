@@ -419,12 +419,23 @@ async function hoverWhileRunning(page, ws) {
   await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
   const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
   await target.waitFor({ timeout: 10_000 });
-  await target.hover();
-  const visible = page.locator('.monaco-hover:visible, .debug-hover-widget:visible');
-  await visible.filter({ hasText: 'VS1' }).first().waitFor({ timeout: 15_000 });
-  if (!(await paused(page)) && !(await page.locator('.debug-toolbar .codicon-debug-pause').isVisible())) throw new Error('the spin session ended before the hover');
-  const hovers = await visible.count();
-  const box = visible.first();
+  const box = page.locator('.monaco-hover, .debug-hover-widget').filter({ hasText: 'VS1' }).first();
+  // Hover, and again from elsewhere if nothing shows (the language server may still be reading the new file).
+  await waitFor(page, async () => {
+    await page.mouse.move(5, 5);
+    await target.hover();
+    return box.waitFor({ timeout: 3_000 }).then(() => true, () => false);
+  }, 'a hover on 0x0080_0000 while the program runs', 30_000).catch(async (e) => {
+    await shot(page, 'hover-running-missing');
+    const texts = await page.locator('.monaco-hover, .debug-hover-widget').allInnerTexts();
+    throw new Error(`${e.message}; hover widgets hold: ${JSON.stringify(texts)}`);
+  });
+  if (!(await page.locator('.debug-toolbar .codicon-debug-pause').isVisible())) throw new Error('the spin session stopped before the hover');
+  // Hover widgets on screen (VS Code keeps hidden ones in the DOM).
+  const hovers = await page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .debug-hover-widget')].filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden' && (e.textContent ?? '').trim() !== '';
+  }).length);
   // Two hover providers answering would show the translation table twice in the one widget.
   const tables = await box.locator('table').count();
   const clipped = await box.evaluate((el) => [...el.querySelectorAll('.monaco-scrollable-element')].some((s) => s.scrollHeight > s.clientHeight + 1));
