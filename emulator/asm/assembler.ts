@@ -13,6 +13,7 @@ import { PHYS_LIMIT } from '../physical-memory';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, ZERO_REG } from '../processor';
 import { PTE_A, PTE_D, PTE_G, PTE_P, PTE_PCD, PTE_PS, PTE_PWT, PTE_RW, PTE_US } from '../paging';
 import { INSTRUCTION_BY_MNEMONIC, DIRECTIVE_BY_NAME, Op, registerIndex, registerName, type InstructionForm } from './isa';
+import { FIELDS, OPCODE_SLOT, SHAPE_OF, writeField, type Field, type MemWords, type WordValue } from './encoding';
 import { parseLine, RAW_BODY_DIRECTIVES, type Diagnostic, type Expr, type Line, type Operand, type Span } from './syntax';
 import { evaluate } from './expression';
 import {
@@ -545,84 +546,74 @@ class Assembler {
     }
     const op = pickOp(form, kinds);
     const at = i * STRIDE;
-    code[at] = op;
-    const w = (slot: number, v: number) => { code[at + slot] = v; };
-    const imm64 = (o: Operand, loSlot: number): boolean => {
-      const v = this.evalConst((o as { expr: Expr }).expr, scope);
-      if (v === undefined) return false;
-      w(loSlot, Number(v & 0xffffffffn) | 0);
-      w(loSlot + 1, Number((v >> 32n) & 0xffffffffn) | 0);
-      return true;
-    };
-    const reg = (o: Operand) => (o as { index: number }).index;
-    const target = (o: Operand, slot: number) => {
-      const e = (o as { expr: Expr }).expr;
-      const v = this.evalConst(e, scope);
-      if (v === undefined) return;
-      if (v % BigInt(INSTRUCTION_SIZE) !== 0n || v / BigInt(INSTRUCTION_SIZE) >= BigInt(this.instrLines.length)) {
-        this.error(o.span, `${name} needs a code label; ${v.toString(16)} is not the address of an instruction of this program`);
-        return;
-      }
-      w(slot, Number(v / BigInt(INSTRUCTION_SIZE)));
-    };
+    code[at + OPCODE_SLOT] = op;
+    // The operand words follow the opcode's declared shape (encoding.ts), field by field.
+    const shape = SHAPE_OF[op];
+    const fields = FIELDS[shape];
     const value = (o: Operand): ValueRef | undefined => {
       if (o.k === 'reg') return { reg: o.index, lo: 0, hi: 0 };
       const v = this.evalConst((o as { expr: Expr }).expr, scope);
       if (v === undefined) return undefined;
       return { reg: -1, lo: Number(v & 0xffffffffn) | 0, hi: Number((v >> 32n) & 0xffffffffn) | 0 };
     };
-    const mem = (o: Operand, baseSlot: number) => this.memOperand(o as Extract<Operand, { k: 'mem' }>, scope, code, at + baseSlot);
-    switch (op) {
-      case Op.NOP: case Op.HALT: case Op.YIELD: case Op.RET: case Op.FLUSH_ALL: case Op.PREEMPT_OFF: case Op.PREEMPT_ON: case Op.IRET: break;
-      case Op.MOV_RR: w(1, reg(ops[0])); w(2, reg(ops[1])); break;
-      case Op.MOV_RI: w(1, reg(ops[0])); imm64(ops[1], 3); break;
-      case Op.MOV_RC: w(1, reg(ops[0])); w(2, reg(ops[1])); break;
-      case Op.MOV_CR:
-        if (reg(ops[0]) === 2) { /* CR2 is writable on x86 */ }
-        w(1, reg(ops[0])); w(2, reg(ops[1])); break;
-      case Op.LEA: case Op.LD8: case Op.LD16: case Op.LD32: case Op.LD64: case Op.LDS8: case Op.LDS16: case Op.LDS32:
-        w(1, reg(ops[0])); mem(ops[1], 2); break;
-      case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: mem(ops[0], 2); w(1, reg(ops[1])); break;
-      case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: mem(ops[0], 2); imm64(ops[1], 6); break;
-      case Op.NOT: case Op.NEG: w(1, reg(ops[0])); w(2, reg(ops[ops.length - 1])); break;
-      case Op.JMP: case Op.CALL: case Op.HANDLER: {
-        const e = (ops[0] as { expr: Expr }).expr;
-        if (op === Op.HANDLER && e.k === 'num' && e.v === 0n) { w(3, -1); break; }
-        target(ops[0], 3);
-        break;
-      }
-      case Op.JMP_R: case Op.CALL_R: case Op.PUSH_R: case Op.POP: case Op.CPUID: case Op.TID: w(1, reg(ops[0])); break;
-      case Op.PUSH_I: imm64(ops[0], 4); break;
-      case Op.INVLPG: case Op.SPIN_LOCK: case Op.SPIN_UNLOCK: mem(ops[0], 2); break;
-      case Op.FLUSH_RANGE: case Op.BREAD: case Op.BWRITE: case Op.VOL_NEW: {
+    switch (shape) {
+      case 'V2': case 'V4': {
         const values = ops.map(value);
         if (values.every((v) => v !== undefined)) aux[i] = { kind: 'values', values: values as ValueRef[] };
-        break;
+        return;
       }
-      case Op.PRINT: {
+      case 'print': {
         const parts = this.printParts(ops[0] as Extract<Operand, { k: 'str' }>);
         if (parts) aux[i] = { kind: 'print', parts };
-        break;
+        return;
       }
-      case Op.EVENT: {
+      case 'event': {
         const e = (ops[0] as { expr: Expr }).expr;
-        if (e.k !== 'sym') { this.error(ops[0].span, 'event takes a name first: event cofw, r1, r2'); break; }
+        if (e.k !== 'sym') { this.error(ops[0].span, 'event takes a name first: event cofw, r1, r2'); return; }
         const values = [value(ops[1]), value(ops[2])];
         if (values.every((v) => v !== undefined)) aux[i] = { kind: 'event', name: e.name, values: values as ValueRef[] };
-        break;
+        return;
       }
-      case Op.ASSERT: {
+      case 'assert': {
         const values = [value(ops[0]), value(ops[1])];
         if (values.every((v) => v !== undefined)) aux[i] = { kind: 'assert', values: values as ValueRef[], message: (ops[2] as { value: string }).value };
-        break;
+        return;
       }
-      default: {
-        if (isBranchRR(op)) { w(1, reg(ops[0])); w(2, reg(ops[1])); target(ops[2], 3); break; }
-        if (isBranchRI(op)) { w(1, reg(ops[0])); target(ops[2], 3); imm64(ops[1], 4); break; }
-        if (isAluRRR(op)) { w(1, reg(ops[0])); w(2, reg(ops.length === 3 ? ops[1] : ops[0])); w(3, reg(ops[ops.length - 1])); break; }
-        if (isAluRRI(op)) { w(1, reg(ops[0])); w(2, reg(ops.length === 3 ? ops[1] : ops[0])); imm64(ops[ops.length - 1], 3); break; }
-        this.error(span, `internal: no encoding for ${name}`);
+      default: break;
+    }
+    if (ops.length > fields.length) { this.error(span, `internal: no encoding for ${name}`); return; }
+    // A short form (add rd, rt; not rd) writes its first operand for the fields it leaves out: rd is also rs.
+    const written = [...new Array<Operand>(fields.length - ops.length).fill(ops[0]), ...ops];
+    fields.forEach((f, j) => {
+      const v = this.wordValue(name, f, written[j], scope);
+      if (v) writeField(code, at, f, v);
+    });
+  }
+
+  /** The value of a word field from its operand, or undefined (with a diagnostic) when it has none. */
+  private wordValue(name: string, f: Field, o: Operand, scope: string): WordValue | undefined {
+    switch (f.kind) {
+      case 'reg': case 'creg': return { kind: f.kind, reg: (o as { index: number }).index };
+      case 'imm': {
+        const v = this.evalConst((o as { expr: Expr }).expr, scope);
+        return v === undefined ? undefined : { kind: 'imm', value: v };
       }
+      case 'mem': {
+        const m = this.memOperand(o as Extract<Operand, { k: 'mem' }>, scope);
+        return m && { kind: 'mem', mem: m };
+      }
+      case 'target': {
+        const e = (o as { expr: Expr }).expr;
+        if (f.none !== undefined && e.k === 'num' && e.v === 0n) return { kind: 'target', index: null };
+        const v = this.evalConst(e, scope);
+        if (v === undefined) return undefined;
+        if (v % BigInt(INSTRUCTION_SIZE) !== 0n || v / BigInt(INSTRUCTION_SIZE) >= BigInt(this.instrLines.length)) {
+          this.error(o.span, `${name} needs a code label; ${v.toString(16)} is not the address of an instruction of this program`);
+          return undefined;
+        }
+        return { kind: 'target', index: Number(v / BigInt(INSTRUCTION_SIZE)) };
+      }
+      default: return undefined;
     }
   }
 
@@ -636,8 +627,8 @@ class Assembler {
     return best ? ` (did you mean ${best}?)` : '';
   }
 
-  /** [base + index*scale + disp]: writes base, index, scale shift, disp at `at`. */
-  private memOperand(o: Extract<Operand, { k: 'mem' }>, scope: string, code: Int32Array, at: number): void {
+  /** [base + index*scale + disp] as its words: base, index, scale shift, disp (undefined after an error). */
+  private memOperand(o: Extract<Operand, { k: 'mem' }>, scope: string): MemWords | undefined {
     const terms: { reg: number; scale: number; span: Span }[] = [];
     const consts: { e: Expr; neg: boolean }[] = [];
     let bad = false;
@@ -676,11 +667,7 @@ class Assembler {
       if (v === undefined) return;
       disp = c.neg ? disp - v : disp + v;
     }
-    disp = BigInt.asUintN(32, disp);
-    code[at] = base;
-    code[at + 1] = index;
-    code[at + 2] = shift;
-    code[at + 3] = Number(disp) | 0;
+    return { base, index, shift, disp: Number(BigInt.asUintN(32, disp)) | 0 };
   }
 
   private printParts(o: Extract<Operand, { k: 'str' }>): PrintPart[] | null {
@@ -940,10 +927,6 @@ function describeKind(k: string): string {
   return ({ R: 'a register', C: 'a control register', I: 'a constant', M: 'a memory operand [...]', L: 'a label', S: 'a string', IL: 'a constant or label' } as Record<string, string>)[k] ?? 'something else';
 }
 
-const isBranchRR = (op: Op) => op >= Op.BEQ_RR && op <= Op.BLEU_RI && (op - Op.BEQ_RR) % 2 === 0;
-const isBranchRI = (op: Op) => op >= Op.BEQ_RR && op <= Op.BLEU_RI && (op - Op.BEQ_RR) % 2 === 1;
-const isAluRRR = (op: Op) => op >= Op.ADD_RRR && op <= Op.SAR_RRI && (op - Op.ADD_RRR) % 2 === 0;
-const isAluRRI = (op: Op) => op >= Op.ADD_RRR && op <= Op.SAR_RRI && (op - Op.ADD_RRR) % 2 === 1;
 
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 99;

@@ -5,7 +5,7 @@
 import type { Op } from './isa';
 import type { Diagnostic, Span } from './syntax';
 
-/** Words per pre-decoded instruction in Program.code. */
+/** Words per pre-decoded instruction in Program.code; which word holds which operand is declared in encoding.ts. */
 export const STRIDE = 8;
 /** Instructions live in the program's text, not in emulated memory; a text address is 4 x index. */
 export const INSTRUCTION_SIZE = 4;

@@ -18,6 +18,7 @@ import { DEFAULT_TIMER_QUANTUM, type Machine } from '../machine';
 import { CR3_PDPT_MASK, WalkOut, walk } from '../paging';
 import { CR0_PG, GPR_COUNT, ZERO_REG, type PageFault, type Processor } from '../processor';
 import { Op } from '../asm/isa';
+import { CR, Imm, MI, MR, Mem, RC, RI, RIL, RM, RR, RRI, RRL, RRR, Reg, Target } from '../asm/encoding';
 import { INSTRUCTION_SIZE, STRIDE, type Aux, type Program, type ValueRef } from '../asm/program';
 import type { RuntimeFault, StopReason, WatchHit } from './stop';
 import { BoundedLog } from './bounded-log';
@@ -525,37 +526,37 @@ export class Interpreter {
       const at = pc * STRIDE;
       switch (code[at]) {
         case Op.NOP: pc++; continue;
-        case Op.MOV_RR: { const s = code[at + 2], d = code[at + 1]; lo[d] = lo[s]; hi[d] = hi[s]; pc++; continue; }
-        case Op.MOV_RI: { const d = code[at + 1]; lo[d] = code[at + 3]; hi[d] = code[at + 4]; pc++; continue; }
+        case Op.MOV_RR: { const s = code[at + RR.S], d = code[at + RR.D]; lo[d] = lo[s]; hi[d] = hi[s]; pc++; continue; }
+        case Op.MOV_RI: { const d = code[at + RI.D]; lo[d] = code[at + RI.LO]; hi[d] = code[at + RI.HI]; pc++; continue; }
         case Op.ADD_RRR: {
-          const d = code[at + 1], s = code[at + 2], b = code[at + 3];
+          const d = code[at + RRR.D], s = code[at + RRR.S], b = code[at + RRR.T];
           const al = lo[s], r = (al + lo[b]) | 0;
           hi[d] = (hi[s] + hi[b] + ((r >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
           lo[d] = r;
           pc++; continue;
         }
         case Op.ADD_RRI: {
-          const d = code[at + 1], s = code[at + 2];
-          const al = lo[s], r = (al + code[at + 3]) | 0;
-          hi[d] = (hi[s] + code[at + 4] + ((r >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+          const d = code[at + RRI.D], s = code[at + RRI.S];
+          const al = lo[s], r = (al + code[at + RRI.LO]) | 0;
+          hi[d] = (hi[s] + code[at + RRI.HI] + ((r >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
           lo[d] = r;
           pc++; continue;
         }
         case Op.LD32: {
-          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const va = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0;
           const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
           if (hTag[k] !== vpn || off > PAGE_SIZE - 4) break;
           hits++; lastVa = va; lastWrite = false;
-          const d = code[at + 1];
+          const d = code[at + RM.D];
           lo[d] = hView[k].getInt32(hOff[k] + off, true); hi[d] = 0;
           pc++; continue;
         }
         case Op.ST32: case Op.ST32_I: {
-          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const va = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0;
           const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
           if (hWTag[k] !== vpn || off > PAGE_SIZE - 4) break;
           hits++; lastVa = va; lastWrite = true;
-          hView[k].setInt32(hOff[k] + off, code[at] === Op.ST32 ? lo[code[at + 1]] : code[at + 6], true);
+          hView[k].setInt32(hOff[k] + off, code[at] === Op.ST32 ? lo[code[at + MR.S]] : code[at + MI.LO], true);
           pc++; continue;
         }
         case Op.PUSH_R: case Op.PUSH_I: case Op.CALL: {
@@ -569,12 +570,12 @@ export class Interpreter {
             if (op === Op.CALL) {
               dv.setInt32(p, (pc + 1) * INSTRUCTION_SIZE, true); dv.setInt32(p + 4, 0, true);
               lo[15] = sp;
-              const target = code[at + 3];
+              const target = code[at + Target.L];
               t.pushFrame(pc, target, cpu.paging, cpu.cr3, sp >>> 0);
               pc = target; continue;
             }
-            if (op === Op.PUSH_I) { dv.setInt32(p, code[at + 4], true); dv.setInt32(p + 4, code[at + 5], true); }
-            else { const r = code[at + 1]; dv.setInt32(p, lo[r], true); dv.setInt32(p + 4, hi[r], true); }
+            if (op === Op.PUSH_I) { dv.setInt32(p, code[at + Imm.LO], true); dv.setInt32(p + 4, code[at + Imm.HI], true); }
+            else { const r = code[at + Reg.R]; dv.setInt32(p, lo[r], true); dv.setInt32(p + 4, hi[r], true); }
             lo[15] = sp;
             pc++; continue;
           }
@@ -584,12 +585,12 @@ export class Interpreter {
           if (op === Op.CALL) {
             mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
             lo[15] = sp;
-            const target = code[at + 3];
+            const target = code[at + Target.L];
             t.pushFrame(pc, target, cpu.paging, cpu.cr3, sp >>> 0);
             pc = target; continue;
           }
-          if (op === Op.PUSH_I) { mem.write32(pa, code[at + 4]); mem.write32(pa + 4, code[at + 5]); }
-          else { const r = code[at + 1]; mem.write32(pa, lo[r]); mem.write32(pa + 4, hi[r]); }
+          if (op === Op.PUSH_I) { mem.write32(pa, code[at + Imm.LO]); mem.write32(pa + 4, code[at + Imm.HI]); }
+          else { const r = code[at + Reg.R]; mem.write32(pa, lo[r]); mem.write32(pa + 4, hi[r]); }
           lo[15] = sp;
           pc++; continue;
         }
@@ -612,7 +613,7 @@ export class Interpreter {
           }
           if (code[at] === Op.POP) {
             lo[15] = (sp + 8) | 0;
-            const d = code[at + 1];
+            const d = code[at + Reg.R];
             lo[d] = vl; hi[d] = vh;
             pc++; continue;
           }
@@ -628,41 +629,41 @@ export class Interpreter {
           pc = vl / INSTRUCTION_SIZE; continue;
         }
         case Op.SUB_RRR: case Op.SUB_RRI: {
-          const d = code[at + 1], s = code[at + 2];
+          const d = code[at + RRR.D], s = code[at + RRR.S];
           const imm = code[at] === Op.SUB_RRI;
-          const bl = imm ? code[at + 3] : lo[code[at + 3]], bh = imm ? code[at + 4] : hi[code[at + 3]];
+          const bl = imm ? code[at + RRI.LO] : lo[code[at + RRR.T]], bh = imm ? code[at + RRI.HI] : hi[code[at + RRR.T]];
           const al = lo[s];
           hi[d] = (hi[s] - bh - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
           lo[d] = (al - bl) | 0;
           pc++; continue;
         }
-        case Op.AND_RRR: { const d = code[at + 1], s = code[at + 2], r = code[at + 3]; lo[d] = lo[s] & lo[r]; hi[d] = hi[s] & hi[r]; pc++; continue; }
-        case Op.AND_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] & code[at + 3]; hi[d] = hi[s] & code[at + 4]; pc++; continue; }
-        case Op.OR_RRR: { const d = code[at + 1], s = code[at + 2], r = code[at + 3]; lo[d] = lo[s] | lo[r]; hi[d] = hi[s] | hi[r]; pc++; continue; }
-        case Op.OR_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] | code[at + 3]; hi[d] = hi[s] | code[at + 4]; pc++; continue; }
-        case Op.XOR_RRR: { const d = code[at + 1], s = code[at + 2], r = code[at + 3]; lo[d] = lo[s] ^ lo[r]; hi[d] = hi[s] ^ hi[r]; pc++; continue; }
-        case Op.XOR_RRI: { const d = code[at + 1], s = code[at + 2]; lo[d] = lo[s] ^ code[at + 3]; hi[d] = hi[s] ^ code[at + 4]; pc++; continue; }
-        case Op.LEA: { const d = code[at + 1]; lo[d] = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0; hi[d] = 0; pc++; continue; }
-        case Op.BEQ_RR: { const a = code[at + 1], b = code[at + 2]; pc = lo[a] === lo[b] && hi[a] === hi[b] ? code[at + 3] : pc + 1; continue; }
-        case Op.BNE_RR: { const a = code[at + 1], b = code[at + 2]; pc = lo[a] !== lo[b] || hi[a] !== hi[b] ? code[at + 3] : pc + 1; continue; }
-        case Op.BEQ_RI: { const a = code[at + 1]; pc = lo[a] === code[at + 4] && hi[a] === code[at + 5] ? code[at + 3] : pc + 1; continue; }
-        case Op.BNE_RI: { const a = code[at + 1]; pc = lo[a] !== code[at + 4] || hi[a] !== code[at + 5] ? code[at + 3] : pc + 1; continue; }
+        case Op.AND_RRR: { const d = code[at + RRR.D], s = code[at + RRR.S], r = code[at + RRR.T]; lo[d] = lo[s] & lo[r]; hi[d] = hi[s] & hi[r]; pc++; continue; }
+        case Op.AND_RRI: { const d = code[at + RRI.D], s = code[at + RRI.S]; lo[d] = lo[s] & code[at + RRI.LO]; hi[d] = hi[s] & code[at + RRI.HI]; pc++; continue; }
+        case Op.OR_RRR: { const d = code[at + RRR.D], s = code[at + RRR.S], r = code[at + RRR.T]; lo[d] = lo[s] | lo[r]; hi[d] = hi[s] | hi[r]; pc++; continue; }
+        case Op.OR_RRI: { const d = code[at + RRI.D], s = code[at + RRI.S]; lo[d] = lo[s] | code[at + RRI.LO]; hi[d] = hi[s] | code[at + RRI.HI]; pc++; continue; }
+        case Op.XOR_RRR: { const d = code[at + RRR.D], s = code[at + RRR.S], r = code[at + RRR.T]; lo[d] = lo[s] ^ lo[r]; hi[d] = hi[s] ^ hi[r]; pc++; continue; }
+        case Op.XOR_RRI: { const d = code[at + RRI.D], s = code[at + RRI.S]; lo[d] = lo[s] ^ code[at + RRI.LO]; hi[d] = hi[s] ^ code[at + RRI.HI]; pc++; continue; }
+        case Op.LEA: { const d = code[at + RM.D]; lo[d] = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0; hi[d] = 0; pc++; continue; }
+        case Op.BEQ_RR: { const a = code[at + RRL.A], b = code[at + RRL.B]; pc = lo[a] === lo[b] && hi[a] === hi[b] ? code[at + RRL.TARGET] : pc + 1; continue; }
+        case Op.BNE_RR: { const a = code[at + RRL.A], b = code[at + RRL.B]; pc = lo[a] !== lo[b] || hi[a] !== hi[b] ? code[at + RRL.TARGET] : pc + 1; continue; }
+        case Op.BEQ_RI: { const a = code[at + RIL.A]; pc = lo[a] === code[at + RIL.LO] && hi[a] === code[at + RIL.HI] ? code[at + RIL.TARGET] : pc + 1; continue; }
+        case Op.BNE_RI: { const a = code[at + RIL.A]; pc = lo[a] !== code[at + RIL.LO] || hi[a] !== code[at + RIL.HI] ? code[at + RIL.TARGET] : pc + 1; continue; }
         case Op.BLT_RR: case Op.BGE_RR: case Op.BGT_RR: case Op.BLE_RR: case Op.BLTU_RR: case Op.BGEU_RR: case Op.BGTU_RR: case Op.BLEU_RR:
         case Op.BLT_RI: case Op.BGE_RI: case Op.BGT_RI: case Op.BLE_RI: case Op.BLTU_RI: case Op.BGEU_RI: case Op.BGTU_RI: case Op.BLEU_RI: {
           const op = code[at];
-          const a = code[at + 1];
+          const a = code[at + RRL.A]; // = RIL.A
           const ri = (op - Op.BEQ_RR) & 1;
-          const bl = ri ? code[at + 4] : lo[code[at + 2]], bh = ri ? code[at + 5] : hi[code[at + 2]];
+          const bl = ri ? code[at + RIL.LO] : lo[code[at + RRL.B]], bh = ri ? code[at + RIL.HI] : hi[code[at + RRL.B]];
           const unsigned = op >= Op.BLTU_RR;
           const ah = unsigned ? hi[a] >>> 0 : hi[a], bhh = unsigned ? bh >>> 0 : bh;
           const cmp = ah !== bhh ? (ah < bhh ? -1 : 1) : (lo[a] >>> 0) === (bl >>> 0) ? 0 : (lo[a] >>> 0) < (bl >>> 0) ? -1 : 1;
           const base = (op - Op.BLT_RR) >> 1; // 0 lt 1 ge 2 gt 3 le, then the unsigned four
           const k = base & 3;
           const taken = k === 0 ? cmp < 0 : k === 1 ? cmp >= 0 : k === 2 ? cmp > 0 : cmp <= 0;
-          pc = taken ? code[at + 3] : pc + 1;
+          pc = taken ? code[at + RRL.TARGET] : pc + 1; // = RIL.TARGET
           continue;
         }
-        case Op.JMP: pc = code[at + 3]; continue;
+        case Op.JMP: pc = code[at + Target.L]; continue;
         case Op.BREAK: {
           t.pc = pc;
           this.pending = { kind: 'breakpoint', thread: t.id, cpu: cpu.id, pc };
@@ -678,10 +679,10 @@ export class Interpreter {
           // everything else (a miss, a fault, a page crossing, a hook) takes the slow path, which
           // translates once.
           const op = code[at];
-          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const va = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0;
           const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
           if (off > LAST_OFFSET[op]) break;
-          const d = code[at + 1];
+          const d = code[at + RM.D];
           if (hTag[k] === vpn) {
             hits++; lastVa = va; lastWrite = false;
             const dv = hView[k], p = hOff[k] + off;
@@ -714,16 +715,16 @@ export class Interpreter {
         }
         case Op.ST8: case Op.ST16: case Op.ST32: case Op.ST64: case Op.ST8_I: case Op.ST16_I: case Op.ST32_I: case Op.ST64_I: {
           const op = code[at];
-          const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+          const va = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0;
           const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
           if (off > LAST_OFFSET[op]) break;
           const immediate = op >= Op.ST8_I;
-          const vl = immediate ? code[at + 6] : lo[code[at + 1]];
+          const vl = immediate ? code[at + MI.LO] : lo[code[at + MR.S]];
           if (hWTag[k] === vpn) {
             hits++; lastVa = va; lastWrite = true;
             const dv = hView[k], p = hOff[k] + off;
             switch (op) {
-              case Op.ST64: case Op.ST64_I: dv.setInt32(p, vl, true); dv.setInt32(p + 4, immediate ? code[at + 7] : hi[code[at + 1]], true); break;
+              case Op.ST64: case Op.ST64_I: dv.setInt32(p, vl, true); dv.setInt32(p + 4, immediate ? code[at + MI.HI] : hi[code[at + MR.S]], true); break;
               case Op.ST8: case Op.ST8_I: dv.setUint8(p, vl & 0xff); break;
               case Op.ST16: case Op.ST16_I: dv.setUint16(p, vl & 0xffff, true); break;
               default: dv.setInt32(p, vl, true); break;
@@ -738,7 +739,7 @@ export class Interpreter {
           lastWrite = true;
           switch (op) {
             case Op.ST32: case Op.ST32_I: mem.write32(pa, vl); break;
-            case Op.ST64: case Op.ST64_I: mem.write32(pa, vl); mem.write32(pa + 4, immediate ? code[at + 7] : hi[code[at + 1]]); break;
+            case Op.ST64: case Op.ST64_I: mem.write32(pa, vl); mem.write32(pa + 4, immediate ? code[at + MI.HI] : hi[code[at + MR.S]]); break;
             case Op.ST8: case Op.ST8_I: mem.write8(pa, vl & 0xff); break;
             default: mem.write16(pa, vl & 0xffff); break;
           }
@@ -923,18 +924,18 @@ export class Interpreter {
     const code = this.code;
     const at = pc * STRIDE;
     const lo = c.proc.regLo, hi = c.proc.regHi;
-    const va = ((lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0) >>> 0;
+    const va = ((lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0) >>> 0;
     const write = op >= Op.ST8;
     const size = write ? STORE_SIZE[op] : LOAD_SIZE[op];
     const immediate = op >= Op.ST8_I;
-    const vl = immediate ? code[at + 6] : write ? lo[code[at + 1]] : 0;
-    const vh = immediate ? code[at + 7] : write ? hi[code[at + 1]] : 0;
+    const vl = immediate ? code[at + MI.LO] : write ? lo[code[at + MR.S]] : 0;
+    const vh = immediate ? code[at + MI.HI] : write ? hi[code[at + MR.S]] : 0;
     if (!this.accessSlow(c, t, pc, va, size, write, vl, vh)) {
       if (this.pending === null || this.pending.kind === 'fault-handled') return t.pc;
       return STOPPED;
     }
     if (!write) {
-      const d = code[at + 1];
+      const d = code[at + RM.D];
       const l = this.scratch[0], h = this.scratch[1];
       if (op === Op.LD64) { lo[d] = l; hi[d] = h; }
       else if (op === Op.LDS8) { lo[d] = (l << 24) >> 24; hi[d] = lo[d] >> 31; }
@@ -968,13 +969,13 @@ export class Interpreter {
         return pc + 1;
       }
       case Op.MOV_RC: {
-        const d = code[at + 1], cr = code[at + 2];
+        const d = code[at + RC.D], cr = code[at + RC.CR];
         const v = cr === 0 ? cpu.cr0 : cr === 2 ? cpu.cr2 : cr === 3 ? cpu.cr3 : cpu.cr4;
         lo[d] = v | 0; hi[d] = 0;
         return pc + 1;
       }
       case Op.MOV_CR: {
-        const cr = code[at + 1], s = code[at + 2];
+        const cr = code[at + CR.CR], s = code[at + CR.S];
         const v = lo[s] >>> 0;
         if (hi[s] !== 0) return this.faultStop(t, pc, { kind: 'general-protection', message: `cr${cr} is 32 bits; ${hex(((hi[s] >>> 0) * 2 ** 32) + v)} does not fit (#GP)` });
         const beforePg = cpu.paging, beforeCr3 = cpu.cr3;
@@ -995,16 +996,16 @@ export class Interpreter {
         return pc + 1;
       }
       case Op.MUL_RRR: case Op.MUL_RRI: {
-        const d = code[at + 1], s = code[at + 2];
-        const [bl, bh] = op === Op.MUL_RRI ? [code[at + 3], code[at + 4]] : [lo[code[at + 3]], hi[code[at + 3]]];
+        const d = code[at + RRR.D], s = code[at + RRR.S];
+        const [bl, bh] = op === Op.MUL_RRI ? [code[at + RRI.LO], code[at + RRI.HI]] : [lo[code[at + RRR.T]], hi[code[at + RRR.T]]];
         mul64(lo[s], hi[s], bl, bh, this.scratch);
         lo[d] = this.scratch[0]; hi[d] = this.scratch[1];
         return pc + 1;
       }
       case Op.DIV_RRR: case Op.DIV_RRI: case Op.MOD_RRR: case Op.MOD_RRI: case Op.IDIV_RRR: case Op.IDIV_RRI: case Op.IMOD_RRR: case Op.IMOD_RRI: {
-        const d = code[at + 1], s = code[at + 2];
+        const d = code[at + RRR.D], s = code[at + RRR.S];
         const immediate = (op - Op.DIV_RRR) % 2 === 1;
-        const bl = immediate ? code[at + 3] : lo[code[at + 3]], bh = immediate ? code[at + 4] : hi[code[at + 3]];
+        const bl = immediate ? code[at + RRI.LO] : lo[code[at + RRR.T]], bh = immediate ? code[at + RRI.HI] : hi[code[at + RRR.T]];
         if (bl === 0 && bh === 0) return this.faultStop(t, pc, { kind: 'divide-error' });
         const signed = op >= Op.IDIV_RRR;
         const isMod = op === Op.MOD_RRR || op === Op.MOD_RRI || op === Op.IMOD_RRR || op === Op.IMOD_RRI;
@@ -1016,9 +1017,9 @@ export class Interpreter {
         return pc + 1;
       }
       case Op.SHL_RRR: case Op.SHL_RRI: case Op.SHR_RRR: case Op.SHR_RRI: case Op.SAR_RRR: case Op.SAR_RRI: {
-        const d = code[at + 1], s = code[at + 2];
+        const d = code[at + RRR.D], s = code[at + RRR.S];
         const immediate = (op - Op.SHL_RRR) % 2 === 1;
-        const n = (immediate ? code[at + 3] : lo[code[at + 3]]) & 63;
+        const n = (immediate ? code[at + RRI.LO] : lo[code[at + RRR.T]]) & 63;
         const al = lo[s], ah = hi[s];
         let rl: number, rh: number;
         if (n === 0) { rl = al; rh = ah; }
@@ -1028,16 +1029,16 @@ export class Interpreter {
         lo[d] = rl | 0; hi[d] = rh | 0;
         return pc + 1;
       }
-      case Op.NOT: { const d = code[at + 1], s = code[at + 2]; lo[d] = ~lo[s]; hi[d] = ~hi[s]; return pc + 1; }
+      case Op.NOT: { const d = code[at + RR.D], s = code[at + RR.S]; lo[d] = ~lo[s]; hi[d] = ~hi[s]; return pc + 1; }
       case Op.NEG: {
-        const d = code[at + 1], s = code[at + 2];
+        const d = code[at + RR.D], s = code[at + RR.S];
         const l = lo[s], h = hi[s];
         lo[d] = (-l) | 0; hi[d] = (~h + (l === 0 ? 1 : 0)) | 0;
         return pc + 1;
       }
       case Op.JMP_R: case Op.CALL_R: case Op.CALL: {
-        const targetAddr = op === Op.CALL ? code[at + 3] * INSTRUCTION_SIZE : lo[code[at + 1]] >>> 0;
-        if (op !== Op.CALL && (hi[code[at + 1]] !== 0 || targetAddr % INSTRUCTION_SIZE !== 0 || targetAddr / INSTRUCTION_SIZE >= this.program.length)) return this.faultStop(t, pc, { kind: 'bad-jump', target: targetAddr });
+        const targetAddr = op === Op.CALL ? code[at + Target.L] * INSTRUCTION_SIZE : lo[code[at + Reg.R]] >>> 0;
+        if (op !== Op.CALL && (hi[code[at + Reg.R]] !== 0 || targetAddr % INSTRUCTION_SIZE !== 0 || targetAddr / INSTRUCTION_SIZE >= this.program.length)) return this.faultStop(t, pc, { kind: 'bad-jump', target: targetAddr });
         const target = targetAddr / INSTRUCTION_SIZE;
         if (op === Op.JMP_R) return target;
         if (!this.push64(c, t, pc, (pc + 1) * INSTRUCTION_SIZE, 0)) return this.stackFault(c, t, pc, true);
@@ -1054,17 +1055,17 @@ export class Interpreter {
         return addr / INSTRUCTION_SIZE;
       }
       case Op.PUSH_R: case Op.PUSH_I: {
-        const [vl, vh] = op === Op.PUSH_I ? [code[at + 4], code[at + 5]] : [lo[code[at + 1]], hi[code[at + 1]]];
+        const [vl, vh] = op === Op.PUSH_I ? [code[at + Imm.LO], code[at + Imm.HI]] : [lo[code[at + Reg.R]], hi[code[at + Reg.R]]];
         if (!this.push64(c, t, pc, vl, vh)) return this.stackFault(c, t, pc, true);
         return pc + 1;
       }
       case Op.POP: {
         if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
-        const d = code[at + 1];
+        const d = code[at + Reg.R];
         lo[d] = this.scratch[0]; hi[d] = this.scratch[1];
         return pc + 1;
       }
-      case Op.INVLPG: { cpu.invlpg((lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0); return pc + 1; }
+      case Op.INVLPG: { cpu.invlpg((lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0); return pc + 1; }
       case Op.FLUSH_ALL: cpu.tlb.flushAll(); return pc + 1;
       case Op.FLUSH_RANGE: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
@@ -1079,7 +1080,7 @@ export class Interpreter {
         cpu.preemptCount--;
         return pc + 1;
       case Op.SPIN_LOCK: case Op.SPIN_UNLOCK: {
-        const va = (lo[code[at + 2]] + (lo[code[at + 3]] << code[at + 4]) + code[at + 5]) | 0;
+        const va = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0;
         if ((va & 3) !== 0) return this.faultStop(t, pc, { kind: 'general-protection', message: `a spinlock word must be 4-byte aligned (${hex(va >>> 0)})` });
         const pa = cpu.translateWrite(va);
         if (pa < 0) return this.pageFault(c, t, pc, true) ? t.pc : STOPPED;
@@ -1097,8 +1098,8 @@ export class Interpreter {
         if (this.watches.length) this.checkWatches(c, t, pc, va >>> 0, pa, 4, true);
         return pc + 1;
       }
-      case Op.CPUID: { const d = code[at + 1]; lo[d] = cpu.id; hi[d] = 0; return pc + 1; }
-      case Op.TID: { const d = code[at + 1]; lo[d] = t.id; hi[d] = 0; return pc + 1; }
+      case Op.CPUID: { const d = code[at + Reg.R]; lo[d] = cpu.id; hi[d] = 0; return pc + 1; }
+      case Op.TID: { const d = code[at + Reg.R]; lo[d] = t.id; hi[d] = 0; return pc + 1; }
       case Op.BREAD: case Op.BWRITE: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
         // Numbers, not BigInts: each operand is exact below 2^53 and the limits are far below that.
@@ -1141,7 +1142,7 @@ export class Interpreter {
         this.onOutput?.(line);
         return pc + 1;
       }
-      case Op.HANDLER: t.handler = code[at + 3]; return pc + 1;
+      case Op.HANDLER: t.handler = code[at + Target.L]; return pc + 1;
       case Op.IRET: {
         if (!t.inHandler) return this.faultStop(t, pc, { kind: 'iret-outside-handler' });
         if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
