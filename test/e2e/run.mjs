@@ -225,6 +225,20 @@ async function widenSideBar(page, width) {
   await page.mouse.up();
 }
 
+/**
+ * Starts the launch.json configuration `name` through Debug: Select and Start Debugging, once VS Code has
+ * read the launch.json just written (the status bar names the selected configuration): a picker opened
+ * before that would not list it.
+ */
+async function startConfiguration(page, name) {
+  await page.locator('.statusbar-item', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await runCommand(page, 'Debug: Select and Start Debugging');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await acceptQuickInput(page);
+}
+
 /** Ends any session, opens an example, sets a breakpoint on the line holding `marker` (F9) and starts debugging (F5). */
 async function stopAt(page, ws, name, marker) {
   if (await page.locator('.debug-toolbar').isVisible()) {
@@ -360,11 +374,7 @@ async function hostileLabels(page, ws) {
   writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [{ type: 'mover', request: 'launch', name: 'hostile', program: '${workspaceFolder}/hostile.mover', stopOnEntry: true, layout }] }, null, 2));
   await page.keyboard.press('Shift+F5');
   await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
-  await runCommand(page, 'Debug: Select and Start Debugging');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type('hostile');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'hostile' }).first().waitFor({ timeout: 15_000 });
-  await acceptQuickInput(page);
+  await startConfiguration(page, 'hostile');
   await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
   await waitFor(page, () => paused(page), 'the hostile program to stop on entry', 60_000);
   await showViewFrame(page, 'Chunk Map');
@@ -411,11 +421,7 @@ async function hoverWhileRunning(page, ws) {
   await page.keyboard.type('spin.mover');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'spin.mover' }).first().waitFor({ timeout: 15_000 });
   await acceptQuickInput(page);
-  await runCommand(page, 'Debug: Select and Start Debugging');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type('spin');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'spin' }).first().waitFor({ timeout: 15_000 });
-  await acceptQuickInput(page);
+  await startConfiguration(page, 'spin');
   await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
   const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
   await target.waitFor({ timeout: 10_000 });
