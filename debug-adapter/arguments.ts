@@ -60,6 +60,7 @@ export const ARGUMENT_SHAPES: { readonly [K in RequestName]: Shape } = {
   'mover/controlRegisters': {},
   'mover/objects': {},
   'mover/whereis': { pa: 'string' },
+  'mover/compare': { va: 'string', length: 'integer' },
   'mover/snapshots': {},
   'mover/dnlc': {},
   'mover/thread': { threadId: 'integer' },

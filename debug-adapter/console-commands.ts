@@ -4,7 +4,7 @@
 
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, FOUR_GIB, PDPT_ENTRIES, PHYS_LIMIT, PTE_P, decodeFlags, entryFrameBase, formatLayout, formatSize, formatTlb, formatTranslation, hex, hex64,
-  entryUses, listTlb, mappedRanges, mappedRangesAt, parseNumber, registerIndex, translate, whereIs,
+  entryUses, listTlb, mappedRanges, mappedRangesAt, parseNumber, registerIndex, translate, whereIs, MAX_COMPARE_BYTES, compareSpaces, formatComparison,
   type Interpreter, type MappedRange,
 } from '../emulator/index';
 import { formatRef, parseRef, readRef } from './memory-ref';
@@ -19,6 +19,7 @@ export const COMMANDS: readonly { readonly name: string; readonly usage: string;
   { name: 'mappings', usage: 'mappings SPACE', summary: 'every mapped range of a space, walked from its page tables (as QEMU\'s info mem)' },
   { name: 'pte2va', usage: 'pte2va pa:ADDR', summary: 'PTE address -> VA: which VA range of which space the PDPTE, PDE or PTE at a physical address maps' },
   { name: 'walk', usage: 'walk [SPACE|cpuN|cr3=X] START END|L LEN', summary: 'every mapping in a VA range (as WinDbg !pte with a range), also under a raw CR3; walk VS1:0x400000 L 0x100000' },
+  { name: 'compare', usage: 'compare VA [LEN]', summary: 'one VA in every space side by side: its PA and chunk, common or separate, and LEN bytes (16) with the differences marked' },
   { name: 'pdpte', usage: 'pdpte [cpuN]', summary: 'the four PDPTE registers of a processor as loaded at the last MOV CR3, and whether memory now differs' },
   { name: 'help', usage: 'help', summary: 'this list' },
 ];
@@ -83,6 +84,14 @@ export function runCommand(text: string, ctx: EvalContext): string | undefined {
     return [head, ...ranges.map((r) => mappingRow(m, r))].join('\n');
   }
   if (cmd === 'walk') return rangeWalk(rest, ctx);
+  if (cmd === 'compare') {
+    if (rest.length < 1 || rest.length > 2) throw new ConsoleError('usage: compare VA [LEN]   (e.g. compare 0x2000_0000 32)');
+    const va = valueOf(rest[0], ctx);
+    const len = rest[1] === undefined ? 16 : valueOf(rest[1], ctx);
+    if (va >= FOUR_GIB) throw new ConsoleError(`${hex(va)} is not a virtual address: a space is 32 bits`);
+    if (len < 1 || len > MAX_COMPARE_BYTES) throw new ConsoleError(`compare 1 to ${MAX_COMPARE_BYTES} bytes`);
+    try { return formatComparison(compareSpaces(m, va, len)); } catch (e) { throw new ConsoleError((e as Error).message); }
+  }
   if (cmd === 'pte2va') {
     if (rest.length !== 1) throw new ConsoleError('usage: pte2va pa:ADDR   (e.g. pte2va pa:0xef00_2000)');
     const pa = valueOf(rest[0].replace(/^pa:/i, ''), ctx);

@@ -199,6 +199,31 @@ export interface ThreadPlaceView {
 }
 
 /** The custom requests: command -> [arguments, response body]. */
+/** One space's side of a comparison (mover/compare): the VA's translation there and the bytes it reads. */
+export interface SpaceCompareView {
+  readonly space: string;
+  readonly ok: boolean;
+  readonly pa: string | null;
+  readonly chunk: string | null;
+  /** The other spaces that reach the same physical bytes at this VA; empty for a separate chunk. */
+  readonly sameAs: readonly string[];
+  /** "PA 0x1_0000_0000 · C4 · separate", or why it is not mapped. */
+  readonly description: string;
+  /** The bytes as hex pairs ("43 34 .."; ".." where unmapped). */
+  readonly bytes: string;
+  readonly memoryReference: string | null;
+}
+
+export interface CompareView {
+  readonly va: string;
+  readonly length: number;
+  readonly spaces: readonly SpaceCompareView[];
+  /** Offsets where the spaces read different bytes. */
+  readonly differAt: readonly number[];
+  /** The whole comparison as the console prints it. */
+  readonly text: string;
+}
+
 export interface MoverRequests {
   'mover/layout': [Record<string, never>, LayoutView];
   'mover/walk': [{ readonly va: string; readonly space?: string; readonly cpu?: number }, WalkView];
@@ -207,6 +232,7 @@ export interface MoverRequests {
   'mover/controlRegisters': [Record<string, never>, { readonly processors: readonly ControlRegistersView[] }];
   'mover/objects': [Record<string, never>, { readonly objects: readonly TypedObjectView[] }];
   'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
+  'mover/compare': [{ readonly va: string; readonly length?: number }, CompareView];
   'mover/snapshots': [Record<string, never>, SnapshotQueueView];
   'mover/dnlc': [Record<string, never>, DnlcView];
   /** The processor a DAP thread (default: the first live one) runs on and the space its innermost frame is in (views follow the focused thread with it). */

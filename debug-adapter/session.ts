@@ -26,7 +26,7 @@ import type { HistoryStop, MoverRuntime, RuntimeStop } from './runtime';
 import { ProgramOutput } from './program-output';
 import { ProgramSources } from './sources';
 import { checkArguments } from './arguments';
-import { controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
+import { compareView, controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
 
 /** How long a launch waits for configurationDone (breakpoints come before it) before running anyway. */
 const CONFIGURATION_WAIT_MS = 2000;
@@ -135,6 +135,7 @@ export class MoverDebugSession extends DebugSession {
       'mover/controlRegisters': () => controlRegistersView(this.stopped()),
       'mover/objects': () => objectsView(this.program),
       'mover/whereis': (a) => whereisView(this.rt(), a),
+      'mover/compare': (a) => compareView(this.stopped(), a),
       'mover/snapshots': () => { const rt = this.stopped(); return snapshotQueueView(rt.interp, rt.program); },
       'mover/dnlc': () => { const rt = this.stopped(); return dnlcView(rt.interp, rt.program); },
       'mover/thread': (a) => this.frames.threadPlace(this.stopped(), a.threadId),

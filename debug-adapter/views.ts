@@ -1,9 +1,11 @@
 // The bodies of the custom requests behind the extension's views (declared in protocol.ts): walks,
-// TLB contents, control registers, the layout with each processor's position, whereis. Wording comes
+// TLB contents, control registers, the layout with each processor's position, whereis, one VA compared
+// across spaces. Wording comes
 // from the emulator's report functions, so a view says what the console and the CLI say.
 
 import {
   CR0_PE, CR0_WP, CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, decodeFlags, describeErrorCode, describeWalkFault, hex64, type Machine, type Processor, CR4_PAE, CR4_PGE, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type Translation,
+  FOUR_GIB, MAX_COMPARE_BYTES, compareSpaces, describeSpaceView, formatCompareBytes, formatComparison, type SpaceComparison,
 } from '../emulator/index';
 import { formatRef } from './memory-ref';
 import type { ControlRegistersView, LayoutView, PdpteRegisterView, MoverRequests, TlbProcessorView, WalkView } from './protocol';
@@ -135,6 +137,25 @@ export function whereisView(rt: MoverRuntime, a: Args<'mover/whereis'>): Result<
   const pa = parseNumber(String(a.pa ?? ''));
   if (pa === undefined || pa >= 2 ** 36) throw bad(`not a physical address: ${JSON.stringify(a.pa)}`);
   return { mappings: whereIs(rt.machine, pa).map((x) => ({ space: x.space, va: hex(x.va, 8) })) };
+}
+
+/** The same VA in every space, side by side (issue 17's "one address, every space"). */
+export function compareView(rt: MoverRuntime, a: Args<'mover/compare'>): Result<'mover/compare'> {
+  const va = parseNumber(String(a.va ?? ''));
+  if (va === undefined || va >= FOUR_GIB) throw bad(`not a virtual address: ${JSON.stringify(a.va)} (a space is 32 bits)`);
+  const length = a.length ?? 16;
+  if (length < 1 || length > MAX_COMPARE_BYTES) throw bad(`compare 1 to ${MAX_COMPARE_BYTES} bytes`);
+  let c: SpaceComparison;
+  try { c = compareSpaces(rt.machine, va, length); } catch (e) { throw bad((e as Error).message); }
+  return {
+    va: hex(va, 8), length: c.length, text: formatComparison(c),
+    differAt: c.differs.flatMap((d, k) => (d ? [k] : [])),
+    spaces: c.spaces.map((v) => ({
+      space: v.space, ok: v.translation.ok, pa: v.translation.pa === null ? null : hex(v.translation.pa), chunk: v.translation.chunk?.name ?? null,
+      sameAs: v.sameAs, description: describeSpaceView(v), bytes: formatCompareBytes(v),
+      memoryReference: v.translation.ok ? formatRef({ space: v.space, address: va }) : null,
+    })),
+  };
 }
 
 export function objectsView(program: Program | null): Result<'mover/objects'> {

@@ -8,6 +8,7 @@ export * from './layout';
 export * from './layout-file';
 export * from './source-file';
 export * from './boot';
+export * from './compare';
 export * from './block-device';
 export * from './machine';
 export * from './inspect';

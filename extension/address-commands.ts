@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { MoverSessions } from './session-state';
 import type { PageWalkProvider } from './views/page-walk';
+import type { CompareProvider } from './views/compare';
 import { targetOf, type AddressTarget } from './address-target';
 import { watchSpec } from '../debug-adapter/breakpoints';
 
@@ -46,7 +47,7 @@ function needTarget(arg: unknown): AddressTarget | undefined {
   return t;
 }
 
-export function registerAddressCommands(context: vscode.ExtensionContext, sessions: MoverSessions, walk: PageWalkProvider): void {
+export function registerAddressCommands(context: vscode.ExtensionContext, sessions: MoverSessions, walk: PageWalkProvider, compare: CompareProvider): void {
   /** The target's physical address: its own, or its VA's translation now. */
   const physicalOf = async (t: AddressTarget): Promise<string | undefined> => {
     if (t.pa) return t.pa;
@@ -77,6 +78,23 @@ export function registerAddressCommands(context: vscode.ExtensionContext, sessio
       const w = await walk.show({ kind: 'address', ...t.va });
       await vscode.commands.executeCommand('mover.pageWalk.focus');
       return w;
+    }),
+    vscode.commands.registerCommand('mover.compareAcrossSpaces', async (arg?: unknown) => {
+      // A VA typed or handed over ("0x2000_0000", "vs1:0x2000_0000"), or an item or variable with one.
+      let va: string | undefined;
+      if (typeof arg === 'string') va = arg.replace(/^vs\d+:/i, '');
+      else if (arg !== undefined) {
+        const t = needTarget(arg);
+        if (!t) return undefined;
+        if (!t.va) { void vscode.window.showInformationMessage(`${t.ref} is physical: compare a virtual address (Whereis lists the VAs that reach it).`); return undefined; }
+        va = t.va.va;
+      } else {
+        va = await vscode.window.showInputBox({ title: 'Compare Across Spaces', prompt: 'A virtual address: its translation, chunk and bytes in every space', placeHolder: '0x2000_0000' });
+      }
+      if (!va) return undefined;
+      const shown = await compare.show(va.trim());
+      await vscode.commands.executeCommand('mover.compare.focus');
+      return shown;
     }),
     vscode.commands.registerCommand('mover.whereis', async (arg: unknown) => {
       const t = needTarget(arg);

@@ -1,6 +1,6 @@
 // The Mover extension: activation wires the debugger (inline adapter, configuration provider), the
 // language client, the machine views (control registers, page walk, TLB, chunk map, snapshot queue,
-// DNLC), live hovers, memory panels and commands. Every disposable goes into context.subscriptions; a failure to activate
+// DNLC, one VA compared across spaces), live hovers, memory panels and commands. Every disposable goes into context.subscriptions; a failure to activate
 // is shown to the user and logged to the "Mover" output channel.
 
 import * as vscode from 'vscode';
@@ -15,6 +15,7 @@ import { PageWalkProvider } from './views/page-walk';
 import { ChunkMapProvider } from './views/chunk-map';
 import { SnapshotQueueProvider } from './views/snapshot-queue';
 import { DnlcProvider } from './views/dnlc';
+import { CompareProvider } from './views/compare';
 import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
 import { MoverTesting } from './testing';
@@ -28,7 +29,7 @@ let client: LanguageClient | undefined;
 export interface MoverApi {
   readonly output: vscode.OutputChannel;
   readonly sessions?: MoverSessions;
-  readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider; readonly snapshotQueue: SnapshotQueueProvider; readonly dnlc: DnlcProvider };
+  readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider; readonly snapshotQueue: SnapshotQueueProvider; readonly dnlc: DnlcProvider; readonly compare: CompareProvider };
   /** Run and Debug's dynamic configurations (one per program and per `.test`). */
   readonly dynamicConfigurations?: DynamicConfigurationProvider;
   /** The language status item of .mover files: the layout in use. */
@@ -60,10 +61,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     const chunkMap = new ChunkMapProvider(context.extensionUri, sessions);
     const snapshotQueue = new SnapshotQueueProvider(sessions);
     const dnlc = new DnlcProvider(sessions);
+    const compare = new CompareProvider(sessions);
     const layoutStatus = new LayoutStatus();
     const inlineValues = new MoverInlineValues(sessions);
     context.subscriptions.push(
-      sessions, controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc,
+      sessions, controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc, compare,
+      compare.createView('mover.compare'),
       snapshotQueue.createView('mover.snapshotQueue'),
       dnlc.createView('mover.dnlc'),
       controlRegisters.createView('mover.controlRegisters'),
@@ -89,13 +92,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       vscode.debug.onDidChangeActiveStackItem(() => { if (!pageWalk.pinned) void pageWalk.refresh(); }),
     );
     registerCommands(context, sessions, pageWalk);
-    registerAddressCommands(context, sessions, pageWalk);
+    registerAddressCommands(context, sessions, pageWalk, compare);
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
     // After the language client: the Test Explorer discovers tests from its symbols.
     context.subscriptions.push(new MoverTesting(context, output));
     output.appendLine('Mover ready');
-    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc }, dynamicConfigurations, layoutStatus, inlineValues };
+    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc, compare }, dynamicConfigurations, layoutStatus, inlineValues };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     output.appendLine(`activation failed: ${e instanceof Error ? e.stack : message}`);

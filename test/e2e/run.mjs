@@ -425,31 +425,29 @@ async function hoverWhileRunning(page, ws) {
   await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
   const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
   await target.waitFor({ timeout: 10_000 });
-  const box = page.locator('.monaco-hover, .debug-hover-widget').filter({ hasText: 'VS1' }).first();
-  // Hover, and again from elsewhere if nothing shows (the language server may still be reading the new file).
+  // The hover widgets on screen (VS Code keeps hidden ones, such as the last stop's debug hover, in the DOM).
+  const shownHovers = () => page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .debug-hover-widget')]
+    .filter((e) => !e.parentElement?.closest('.monaco-hover, .debug-hover-widget') && e.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && e.getBoundingClientRect().height > 0 && (e.textContent ?? '').trim() !== '')
+    .map((e) => ({ text: e.innerText, tables: e.querySelectorAll('table').length, clipped: [...e.querySelectorAll('.monaco-scrollable-element')].some((x) => x.scrollHeight > x.clientHeight + 1) })));
+  // The cursor on the number and Show or Focus Hover (Ctrl+K Ctrl+I): the same hover the mouse brings,
+  // asked for where the cursor is, so a mouse that lands between two tokens cannot miss it.
+  await target.click();
   await waitFor(page, async () => {
-    await page.mouse.move(5, 5);
-    await target.hover();
-    return box.waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    await runCommand(page, 'Show or Focus Hover');
+    return waitFor(page, async () => (await shownHovers()).some((h) => h.text.includes('VS1')), 'the hover', 3_000).then(() => true, () => false);
   }, 'a hover on 0x0080_0000 while the program runs', 30_000).catch(async (e) => {
     await shot(page, 'hover-running-missing');
-    const texts = await page.locator('.monaco-hover, .debug-hover-widget').allInnerTexts();
+    const texts = (await page.locator('.monaco-hover, .debug-hover-widget').allInnerTexts()).map((t) => t.slice(0, 200));
     throw new Error(`${e.message}; hover widgets hold: ${JSON.stringify(texts)}`);
   });
   if (!(await page.locator('.debug-toolbar .codicon-debug-pause').isVisible())) throw new Error('the spin session stopped before the hover');
-  // Hover widgets on screen (VS Code keeps hidden ones in the DOM).
-  const hovers = await page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .debug-hover-widget')].filter((e) => {
-    const r = e.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden' && (e.textContent ?? '').trim() !== '';
-  }).length);
-  // Two hover providers answering would show the translation table twice in the one widget.
-  const tables = await box.locator('table').count();
-  const clipped = await box.evaluate((el) => [...el.querySelectorAll('.monaco-scrollable-element')].some((s) => s.scrollHeight > s.clientHeight + 1));
+  const hovers = await shownHovers();
   await shot(page, 'hover-running');
-  const shown = await box.innerText();
-  if (hovers !== 1) throw new Error(`${hovers} hovers are shown while running`);
-  if (tables !== 1) throw new Error(`the hover while running shows ${tables} translation tables: ${shown}`);
-  if (clipped) throw new Error(`the hover while running is cut off: ${shown}`);
+  const shown = hovers.map((h) => h.text).join('\n---\n');
+  if (hovers.length !== 1) throw new Error(`${hovers.length} hovers are shown while running: ${shown}`);
+  // Two hover providers answering would show the translation table twice in the one widget.
+  if (hovers[0].tables !== 1) throw new Error(`the hover while running shows ${hovers[0].tables} translation tables: ${shown}`);
+  if (hovers[0].clipped) throw new Error(`the hover while running is cut off: ${shown}`);
   for (const want of ['VS0', 'VS1', 'VS2']) if (!shown.includes(want)) throw new Error(`the hover while running does not show ${want}: ${shown}`);
   log('hover while running: one hover, whole, with the address in VS0, VS1 and VS2');
   await page.keyboard.press('Escape');

@@ -328,6 +328,33 @@ export function integrationTests(): void {
       }
     });
 
+    test('Compare Across Spaces: one VA in every space, its chunk, common or separate, the differing bytes marked', async () => {
+      const mover = await api();
+      const views = mover.views!;
+      const first = nextStop();
+      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'compare', program: example('fig5-layout.mover'), stopOnEntry: true }));
+      await first;
+      try {
+        // fig5 puts "C2: ...", "C4: ...", "C5: ..." at 0x2000_0000 of VS0, VS1 and VS2 (separate chunks).
+        const shown = await vscode.commands.executeCommand<{ differAt: number[] } | undefined>('mover.compareAcrossSpaces', '0x2000_0000');
+        assert.ok(shown, 'the command answers with what the view shows');
+        const rows = await lines(views.compare);
+        assert.ok(rows[0].startsWith('differ at '), rows.join('\n'));
+        assert.ok(rows.some((r) => r.startsWith('VS1 — PA 0x1_0000_0000 · C4 · separate · 43 [34] 3a 20 [44] [4e] [4c] [43] [20] [28] [56] [53] [31] [29]')), rows.join('\n'));
+        assert.ok(rows.some((r) => r.startsWith('VS0 — PA 0x2000_0000 · C2 · paging off · separate · 43 [32] 3a 20')), rows.join('\n'));
+        // A VA in C1: the same PA in every space.
+        await vscode.commands.executeCommand('mover.compareAcrossSpaces', 'vs1:0x0080_0000');
+        const common = await lines(views.compare);
+        assert.ok(common.includes('the same bytes in every space that maps it'), common.join('\n'));
+        assert.ok(common.some((r) => r.startsWith('VS2 — PA 0x80_0000 · C1 · common with VS0, VS1 · ')), common.join('\n'));
+        // A row opens its space's memory at the VA.
+        const vs1 = (await kids(views.compare)).map((n) => views.compare.getTreeItem(n)).find((i) => i.label === 'VS1');
+        assert.deepEqual(vs1?.command?.arguments, ['vs1:0x0080_0000']);
+      } finally {
+        await stopSessions();
+      }
+    });
+
     test('the snapshot queue view after [00052] and the DNLC view after FIG. 7\'s enters, with both sessions running at once', async () => {
       const mover = await api();
       const views = mover.views!;
