@@ -35,6 +35,7 @@ export async function describeAddress(session: vscode.DebugSession, sessions: Mo
     return undefined;
   }
   const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['mover.compareAcrossSpaces'] };
   md.appendMarkdown(`**${escape(expression)}** = \`0x${value.toString(16)}\` (${value})  \n`);
   if (value >= 1n << 32n) {
     md.appendMarkdown('a physical address (above 4 GiB, not a virtual one)');
@@ -58,6 +59,7 @@ export async function describeAddress(session: vscode.DebugSession, sessions: Mo
     const tlb = w.tlb.filter((t) => t.space === s.name).map((t) => `cpu${t.cpu} ${t.held ? (t.stale ? 'STALE' : 'hit') : 'miss'}`).join(', ') || '—';
     md.appendMarkdown(`| ${escape(s.name)} | ${w.ok ? `\`${w.pa}\`` : `not mapped (${escape(w.fault ?? '')})`} | ${escape(w.chunk ?? '')} | ${tlb} | ${stored} |\n`);
   }
+  md.appendMarkdown(`\n[Compare across spaces](command:mover.compareAcrossSpaces?${encodeURIComponent(JSON.stringify([va]))} "The bytes at this VA in every space, side by side")`);
   return md;
 }
 

@@ -423,7 +423,8 @@ async function hoverWhileRunning(page, ws) {
   await acceptQuickInput(page);
   await startConfiguration(page, 'spin');
   await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
-  const target = page.locator('.editor-group-container.active .monaco-editor .view-line span', { hasText: '0x0080_0000' }).first();
+  // The number's own token (a span holding only it), not the line's span around it.
+  const target = page.locator('.editor-group-container.active .monaco-editor .view-line span span', { hasText: /^\s*0x0080_0000\s*$/ }).first();
   await target.waitFor({ timeout: 10_000 });
   // The hover widgets on screen (VS Code keeps hidden ones, such as the last stop's debug hover, in the DOM).
   const shownHovers = () => page.evaluate(() => [...document.querySelectorAll('.monaco-hover, .debug-hover-widget')]

@@ -349,7 +349,7 @@ export function integrationTests(): void {
         assert.ok(common.some((r) => r.startsWith('VS2 — PA 0x80_0000 · C1 · common with VS0, VS1 · ')), common.join('\n'));
         // A row opens its space's memory at the VA.
         const vs1 = (await kids(views.compare)).map((n) => views.compare.getTreeItem(n)).find((i) => i.label === 'VS1');
-        assert.deepEqual(vs1?.command?.arguments, ['vs1:0x0080_0000']);
+        assert.deepEqual(vs1?.command?.arguments, ['vs1:0x80_0000']);
       } finally {
         await stopSessions();
       }
