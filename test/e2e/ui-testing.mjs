@@ -50,8 +50,14 @@ export async function testExplorerUi(page, workspaceFolder, resultsDir) {
   const row = (text) => page.locator('.test-explorer .monaco-list-row', { hasText: text }).first();
   // The file's item, then its tests (expand it if VS Code shows it collapsed).
   await row(FILE).waitFor({ timeout: 60_000 });
-  if (!(await row('fails_in_the_explorer').isVisible())) await row(FILE).click();
-  await row('fails_in_the_explorer').waitFor({ timeout: 30_000 });
+  // Other files' tests are still being discovered and the list reorders under the mouse: expand the
+  // file's row until its tests show.
+  await waitFor(page, async () => {
+    if (await row('fails_in_the_explorer').isVisible()) return true;
+    const r = row(FILE);
+    if ((await r.getAttribute('aria-expanded')) !== 'true') await r.locator('.monaco-tl-twistie').click({ timeout: 5_000 }).catch(() => {});
+    return row('fails_in_the_explorer').waitFor({ timeout: 3_000 }).then(() => true, () => false);
+  }, `the tests of ${FILE} in the Test Explorer`, 60_000);
   await row('passes_in_the_explorer').waitFor({ timeout: 30_000 });
   await page.locator('.sidebar a[aria-label^="Run Tests"]').first().click({ timeout: 15_000 });
   await row('fails_in_the_explorer').locator('.codicon-testing-failed-icon').waitFor({ timeout: 60_000 });
