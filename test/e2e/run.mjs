@@ -20,7 +20,7 @@ import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
-import { editorTitleButtonUi, inlineValuesUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
+import { addressMenuUi, editorTitleButtonUi, inlineValuesUi, layoutSchemaUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
 import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
@@ -179,13 +179,22 @@ async function ui(vsix) {
     };
     await check('inline values: the registers of the line and [r1] translated, at the end of the stopped line', () => inlineValuesUi(page, snap));
     await check('editor title: the Run/Debug Mover Program button on a .mover file', () => editorTitleButtonUi(page, snap));
+    await check('compare and menus: Compare Across Spaces shows 0x2000_0000 in C2, C4 and C5; an address\'s context menu offers Open Memory, Copy Address, Walk, Whereis, Compare Across Spaces and Add Data Breakpoint', () => addressMenuUi(page, snap));
     await hostileLabels(page, ws);
     await hoverWhileRunning(page, ws);
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
     await check('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)', () => taskProblemUi(page, ws, snap));
     await check('walkthrough: opens with its five steps and their markdown', () => walkthroughUi(page, snap));
+    await check('layout schema: a layout file with a wrong type is flagged in the Problems view', () => layoutSchemaUi(page, ws, snap));
     if (failures.length) throw new Error(`${failures.length} check(s) failed:\n  ${failures.join('\n  ')}`);
+    if (process.env.MOVER_README_SCREENSHOTS) {
+      // The README's pictures, from this run (npm run test:e2e with MOVER_README_SCREENSHOTS=1).
+      const dir = path.join(root, 'docs', 'screenshots');
+      mkdirSync(dir, { recursive: true });
+      for (const name of README_SCREENSHOTS) cpSync(path.join(results, `${name}.png`), path.join(dir, `${name}.png`));
+      log(`README screenshots copied to ${path.relative(root, dir)}`);
+    }
     return 0;
   } catch (e) {
     await page?.screenshot({ path: path.join(results, 'ui-failure.png') }).catch(() => {});
@@ -196,6 +205,9 @@ async function ui(vsix) {
     rmSync(home.home, { recursive: true, force: true });
   }
 }
+
+/** The screenshots the README shows (docs/screenshots/), each taken by the UI run. */
+const README_SCREENSHOTS = ['debug-start', 'view-control-registers', 'view-page-walk', 'view-tlb', 'view-chunk-map', 'view-snapshot-queue', 'view-dnlc', 'view-compare', 'hover-translation', 'inline-values', 'disassembly', 'test-explorer'];
 
 /** Phase 3: the same suite in a desktop VS Code through @vscode/test-electron; resolves to its exit code. */
 async function electronSuite(vsix, executable) {

@@ -1,12 +1,13 @@
 /* global document */
 // The workbench contributions of issue 19 in a real VS Code, through the DOM: inline values at a stop
 // (VS Code's `.debug-inline-value` injected text), the editor title's Run/Debug button of a .mover
-// file, a `mover` task's problem in the Problems view (the `$mover` matcher), and the walkthrough.
+// file, a `mover` task's problem in the Problems view (the `$mover` matcher), the walkthrough, the
+// layout schema's problems and the context menu of an address.
 // Called by test/e2e/run.mjs's UI phase with the page (a workbench open on the workspace folder).
 
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCommand, stackLine, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, runCommand, stackLine, waitFor } from './ui-driver.mjs';
 
 /** The texts of the inline values the active editor shows. */
 async function inlineValues(page) {
@@ -61,12 +62,13 @@ export async function taskProblemUi(page, ws, shot) {
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
   }
-  await runCommand(page, 'Tasks: Run Task');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  // The first list names the task types: pick mover's, then its task for the broken file.
+  // The first list names the task types: pick mover's, then its task for the broken file. The picker
+  // waits for every task provider; ask again if it has not come (the palette may have lost the Enter).
   const row = (text) => page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
-  await row('mover').waitFor({ timeout: 30_000 });
+  await waitFor(page, async () => {
+    if (!(await page.locator('.quick-input-widget').isVisible())) await runCommand(page, 'Tasks: Run Task');
+    return row('mover').waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  }, 'the task picker listing mover', 45_000);
   await page.keyboard.type('mover');
   await waitFor(page, async () => (await page.locator('.quick-input-widget .monaco-list-row').first().innerText()).trim().startsWith('mover'), 'the mover task type in the list');
   await page.keyboard.press('Enter');
@@ -110,4 +112,64 @@ export async function walkthroughUi(page, shot) {
     return false;
   }, 'the step\'s markdown', 30_000);
   await shot('walkthrough');
+}
+
+const BAD_LAYOUT = 'bad.layout.json';
+
+/** A layout file with a wrong type: the JSON schema (contributes.jsonValidation) flags it in the Problems view. */
+export async function layoutSchemaUi(page, ws, shot) {
+  writeFileSync(path.join(ws, BAD_LAYOUT), JSON.stringify({ name: 5, chunks: [], spaces: [] }, null, 2) + '\n');
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(BAD_LAYOUT);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: BAD_LAYOUT }).first().waitFor({ timeout: 15_000 });
+  await acceptQuickInput(page);
+  await page.waitForSelector(`.tab.active[aria-label*="${BAD_LAYOUT}"]`, { timeout: 30_000 });
+  await page.locator('.part.panel .composite-bar').getByText('Problems', { exact: true }).first().click({ timeout: 5_000 })
+    .catch(() => page.keyboard.press('Control+Shift+M'));
+  const rowsOf = '.markers-panel .monaco-list-row, [id="workbench.panel.markers"] .monaco-list-row';
+  // The schema says what "name" must be: VS Code's JSON service words it "Incorrect type. Expected "string"."
+  const problem = page.locator(rowsOf, { hasText: 'Incorrect type' }).first();
+  await problem.waitFor({ timeout: 30_000 }).catch(async (e) => {
+    const rows = await page.locator(rowsOf).allInnerTexts().catch(() => []);
+    throw new Error(`${e.message}; the Problems view shows: ${JSON.stringify(rows)}`);
+  });
+  const text = await problem.innerText();
+  if (!/string/.test(text) || !/\[Ln 2, Col 1[0-9]?\]/.test(text)) throw new Error(`the schema's problem is not the name's type at line 2: ${text}`);
+  await shot('layout-schema');
+}
+
+/** The labels of the context menu that opens on `row` (right click), then closes it. */
+async function contextMenu(page, row) {
+  await row.click({ button: 'right' });
+  const items = page.locator('.context-view .monaco-menu .action-label');
+  await items.first().waitFor({ timeout: 15_000 });
+  const labels = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  return labels;
+}
+
+/**
+ * Mover: Compare Across Spaces on 0x2000_0000: the view lists each space's PA, chunk and bytes (the
+ * patent layout puts C2, C4 and C5 there); then a right click on its VS1 row (it has a VA and a PA)
+ * offers what an address can do. Run while a session is stopped.
+ */
+export async function addressMenuUi(page, shot) {
+  await runCommand(page, 'Mover: Compare Across Spaces');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type('0x2000_0000');
+  await acceptQuickInput(page);
+  const row = page.locator('.pane-body .monaco-list-row', { hasText: 'PA 0x1_0000_0000 · C4 · separate' }).first();
+  await row.waitFor({ timeout: 15_000 }).catch(async (e) => {
+    throw new Error(`${e.message}; the Compare Across Spaces view shows: ${JSON.stringify(await page.locator('.pane-body .monaco-list-row').allInnerTexts())}`);
+  });
+  for (const want of ['PA 0x2000_0000 · C2', 'PA 0x1_d000_0000 · C5']) {
+    if (!(await page.locator('.pane-body .monaco-list-row', { hasText: want }).first().isVisible())) throw new Error(`the Compare Across Spaces view does not show ${want}`);
+  }
+  await shot('view-compare');
+  const labels = await contextMenu(page, row);
+  await shot('context-menu');
+  await page.keyboard.press('Escape');
+  const want = ['Open Memory', 'Copy Address', 'Walk This Address', 'Whereis (Every VA of This PA)', 'Compare Across Spaces', 'Add Data Breakpoint'];
+  const missing = want.filter((w) => !labels.includes(w));
+  if (missing.length) throw new Error(`the address's menu lacks ${missing.join(', ')}: it lists ${labels.join(' | ')}`);
 }
