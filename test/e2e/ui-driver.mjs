@@ -36,6 +36,30 @@ export async function acceptQuickInput(page) {
   throw new Error(`the quick input did not take Enter: ${before}`);
 }
 
+/**
+ * Gives the keyboard back to the active editor: after the Test Explorer the Test Results terminal keeps
+ * the focus, and the workbench's keys (F1, Ctrl+P) do not reach the workbench from there.
+ */
+export async function focusEditor(page) {
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ timeout: 10_000 }).catch(() => {});
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P), asking again while a new file is not listed yet. */
+export async function quickOpen(page, name) {
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  await waitFor(page, async () => {
+    if (await input.isVisible()) { await page.keyboard.press('Escape'); await input.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {}); }
+    await focusEditor(page);
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 5_000 });
+    await page.keyboard.type(name);
+    return row.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+  }, `Quick Open to list ${name}`, 45_000);
+  await acceptQuickInput(page);
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
+}
+
 export async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');

@@ -7,7 +7,7 @@
 
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acceptQuickInput, runCommand, stackLine, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, focusEditor, quickOpen, runCommand, stackLine, waitFor } from './ui-driver.mjs';
 
 /** The texts of the inline values the active editor shows. */
 async function inlineValues(page) {
@@ -65,6 +65,7 @@ export async function taskProblemUi(page, ws, shot) {
   // The first list names the task types: pick mover's, then its task for the broken file. The picker
   // waits for every task provider; ask again if it has not come (the palette may have lost the Enter).
   const row = (text) => page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+  await focusEditor(page);
   await waitFor(page, async () => {
     if (!(await page.locator('.quick-input-widget').isVisible())) await runCommand(page, 'Tasks: Run Task');
     return row('mover').waitFor({ timeout: 10_000 }).then(() => true, () => false);
@@ -119,12 +120,7 @@ const BAD_LAYOUT = 'bad.layout.json';
 /** A layout file with a wrong type: the JSON schema (contributes.jsonValidation) flags it in the Problems view. */
 export async function layoutSchemaUi(page, ws, shot) {
   writeFileSync(path.join(ws, BAD_LAYOUT), JSON.stringify({ name: 5, chunks: [], spaces: [] }, null, 2) + '\n');
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(BAD_LAYOUT);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: BAD_LAYOUT }).first().waitFor({ timeout: 15_000 });
-  await acceptQuickInput(page);
-  await page.waitForSelector(`.tab.active[aria-label*="${BAD_LAYOUT}"]`, { timeout: 30_000 });
+  await quickOpen(page, BAD_LAYOUT);
   await page.locator('.part.panel .composite-bar').getByText('Problems', { exact: true }).first().click({ timeout: 5_000 })
     .catch(() => page.keyboard.press('Control+Shift+M'));
   const rowsOf = '.markers-panel .monaco-list-row, [id="workbench.panel.markers"] .monaco-list-row';
@@ -139,13 +135,17 @@ export async function layoutSchemaUi(page, ws, shot) {
   await shot('layout-schema');
 }
 
-/** The labels of the context menu that opens on `row` (right click), then closes it. */
+/** The entries of the context menu that opens on `row` (right click): label and whether it is greyed out. */
 async function contextMenu(page, row) {
   await row.click({ button: 'right' });
   const items = page.locator('.context-view .monaco-menu .action-label');
   await items.first().waitFor({ timeout: 15_000 });
-  const labels = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
-  return labels;
+  // A disabled entry is greyed: its item carries `disabled` (or aria-disabled).
+  return items.evaluateAll((els) => els.map((e) => {
+    const item = e.closest('.action-item');
+    const disabled = !!item && (item.classList.contains('disabled') || item.getAttribute('aria-disabled') === 'true' || e.classList.contains('disabled'));
+    return { label: (e.textContent ?? '').trim(), disabled };
+  }).filter((x) => x.label));
 }
 
 /**
@@ -170,6 +170,9 @@ export async function addressMenuUi(page, shot) {
   await shot('context-menu');
   await page.keyboard.press('Escape');
   const want = ['Open Memory', 'Copy Address', 'Walk This Address', 'Whereis (Every VA of This PA)', 'Compare Across Spaces', 'Add Data Breakpoint'];
-  const missing = want.filter((w) => !labels.includes(w));
-  if (missing.length) throw new Error(`the address's menu lacks ${missing.join(', ')}: it lists ${labels.join(' | ')}`);
+  const missing = want.filter((w) => !labels.some((l) => l.label === w));
+  const list = labels.map((l) => `${l.label}${l.disabled ? ' (disabled)' : ''}`).join(' | ');
+  if (missing.length) throw new Error(`the address's menu lacks ${missing.join(', ')}: it lists ${list}`);
+  const disabled = want.filter((w) => labels.some((l) => l.label === w && l.disabled));
+  if (disabled.length) throw new Error(`the address's menu greys out ${disabled.join(', ')} while stopped: ${list}`);
 }
