@@ -21,7 +21,7 @@ import { validateLaunchArguments, type MoverLaunchArguments } from './launch-arg
 import { dnlcView, snapshotQueueView } from './library-views';
 import { disassemble, readMemory, writeMemory } from './memory';
 import { textAddress } from './memory-ref';
-import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_VS_SWITCH, type StateChangedBody } from './protocol';
+import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_TLB_STALE, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_TLB_STALE, STOP_VS_SWITCH, type StateChangedBody } from './protocol';
 import { After, RequestError, bad, type Handlers, type RequestName } from './request';
 import type { HistoryStop, MoverRuntime, RuntimeStop } from './runtime';
 import { ProgramOutput } from './program-output';
@@ -432,7 +432,7 @@ export class MoverDebugSession extends DebugSession {
     ev.body.description = description;
     ev.body.allThreadsStopped = true;
     if (stop.kind === 'start-of-history' && stop.oldest > 0) this.sendEvent(new OutputEvent(`${description}\n`, 'console'));
-    if (stop.kind === 'start-of-history' || stop.kind === 'fault' || stop.kind === 'vs-switch' || stop.kind === 'tlb-miss' || stop.kind === 'event' || stop.kind === 'fault-handled' || stop.kind === 'step-limit') ev.body.text = description;
+    if (stop.kind === 'start-of-history' || stop.kind === 'fault' || stop.kind === 'vs-switch' || stop.kind === 'tlb-miss' || stop.kind === 'tlb-stale' || stop.kind === 'event' || stop.kind === 'fault-handled' || stop.kind === 'step-limit') ev.body.text = description;
     if (stop.kind === 'breakpoint') ev.body.hitBreakpointIds = this.book.hitAt(stop.pc).ids;
     if (stop.kind === 'watchpoint') ev.body.hitBreakpointIds = [BreakpointBook.dataBreakpointId(stop.hit.id)];
     this.sendEvent(ev);
@@ -453,6 +453,7 @@ export class MoverDebugSession extends DebugSession {
       // Stops the user asked for, not errors: VS Code shows its exception box only for 'exception'.
       case 'vs-switch': return [STOP_VS_SWITCH, describeStop(stop, p)];
       case 'tlb-miss': return [STOP_TLB_MISS, describeStop(stop, p)];
+      case 'tlb-stale': return [STOP_TLB_STALE, describeStop(stop, p)];
       case 'event': return [stop.name === 'cofw' ? STOP_COFW : `event ${stop.name}`, describeStop(stop, p)];
       case 'halted': return ['exited', 'halted'];
     }
@@ -475,6 +476,8 @@ export class MoverDebugSession extends DebugSession {
         return { exceptionId: s.fault.kind, description: describeFault(s.fault), breakMode: s.kind === 'fault' ? 'unhandled' : 'always', details: { message: describeStop(s, p), typeName: s.fault.kind } };
       case 'tlb-miss':
         return { exceptionId: FILTER_TLB_MISS, description: describeStop(s, p), breakMode: 'always', details: { message: `${s.write ? 'write' : 'read'} of ${hex(s.va, 8)} in ${s.space} walked the page tables`, typeName: 'TLB miss' } };
+      case 'tlb-stale':
+        return { exceptionId: FILTER_TLB_STALE, description: describeStop(s, p), breakMode: 'always', details: { message: s.finding.message, typeName: 'Stale TLB use' } };
       case 'event':
         return { exceptionId: s.name === 'cofw' ? FILTER_COFW : s.name, description: describeStop(s, p), breakMode: 'always', details: { message: s.name === 'cofw' ? `clone block ${s.a} -> save volume block ${s.b}` : `${s.name}(${s.a}, ${s.b})`, typeName: s.name } };
       default:

@@ -11,6 +11,7 @@ export * from './boot';
 export * from './block-device';
 export * from './machine';
 export * from './inspect';
+export * from './tlb-sanitizer';
 export * from './report';
 export * from './asm/index';
 export * from './interp/index';

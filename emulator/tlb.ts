@@ -126,6 +126,11 @@ export class Tlb {
   readonly isMru: Uint8Array;
   private readonly setMru: Int32Array;
   private userMode = false;
+  /**
+   * 1 for an entry the TLB-coherence sanitizer suspects (a paging-structure entry it was built from was
+   * written since the fill): kept out of the fast and host caches, so its next use takes the checked path.
+   */
+  readonly suspect: Uint8Array;
   /** VPNs dropped by flushes since `markChanges()`. */
   readonly flushedSinceMark: number[] = [];
 
@@ -205,6 +210,21 @@ export class Tlb {
     this.filledAt = new Float64Array(this.size);
     this.isMru = new Uint8Array(this.size);
     this.setMru = new Int32Array(this.sets).fill(INVALID);
+    this.suspect = new Uint8Array(this.size);
+  }
+
+  /** The sanitizer suspects entry e: it leaves the fast and host caches until `clearSuspect`. */
+  markSuspect(e: number): void {
+    if (this.vpn[e] === INVALID) return;
+    this.suspect[e] = 1;
+    this.dropFast(e);
+  }
+
+  /** Entry e matches the tables again: back into the fast cache. */
+  clearSuspect(e: number): void {
+    if (!this.suspect[e]) return;
+    this.suspect[e] = 0;
+    if (this.vpn[e] !== INVALID) this.setFast(e);
   }
 
   setOf(vpn: number): number {
@@ -276,6 +296,7 @@ export class Tlb {
     this.vpn[e] = vpn;
     this.frame[e] = frame;
     this.flags[e] = flags;
+    this.suspect[e] = 0;
     this.stamp(e);
     this.filledAt[e] = ++this.changeSeq;
     this.fills++;
@@ -289,7 +310,7 @@ export class Tlb {
     if (this.fastWay[i] !== e || this.fastTag[i] !== vpn) { this.hostTag[i] = INVALID; this.hostWTag[i] = INVALID; }
     // The slot may mirror another entry with the same low bits: that one simply leaves the fast cache.
     const f = this.flags[e];
-    if (this.userMode && !(f & TLB_US)) { this.fastTag[i] = INVALID; this.fastWTag[i] = INVALID; return; }
+    if ((this.userMode && !(f & TLB_US)) || this.suspect[e]) { this.fastTag[i] = INVALID; this.fastWTag[i] = INVALID; return; }
     this.fastTag[i] = vpn;
     this.fastWay[i] = e;
     this.fastBase[i] = this.frame[e];
@@ -353,6 +374,7 @@ export class Tlb {
     this.forgetMru(e);
     this.vpn[e] = INVALID;
     this.flags[e] = 0;
+    this.suspect[e] = 0;
     this.invalidated++;
   }
 
@@ -445,6 +467,7 @@ export class Tlb {
     this.randomState = s.randomState;
     this.setCounters(s.counters);
     this.flushedSinceMark.length = 0;
+    this.suspect.fill(0);
     this.resetFast();
     this.rebuildMru();
     for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);
