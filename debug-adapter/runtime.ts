@@ -60,8 +60,8 @@ export class MoverRuntime {
   /** Stopped at this clock value; views compare with it to say what is new. */
   lastStopAt = 0;
 
-  constructor(readonly machine: Machine, readonly program: Program, readonly options: { readonly timerQuantum?: number; readonly maxSteps: number }) {
-    this.interp = new Interpreter(machine, program, { logLimit: LOG_LIMIT, ...(options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {}) });
+  constructor(readonly machine: Machine, readonly program: Program, readonly options: { readonly timerQuantum?: number; readonly maxSteps: number; readonly checkTlb?: boolean }) {
+    this.interp = new Interpreter(machine, program, { logLimit: LOG_LIMIT, ...(options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {}), ...(options.checkTlb ? { checkTlb: true } : {}) });
     this.markTlbs();
     this.takeCheckpoint();
   }

@@ -12,7 +12,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import * as path from 'node:path';
-import { describeFault, describeStop, hex, nodeSourceHost, type Program, type StopReason } from '../emulator/index';
+import { describeFault, describeStop, findingPosition, hex, nodeSourceHost, type Program, type StopReason } from '../emulator/index';
 import { BreakpointBook, EXCEPTION_FILTERS, lineTable, resolveLine, type ClientLines } from './breakpoints';
 import { complete, evaluate } from './evaluate';
 import { Frames, THREAD_ID_BASE } from './frames';
@@ -21,7 +21,7 @@ import { validateLaunchArguments, type MoverLaunchArguments } from './launch-arg
 import { dnlcView, snapshotQueueView } from './library-views';
 import { disassemble, readMemory, writeMemory } from './memory';
 import { textAddress } from './memory-ref';
-import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_TLB_STALE, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_TLB_STALE, STOP_VS_SWITCH, type StateChangedBody } from './protocol';
+import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_TLB_STALE, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_TLB_STALE, STOP_VS_SWITCH, TLB_FINDINGS_EVENT, type StateChangedBody, type TlbFindingView, type TlbFindingsBody } from './protocol';
 import { After, RequestError, bad, type Handlers, type RequestName } from './request';
 import type { HistoryStop, MoverRuntime, RuntimeStop } from './runtime';
 import { ProgramOutput } from './program-output';
@@ -306,6 +306,7 @@ export class MoverDebugSession extends DebugSession {
     this.program = program;
     this.runtime = runtime;
     this.onDisk = new Map();
+    this.sentFindings = new Set();
     this.book.attach(runtime, program);
   }
 
@@ -340,7 +341,36 @@ export class MoverDebugSession extends DebugSession {
   private terminate(): After<Record<string, never>> {
     this.terminated = true;
     this.runtime?.requestPause();
-    return new After({}, () => this.sendEvent(new TerminatedEvent()));
+    return new After({}, () => { this.sendTlbFindings(true); this.sendEvent(new TerminatedEvent()); });
+  }
+
+  /** Ids of the sanitizer findings already sent in mover/tlbFindings (a finding met again after time travel is not sent twice). */
+  private sentFindings = new Set<string>();
+
+  /** Sends the sanitizer's findings the client has not had yet; at the end (`final`), the missing shootdowns too. */
+  private sendTlbFindings(final: boolean): void {
+    const san = this.runtime?.interp.sanitizer;
+    const p = this.program;
+    if (!san || !p) return;
+    if (final) san.finish();
+    const pos = (pc: number) => {
+      const at = findingPosition(p, pc);
+      return at ? { path: this.convertDebuggerPathToClient(at.file), line: this.lines.toClientLine(at.line + 1), column: this.clientColumnsStartAt1 ? at.col + 1 : at.col } : null;
+    };
+    const fresh: TlbFindingView[] = [];
+    for (const f of san.findings) {
+      const id = `${f.kind}:${f.cpu}:${f.pc}:${f.clock}:${f.va}`;
+      if (this.sentFindings.has(id)) continue;
+      this.sentFindings.add(id);
+      fresh.push({
+        id, kind: f.kind, severity: f.severity, expected: f.expected, message: f.message, cpu: f.cpu, space: f.space, va: hex(f.va, 8), source: pos(f.pc),
+        tlbSaid: f.tlbSaid, tablesSay: f.tablesSay, ago: f.ago, fix: f.fix, clock: f.clock,
+        write: f.write ? { cpu: f.write.cpu, kind: f.write.kind, pa: hex(f.write.pa), level: f.write.level, clock: f.write.clock, source: pos(f.write.pc) } : null,
+      });
+    }
+    if (fresh.length === 0) return;
+    const body: TlbFindingsBody = { findings: fresh, final };
+    this.sendEvent(new Event(TLB_FINDINGS_EVENT, body));
   }
 
   private restart(): After<Record<string, never>> {
@@ -422,6 +452,7 @@ export class MoverDebugSession extends DebugSession {
     this.frames.reset();
     const rt = this.rt();
     const threadId = ('thread' in stop ? stop.thread : rt.defaultThread()) + THREAD_ID_BASE;
+    this.sendTlbFindings(stop.kind === 'halted');
     if (stop.kind === 'halted') {
       this.sendEvent(new OutputEvent(`program halted after ${rt.retired} instructions\n`, 'console'));
       this.sendEvent(new TerminatedEvent());
