@@ -18,6 +18,7 @@ import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
 import { MoverTesting } from './testing';
 import { registerAddressCommands } from './address-commands';
+import { TlbDiagnostics } from './tlb-diagnostics';
 
 let client: LanguageClient | undefined;
 
@@ -72,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       // The walk is the focused thread's: a new focus (Call Stack click) walks in its processor and space.
       vscode.debug.onDidChangeActiveStackItem(() => { if (!pageWalk.pinned) void pageWalk.refresh(); }),
     );
+    context.subscriptions.push(new TlbDiagnostics());
     registerCommands(context, sessions, pageWalk);
     registerAddressCommands(context, sessions, pageWalk);
     client = await startLanguageClient(context, output);
