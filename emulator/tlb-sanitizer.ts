@@ -125,7 +125,8 @@ export class TlbSanitizer implements TlbObserver {
 
   /** Starts watching: every processor reports to this sanitizer, and what the TLBs hold now is recorded. */
   attach(): void {
-    for (const p of this.machine.processors) p.sanitizer = this;
+    const watched = (frame: number) => this.pages.has(Math.floor(frame / PAGE_SIZE));
+    for (const p of this.machine.processors) { p.sanitizer = this; p.tlb.writeWatch = watched; }
     this.rebuild(Infinity);
   }
 
@@ -133,7 +134,8 @@ export class TlbSanitizer implements TlbObserver {
   detach(): void {
     for (const p of this.machine.processors) {
       p.sanitizer = null;
-      for (let e = 0; e < p.tlb.size; e++) p.tlb.clearSuspect(e);
+      p.tlb.writeWatch = null;
+      p.tlb.unblockAll();
     }
   }
 
@@ -158,6 +160,18 @@ export class TlbSanitizer implements TlbObserver {
         this.record(p.id, e, this.out);
         if (!ok || this.out.frameBase !== tlb.frame[e] || this.out.writable !== !!(tlb.flags[e] & TLB_RW) || this.out.user !== !!(tlb.flags[e] & TLB_US)) tlb.markSuspect(e);
       }
+    }
+    // The watched pages are known now: entries that map them write through the slow path.
+    for (const p of this.machine.processors) this.blockWritesTo(p, null);
+  }
+
+  /** Entries of processor p mapping a watched page (only `page`, when given) stop taking the fast write paths. */
+  private blockWritesTo(p: Processor, page: number | null): void {
+    const tlb = p.tlb;
+    for (let e = 0; e < tlb.size; e++) {
+      if (tlb.vpn[e] < 0) continue;
+      const f = Math.floor(tlb.frame[e] / PAGE_SIZE);
+      if (page === null ? this.pages.has(f) : f === page) tlb.blockFastWrite(e);
     }
   }
 
@@ -281,8 +295,10 @@ export class TlbSanitizer implements TlbObserver {
     const key = cpu * KEY_CPU + e;
     for (let k = 0; k < DEPS; k++) {
       const old = d[e * DEPS + k];
-      if (old >= 0) this.unwatch(old, key);
       const pa = k === 0 ? out.pdpteAddr : k === 1 ? out.pdeAddr : out.pteAddr;
+      // A refill from the same tables (the common case) changes nothing here.
+      if (old === pa) continue;
+      if (old >= 0) this.unwatch(old, key);
       d[e * DEPS + k] = pa;
       if (pa >= 0) this.watch(pa, key);
     }
@@ -294,7 +310,10 @@ export class TlbSanitizer implements TlbObserver {
     if (s.has(key)) return;
     s.add(key);
     const page = Math.floor(pa / PAGE_SIZE);
-    this.pages.set(page, (this.pages.get(page) ?? 0) + 1);
+    const n = this.pages.get(page) ?? 0;
+    this.pages.set(page, n + 1);
+    // A page newly watched: writes to it through any TLB must reach `stored`.
+    if (n === 0) for (const p of this.machine.processors) this.blockWritesTo(p, page);
   }
 
   private unwatch(pa: number, key: number): void {

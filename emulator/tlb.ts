@@ -131,6 +131,13 @@ export class Tlb {
    * written since the fill): kept out of the fast and host caches, so its next use takes the checked path.
    */
   readonly suspect: Uint8Array;
+  /**
+   * 1 for an entry whose frame holds paging-structure entries the sanitizer watches: writes through it
+   * stay off the fast write paths (fastWTag, hostWTag), so the sanitizer sees them.
+   */
+  readonly noFastWrite: Uint8Array;
+  /** While the sanitizer is on: whether a frame holds watched paging-structure entries (asked at each fill). */
+  writeWatch: ((frame: number) => boolean) | null = null;
   /** VPNs dropped by flushes since `markChanges()`. */
   readonly flushedSinceMark: number[] = [];
 
@@ -211,6 +218,23 @@ export class Tlb {
     this.isMru = new Uint8Array(this.size);
     this.setMru = new Int32Array(this.sets).fill(INVALID);
     this.suspect = new Uint8Array(this.size);
+    this.noFastWrite = new Uint8Array(this.size);
+  }
+
+  /** Writes through entry e leave the fast write paths (its frame now holds watched entries). */
+  blockFastWrite(e: number): void {
+    if (this.vpn[e] === INVALID || this.noFastWrite[e]) return;
+    this.noFastWrite[e] = 1;
+    const i = this.vpn[e] & FAST_MASK;
+    if (this.fastWay[i] === e) { this.fastWTag[i] = INVALID; this.hostWTag[i] = INVALID; }
+  }
+
+  /** The sanitizer stopped: every entry may take the fast paths again. */
+  unblockAll(): void {
+    this.suspect.fill(0);
+    this.noFastWrite.fill(0);
+    this.resetFast();
+    for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);
   }
 
   /** The sanitizer suspects entry e: it leaves the fast and host caches until `clearSuspect`. */
@@ -297,6 +321,7 @@ export class Tlb {
     this.frame[e] = frame;
     this.flags[e] = flags;
     this.suspect[e] = 0;
+    this.noFastWrite[e] = this.writeWatch !== null && this.writeWatch(frame) ? 1 : 0;
     this.stamp(e);
     this.filledAt[e] = ++this.changeSeq;
     this.fills++;
@@ -314,7 +339,7 @@ export class Tlb {
     this.fastTag[i] = vpn;
     this.fastWay[i] = e;
     this.fastBase[i] = this.frame[e];
-    this.fastWTag[i] = (f & TLB_DIRTY) && (f & TLB_RW) ? vpn : INVALID;
+    this.fastWTag[i] = (f & TLB_DIRTY) && (f & TLB_RW) && !this.noFastWrite[e] ? vpn : INVALID;
   }
 
   private dropFast(e: number): void {
@@ -375,6 +400,7 @@ export class Tlb {
     this.vpn[e] = INVALID;
     this.flags[e] = 0;
     this.suspect[e] = 0;
+    this.noFastWrite[e] = 0;
     this.invalidated++;
   }
 
@@ -468,6 +494,7 @@ export class Tlb {
     this.setCounters(s.counters);
     this.flushedSinceMark.length = 0;
     this.suspect.fill(0);
+    this.noFastWrite.fill(0);
     this.resetFast();
     this.rebuildMru();
     for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);

@@ -550,15 +550,15 @@ export class Interpreter {
     const lo = cpu.regLo, hi = cpu.regHi;
     const mem = this.machine.memory;
     const hooked = this.hooked;
-    // While the sanitizer is on, every store takes the slow path, which tells it (see tlb-sanitizer.ts).
+    // While the sanitizer is on, stores to the pages it watches take the slow path, which tells it: the
+    // TLB keeps entries mapping those pages off the fast write paths, and paging-off stores go slow.
     const san = this.sanitizer;
-    const storeHooked = hooked || san !== null;
     const watchReturns = this.returnWatch !== null;
     const tlb = cpu.tlb;
     // The TLB's host cache (see tlb.ts): while a hook is armed, an empty one, so every access takes
     // the paths below it. Hits it answers are counted here and added to the TLB's counter before
     // anything else can look (the slow path, or the end of this call).
-    const hTag = hooked ? NO_HOST : tlb.hostTag, hWTag = storeHooked ? NO_HOST : tlb.hostWTag;
+    const hTag = hooked ? NO_HOST : tlb.hostTag, hWTag = hooked ? NO_HOST : tlb.hostWTag;
     const hView = tlb.hostView, hOff = tlb.hostOffset;
     let hits = 0;
     let lastVa = c.lastVa, lastWrite = c.lastWrite;
@@ -621,9 +621,8 @@ export class Interpreter {
             lo[15] = sp;
             pc++; continue;
           }
-          if (storeHooked) break;
           let pa = tlb.fastWrite(sp);
-          if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+          if (pa < 0) { if (cpu.paging || san !== null) break; pa = sp >>> 0; }
           else if (!hooked) tlb.fillHost(sp, pa, mem, true);
           if (op === Op.CALL) {
             mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
@@ -774,9 +773,9 @@ export class Interpreter {
             }
             pc++; continue;
           }
-          if (storeHooked) break;
+          if (hooked) break;
           let pa = tlb.fastWrite(va);
-          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
+          if (pa < 0) { if (cpu.paging || san !== null) break; pa = va >>> 0; }
           else tlb.fillHost(va, pa, mem, true);
           lastVa = va;
           lastWrite = true;

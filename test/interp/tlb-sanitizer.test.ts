@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { Interpreter, Machine, assemble, nodeSourceHost, type InterpreterOptions, type Program, type TlbFinding } from '../../emulator/index';
+import { Interpreter, Machine, Tlb, TLB_DIRTY, TLB_RW, assemble, nodeSourceHost, type InterpreterOptions, type Program, type TlbFinding } from '../../emulator/index';
 import { LIB, ROOT } from './helpers';
 
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -179,5 +179,27 @@ describe('TLB sanitizer', () => {
     assert.equal(interp.sanitizer!.findings.filter((f) => f.kind === 'stale-use').length, 0, 'findings after the checkpoint have not happened yet');
     assert.equal(interp.run(10_000_000).kind, 'halted');
     assert.deepEqual(interp.sanitizer!.findings.filter((f) => f.kind === 'stale-use').map((f) => [f.cpu, f.pc, f.clock]), first);
+  });
+
+  test('the TLB keeps entries mapping watched pages off the fast write paths, and suspect ones off every fast path', () => {
+    const tlb = new Tlb();
+    const watched = 0x3000;
+    tlb.writeWatch = (frame) => frame === watched;
+    const a = tlb.fill(0x10, watched, TLB_RW | TLB_DIRTY);
+    const b = tlb.fill(0x11, 0x4000, TLB_RW | TLB_DIRTY);
+    assert.equal(tlb.fastWrite(0x10_000), -1, 'a store into a page of paging-structure entries takes the slow path');
+    assert.equal(tlb.fastRead(0x10_000), watched, 'reads of it stay fast');
+    assert.equal(tlb.fastWrite(0x11_000), 0x4000);
+    tlb.blockFastWrite(b);
+    assert.equal(tlb.fastWrite(0x11_000), -1, 'a page watched after the fill leaves the fast write path too');
+    tlb.markSuspect(a);
+    assert.equal(tlb.fastRead(0x10_000), -1, 'a suspect entry takes the checked path');
+    assert.equal(tlb.lookup(0x10), a, 'and the TLB still answers with it');
+    assert.equal(tlb.fastRead(0x10_000), -1, 'the lookup does not put it back in the fast cache');
+    tlb.clearSuspect(a);
+    assert.equal(tlb.fastRead(0x10_000), watched);
+    tlb.writeWatch = null;
+    tlb.unblockAll();
+    assert.equal(tlb.fastWrite(0x11_000), 0x4000);
   });
 });
