@@ -89,10 +89,6 @@ export class WalkOut {
   errorCode = 0;
   fault: FaultKind | null = null;
   faultLevel: LevelName | null = null;
-  /** Physical addresses of the entries the walk read (-1: a level it did not reach; no PTE for a 2 MiB page). */
-  pdpteAddr = -1;
-  pdeAddr = -1;
-  pteAddr = -1;
 }
 
 /** The four PDPTE registers: loaded from memory at CR3 load time, not read again by walks. */
@@ -131,10 +127,7 @@ export function walk(mem: PhysicalMemory, pdptes: Pdptes, va: number, req: WalkR
   out.fault = null;
   out.faultLevel = null;
   out.errorCode = 0;
-  out.pdeAddr = -1;
-  out.pteAddr = -1;
   const i = va >>> PDPT_SHIFT;
-  out.pdpteAddr = pdptes.base + i * ENTRY_SIZE;
   const pdpteLo = pdptes.lo[i];
   const pdpteHi = pdptes.hi[i];
   if (trace) trace.push({ level: 'PDPTE', index: i, entryAddress: pdptes.base + i * ENTRY_SIZE, lo: pdpteLo >>> 0, hi: pdpteHi >>> 0 });
@@ -142,7 +135,6 @@ export function walk(mem: PhysicalMemory, pdptes: Pdptes, va: number, req: WalkR
 
   const pdIndex = (va >>> PD_SHIFT) & TABLE_INDEX_MASK;
   const pdeAddr = entryFrameBase(pdpteLo, pdpteHi) + pdIndex * ENTRY_SIZE;
-  out.pdeAddr = pdeAddr;
   const pdeLo = mem.read32(pdeAddr);
   const pdeHi = mem.read32(pdeAddr + 4);
   if (trace) trace.push({ level: 'PDE', index: pdIndex, entryAddress: pdeAddr, lo: pdeLo, hi: pdeHi });
@@ -165,7 +157,6 @@ export function walk(mem: PhysicalMemory, pdptes: Pdptes, va: number, req: WalkR
 
   const ptIndex = (va >>> PT_SHIFT) & TABLE_INDEX_MASK;
   const pteAddr = entryFrameBase(pdeLo, pdeHi) + ptIndex * ENTRY_SIZE;
-  out.pteAddr = pteAddr;
   const pteLo = mem.read32(pteAddr);
   const pteHi = mem.read32(pteAddr + 4);
   if (trace) trace.push({ level: 'PTE', index: ptIndex, entryAddress: pteAddr, lo: pteLo, hi: pteHi });

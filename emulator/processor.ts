@@ -8,7 +8,7 @@ import { hex } from './hex';
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, WalkOut, walk, reservedBits, type Pdptes, type FaultKind, type LevelName, type WalkRequest,
 } from './paging';
-import { FAST_MASK, Tlb, TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type TlbGeometry, type TlbState } from './tlb';
+import { FAST_MASK, Tlb, TLB_DIRTY, TLB_SUSPECT, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type TlbGeometry, type TlbState } from './tlb';
 
 /** CR0 bits. */
 export const CR0_PE = 1 << 0;
@@ -36,8 +36,8 @@ export const ZERO_REG = GPR_COUNT;
 
 /** What the TLB-coherence sanitizer needs to hear from a processor (implemented in tlb-sanitizer.ts). */
 export interface TlbObserver {
-  /** Entry e was just filled from the walk in `out` (its entry addresses say what it was built from). */
-  filled(cpu: Processor, e: number, out: WalkOut): void;
+  /** Entry e was just filled from a walk of the tables as they are now. */
+  filled(cpu: Processor, e: number): void;
   /** Suspect entry e is about to be used for an access of `va`. */
   used(cpu: Processor, e: number, va: number, write: boolean): void;
 }
@@ -159,7 +159,7 @@ export class Processor {
       if (user && !(f & TLB_US)) return this.cachedFault(e, va, write, 'user-supervisor');
       if (write && !(f & TLB_RW) && (user || (this.cr0 & CR0_WP))) return this.cachedFault(e, va, write, 'write-protect');
       if (!write || (f & TLB_DIRTY)) {
-        if (tlb.suspect[e] && this.sanitizer !== null) this.sanitizer.used(this, e, va, write);
+        if (tlb.marks[e] & TLB_SUSPECT && this.sanitizer !== null) this.sanitizer.used(this, e, va, write);
         return tlb.frame[e] + (va & 0xfff);
       }
       // A write through a clean entry: the processor walks to set D, then refills the entry.
@@ -178,7 +178,7 @@ export class Processor {
       (out.pwt ? TLB_PWT : 0) | (out.pcd ? TLB_PCD : 0);
     if (out.global && (this.cr4 & CR4_PGE)) flags |= TLB_GLOBAL;
     const filled = tlb.fill(vpn, out.frameBase, flags);
-    if (this.sanitizer !== null) this.sanitizer.filled(this, filled, out);
+    if (this.sanitizer !== null) this.sanitizer.filled(this, filled);
     return out.pa;
   }
 

@@ -18,13 +18,13 @@
 // and still stale.
 //
 // The sanitizer only observes: the machine runs exactly as without it (the stale entry is still used, as
-// hardware would). It costs nothing when off: the processor asks `tlb.suspect[e]` only on its slow path,
+// hardware would). It costs nothing when off: the processor reads `tlb.marks[e]` only on its slow path,
 // and the interpreter sends stores here only while it is on.
 
 import { hex } from './hex';
 import type { Machine } from './machine';
 import { PAGE_SIZE } from './physical-memory';
-import { ENTRY_SIZE, WalkOut, walk, type LevelName } from './paging';
+import { ENTRY_SIZE, PDPT_SHIFT, PD_SHIFT, PTE_P, PTE_PS, PT_SHIFT, TABLE_INDEX_MASK, WalkOut, entryFrameBase, walk, type LevelName, type Pdptes } from './paging';
 import { CR0_WP, type Processor, type TlbObserver } from './processor';
 import { TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type Tlb } from './tlb';
 import type { Program } from './asm/program';
@@ -118,6 +118,7 @@ export class TlbSanitizer implements TlbObserver {
   /** Stale uses already reported: one finding per entry fill and instruction. */
   private readonly reported = new Set<string>();
   private readonly out = new WalkOut();
+  private readonly addrs = new Float64Array(DEPS);
 
   constructor(readonly machine: Machine, readonly program: Program) {
     this.deps = machine.processors.map((p) => new Float64Array(p.tlb.size * DEPS).fill(-1));
@@ -157,7 +158,7 @@ export class TlbSanitizer implements TlbObserver {
         if (tlb.vpn[e] < 0) continue;
         if (!p.paging) continue;
         const ok = walk(this.machine.memory, p.loadedPdptes, tlb.vpn[e] * PAGE_SIZE, { write: false, user: false, wp: false, sideEffects: false }, this.out, null);
-        this.record(p.id, e, this.out);
+        this.record(p.id, e, p.loadedPdptes);
         if (!ok || this.out.frameBase !== tlb.frame[e] || this.out.writable !== !!(tlb.flags[e] & TLB_RW) || this.out.user !== !!(tlb.flags[e] & TLB_US)) tlb.markSuspect(e);
       }
     }
@@ -177,11 +178,11 @@ export class TlbSanitizer implements TlbObserver {
 
   // ---- what the processors tell ------------------------------------------------------------------
 
-  filled(cpu: Processor, e: number, out: WalkOut): void {
+  filled(cpu: Processor, e: number): void {
     const key = cpu.id * KEY_CPU + e;
     this.writers.delete(key);
     this.shootdowns.delete(key);
-    this.record(cpu.id, e, out);
+    this.record(cpu.id, e, cpu.loadedPdptes);
   }
 
   used(cpu: Processor, e: number, va: number, write: boolean): void {
@@ -290,12 +291,29 @@ export class TlbSanitizer implements TlbObserver {
     this.onFinding?.(finding);
   }
 
-  private record(cpu: number, e: number, out: WalkOut): void {
+  /**
+   * The PAs of the entries a walk of the TLB entry's page reads now (as the fill just did): the PDPTE's
+   * source, the PDE, and the PTE (none for a 2 MiB page), in `this.addrs` (-1 for a level not reached).
+   */
+  private entryAddresses(pdptes: Pdptes, va: number): void {
+    const mem = this.machine.memory, a = this.addrs;
+    a[1] = a[2] = -1;
+    const i = va >>> PDPT_SHIFT;
+    a[0] = pdptes.base + i * ENTRY_SIZE;
+    if (!(pdptes.lo[i] & PTE_P)) return;
+    a[1] = entryFrameBase(pdptes.lo[i], pdptes.hi[i]) + ((va >>> PD_SHIFT) & TABLE_INDEX_MASK) * ENTRY_SIZE;
+    const lo = mem.read32(a[1]);
+    if (!(lo & PTE_P) || (lo & PTE_PS)) return;
+    a[2] = entryFrameBase(lo, mem.read32(a[1] + 4)) + ((va >>> PT_SHIFT) & TABLE_INDEX_MASK) * ENTRY_SIZE;
+  }
+
+  private record(cpu: number, e: number, pdptes: Pdptes): void {
     const d = this.deps[cpu];
     const key = cpu * KEY_CPU + e;
+    this.entryAddresses(pdptes, this.machine.processors[cpu].tlb.vpn[e] * PAGE_SIZE);
     for (let k = 0; k < DEPS; k++) {
       const old = d[e * DEPS + k];
-      const pa = k === 0 ? out.pdpteAddr : k === 1 ? out.pdeAddr : out.pteAddr;
+      const pa = this.addrs[k];
       // A refill from the same tables (the common case) changes nothing here.
       if (old === pa) continue;
       if (old >= 0) this.unwatch(old, key);
