@@ -3,11 +3,12 @@
 // program whose every load misses the TLB, each beside the bare reference interpreter of
 // bench/reference.ts measured in the same process; per instruction class in one loop shape; over 1 to
 // 256 K distinct pages; and the patent's library modules (the FIG. 7 gate, DNLC lookups, snapshot
-// writes, reads and creation) in instructions/s and operations/s.
+// writes, reads and creation) in instructions/s and operations/s; and the TLB-coherence sanitizer off
+// and on over the same loops in the same run.
 
 import * as path from 'node:path';
 import { Interpreter, Machine, assemble, libraryDir, nodeSourceHost, type Program } from '../emulator/index';
-import { sample, spread, type Figure, type Sample, type Suite, type SuiteContext } from './harness';
+import { sample, spread, summarize, type Figure, type Sample, type Suite, type SuiteContext } from './harness';
 import { REF_CALLS, REF_TIGHT, ReferenceInterpreter } from './reference';
 
 function build(name: string, source: string): Program {
@@ -187,6 +188,39 @@ function idleFigures(ctx: SuiteContext, n: number, runs: number): Figure[] {
 
 const SCALING_PAGES = [1, 64, 1024, 16384, 262144];
 
+/** One timed run of `program` for `instructions`; with `checkTlb`, the sanitizer on from the start. */
+function timedRun(ctx: SuiteContext, program: Program, instructions: number, checkTlb: boolean): number {
+  const it = new Interpreter(new Machine({ cpus: 1 }), program, { checkTlb });
+  const t0 = process.hrtime.bigint();
+  const stop = it.run(instructions);
+  const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (stop.kind !== 'budget') throw new Error(`benchmark program stopped early: ${stop.kind}`);
+  if (it.sanitizer?.findings.length) throw new Error(`the sanitizer found ${it.sanitizer.findings.length} stale uses in a loop with none`);
+  ctx.sink.add(it.retired);
+  return it.retired / dt;
+}
+
+/**
+ * The same loops with the TLB-coherence sanitizer off (the default) and on: what `checkTlb` costs. Off
+ * and on runs alternate, so both see the same machine load.
+ */
+function sanitizerFigures(ctx: SuiteContext, n: number, runs: number): Figure[] {
+  const out: Figure[] = [];
+  for (const [key, label, source] of [['tight', 'tight load/add/store/branch loop', TIGHT], ['calls', 'call-heavy program', CALLS], ['misses', 'every load misses the TLB', MISSES]] as const) {
+    const program = build(`sanitizer-${key}`, source);
+    const offs: number[] = [], ons: number[] = [];
+    timedRun(ctx, program, n, false); timedRun(ctx, program, n, true);
+    for (let i = 0; i < runs; i++) { offs.push(timedRun(ctx, program, n, false)); ons.push(timedRun(ctx, program, n, true)); }
+    const off = summarize(offs), on = summarize(ons);
+    out.push(
+      { key: `sanitizer_${key}_off_ips`, label: `  ${label}, sanitizer off`, value: off.median, unit: '/s', note: spread(off) },
+      { key: `sanitizer_${key}_on_ips`, label: `  ${label}, sanitizer on`, value: on.median, unit: '/s', note: spread(on) },
+      { key: `sanitizer_${key}_slowdown`, label: '    off / on', value: off.median / on.median, unit: 'x' },
+    );
+  }
+  return out;
+}
+
 function scalingFigures(ctx: SuiteContext, n: number, runs: number): Figure[] {
   return SCALING_PAGES.map((pages) => {
     const r = rate(ctx, build(`pages-${pages}`, pagesLoop(pages)), n, runs);
@@ -227,6 +261,9 @@ export const interpreterSuite: Suite = {
     figures.push(...scalingFigures(ctx, classN, runs));
     ctx.log('idle processors');
     figures.push(...idleFigures(ctx, classN, runs));
+    ctx.log('TLB sanitizer');
+    figures.push({ key: 'sanitizer', label: 'TLB-coherence sanitizer off and on (same loops, same run)', value: 3, unit: 'loops' });
+    figures.push(...sanitizerFigures(ctx, classN, runs));
     ctx.log('library modules');
     figures.push(...moduleFigures(ctx, t.rate.median));
     return figures;

@@ -22,9 +22,10 @@ commands:
                                                         VA -> PA (chunk), or the fault; --verbose walks every level
   tables     --space NAME [--layout FILE]               every non-zero paging-structure entry of a space, as JSON
   run        FILE [--layout FILE] [--cpus N] [--trace] [--max-steps N] [--timer N] [--json]
-             [--tlb-policy lru|fifo|random] [--tlb-seed N]
+             [--tlb-policy lru|fifo|random] [--tlb-seed N] [--check-tlb]
                                                         assemble and run a mover script; exit 0 halted,
-                                                        1 assembly errors, 2 runtime fault, 3 step limit
+                                                        1 assembly errors, 2 runtime fault, 3 step limit,
+                                                        4 --check-tlb found a stale TLB use or missing shootdown
   test       [PATH...] [--reporter spec|tap|junit|json] [--grep REGEX] [--coverage] [--coverage-dir DIR]
              [--layout FILE] [--jobs N]                 run the .test's of the .mover files in PATHs (default .);
                                                         exit 0 all passed, 1 a test failed
@@ -127,7 +128,7 @@ export function runCli(argv: string[], terminal: Io): number {
       case 'run': {
         const { values, positionals } = parse(rest, {
           layout: { type: 'string' }, cpus: { type: 'string' }, trace: { type: 'boolean' }, 'max-steps': { type: 'string' }, timer: { type: 'string' }, json: { type: 'boolean' },
-          'tlb-policy': { type: 'string' }, 'tlb-seed': { type: 'string' },
+          'tlb-policy': { type: 'string' }, 'tlb-seed': { type: 'string' }, 'check-tlb': { type: 'boolean' },
         });
         if (positionals.length !== 1) throw new UsageError('run takes one program file: mover run examples/fig7-dnlc.mover');
         const count = (name: string, dflt: number, max: number): number => {
@@ -146,6 +147,7 @@ export function runCli(argv: string[], terminal: Io): number {
           ...(policy !== undefined ? { tlbPolicy: policy as TlbPolicy } : {}), ...(seed !== undefined ? { tlbSeed: seed } : {}),
           file: positionals[0], layout, cpus: count('cpus', DEFAULT_CPUS, MAX_CPUS), maxSteps: count('max-steps', DEFAULT_MAX_STEPS, 2 ** 50), trace: !!values.trace, json: !!values.json,
           ...(values.timer !== undefined ? { timerQuantum: count('timer', DEFAULT_TIMER_QUANTUM, 2 ** 31) } : {}),
+          ...(values['check-tlb'] ? { checkTlb: true } : {}),
         }, io);
       }
       case 'demo': {

@@ -1,16 +1,19 @@
 // `mover run FILE`: assemble, run to completion, print the console. Exit codes: 0 halted normally,
-// 1 assembly errors (all of them, with positions), 2 runtime fault (with location), 3 step limit.
+// 1 assembly errors (all of them, with positions), 2 runtime fault (with location), 3 step limit,
+// 4 (with --check-tlb) the program halted but the TLB sanitizer found an unexpected stale use or a
+// missing shootdown (each printed like a diagnostic, at the access, with a note at the write).
 
 import * as path from 'node:path';
 import {
   DEFAULT_TLB_GEOMETRY, Interpreter, LoadError, Machine, assemble, describeStop, hex, libraryDir, nodeSourceHost, sourceLocation,
-  type Diagnostic, type Layout, type Program, type StopReason, type TlbPolicy,
+  findingPosition, type Diagnostic, type Layout, type Program, type StopReason, type TlbFinding, type TlbPolicy,
 } from '../emulator/index';
 
 export const EXIT_OK = 0;
 export const EXIT_ASSEMBLY = 1;
 export const EXIT_FAULT = 2;
 export const EXIT_STEP_LIMIT = 3;
+export const EXIT_TLB_FINDINGS = 4;
 
 export interface RunOptions {
   readonly file: string;
@@ -22,6 +25,8 @@ export interface RunOptions {
   readonly timerQuantum?: number;
   readonly tlbPolicy?: TlbPolicy;
   readonly tlbSeed?: number;
+  /** Run the TLB-coherence sanitizer and print its findings. */
+  readonly checkTlb?: boolean;
 }
 
 interface Io {
@@ -37,6 +42,24 @@ export function formatDiagnostic(d: Diagnostic, files: readonly string[], readLi
   if (text === undefined) return head;
   const width = Math.max(1, d.span.endCol - d.span.col);
   return `${head}\n    ${text.replace(/\t/g, ' ')}\n    ${' '.repeat(d.span.col)}${'^'.repeat(width)}`;
+}
+
+/**
+ * A sanitizer finding as the assembler words a diagnostic: `file:line:col: error: message`, the line
+ * and a caret under the access (for a shootdown warning, the write), then a note at the write.
+ */
+export function formatTlbFinding(f: TlbFinding, program: Program, readLine: (file: string, line: number) => string | undefined): string {
+  const at = (pc: number, severity: string, message: string): string[] => {
+    const pos = findingPosition(program, pc);
+    if (!pos) return [`${severity}: ${message}`];
+    const head = `${path.relative(process.cwd(), pos.file) || pos.file}:${pos.line + 1}:${pos.col + 1}: ${severity}: ${message}`;
+    const text = readLine(pos.file, pos.line);
+    return text === undefined ? [head] : [head, `    ${text.replace(/\t/g, ' ')}`, `    ${' '.repeat(pos.col)}^`];
+  };
+  const what = f.kind === 'stale-use' ? 'stale TLB use' : 'missing TLB shootdown';
+  const out = at(f.pc, f.severity, `${what}: ${f.message}`);
+  if (f.kind === 'stale-use' && f.write) out.push(...at(f.write.pc, 'note', f.write.kind === 'store' ? `cpu${f.write.cpu}'s write here made the entry stale` : `cpu${f.write.cpu}'s CR3 load here kept the entry`));
+  return out.join('\n');
 }
 
 export function runProgram(o: RunOptions, io: Io): number {
@@ -60,7 +83,7 @@ export function runProgram(o: RunOptions, io: Io): number {
   const machine = new Machine({ layout: o.layout, cpus: o.cpus, tlb: { ...DEFAULT_TLB_GEOMETRY, policy: o.tlbPolicy, seed: o.tlbSeed } });
   let interp: Interpreter;
   try {
-    interp = new Interpreter(machine, program, o.timerQuantum !== undefined ? { timerQuantum: o.timerQuantum } : {});
+    interp = new Interpreter(machine, program, { ...(o.timerQuantum !== undefined ? { timerQuantum: o.timerQuantum } : {}), ...(o.checkTlb ? { checkTlb: true } : {}) });
   } catch (e) {
     if (e instanceof LoadError) { io.err(`mover: cannot load ${o.file}: ${e.message}`); return EXIT_FAULT; }
     throw e;
@@ -76,14 +99,24 @@ export function runProgram(o: RunOptions, io: Io): number {
       if (stop.kind !== 'budget') break;
     }
   }
-  const code = stop.kind === 'halted' ? EXIT_OK : stop.kind === 'budget' ? EXIT_STEP_LIMIT : EXIT_FAULT;
+  const san = interp.sanitizer;
+  if (san && stop.kind === 'halted') san.finish();
+  const findings = san ? [...san.findings].sort((a, b) => a.clock - b.clock || a.seq - b.seq) : [];
+  const unexpected = findings.filter((f) => !f.expected).length;
+  let code = stop.kind === 'halted' ? EXIT_OK : stop.kind === 'budget' ? EXIT_STEP_LIMIT : EXIT_FAULT;
+  if (code === EXIT_OK && unexpected > 0) code = EXIT_TLB_FINDINGS;
   if (o.json) {
-    io.out(JSON.stringify(finalState(interp, program, stop, code), null, 2));
+    io.out(JSON.stringify({ ...(finalState(interp, program, stop, code) as object), ...(san ? { tlbFindings: findings.map((f) => findingJson(f, program)) } : {}) }, null, 2));
   } else if (code === EXIT_STEP_LIMIT) {
     io.err(`mover: stopped after ${o.maxSteps} instructions (--max-steps); the program had not halted`);
   } else if (code === EXIT_FAULT) {
     const t = 'thread' in stop ? interp.threads[stop.thread] : undefined;
     io.err(`mover: ${describeStop(stop, program)}${t ? ` (thread ${t.name} on cpu${t.cpu})` : ''}`);
+  }
+  if (san && !o.json) {
+    for (const f of findings) io.err(formatTlbFinding(f, program, readLine));
+    const expected = findings.length - unexpected;
+    io.err(`mover: TLB check: ${findings.length ? `${unexpected} unexpected finding${unexpected === 1 ? '' : 's'}${expected ? `, ${expected} expected (.expect_stale)` : ''}` : 'no stale TLB use'}`);
   }
   return code;
 }
@@ -101,6 +134,15 @@ function traceRun(interp: Interpreter, program: Program, maxSteps: number, io: I
     });
     if (stop.kind !== 'budget') return stop;
   }
+}
+
+function findingJson(f: TlbFinding, program: Program): unknown {
+  const pos = (pc: number) => { const p = findingPosition(program, pc); return p ? { file: p.file, line: p.line + 1, column: p.col + 1 } : null; };
+  return {
+    kind: f.kind, severity: f.severity, expected: f.expected, message: f.message, cpu: f.cpu, space: f.space, va: hex(f.va, 8), access: f.access,
+    at: pos(f.pc), clock: f.clock, tlbSaid: f.tlbSaid, tablesSay: f.tablesSay, fix: f.fix, ago: f.ago,
+    write: f.write ? { kind: f.write.kind, cpu: f.write.cpu, pa: hex(f.write.pa), level: f.write.level, clock: f.write.clock, at: pos(f.write.pc) } : null,
+  };
 }
 
 function finalState(interp: Interpreter, program: Program, stop: StopReason, exitCode: number): unknown {

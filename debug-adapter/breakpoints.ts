@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { hex, parseNumber, type Program, type StopReason } from '../emulator/index';
 import { evaluateExpression, type EvalContext } from './evaluator';
 import { formatRef, parseRef, textAddress } from './memory-ref';
-import { FILTER_COFW, FILTER_PAGE_FAULT, FILTER_TLB_MISS, FILTER_VS_SWITCH } from './protocol';
+import { FILTER_COFW, FILTER_PAGE_FAULT, FILTER_TLB_MISS, FILTER_TLB_STALE, FILTER_VS_SWITCH } from './protocol';
 import { bad, entries } from './request';
 import type { MoverRuntime } from './runtime';
 
@@ -76,6 +76,7 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: FILTER_VS_SWITCH, label: 'VS switch', description: 'Stop when a CR3 load or a paging on/off changes the space a processor runs in. Condition: the target space(s), e.g. VS1 or VS1, VS2.', default: false, supportsCondition: true, conditionDescription: 'target space, e.g. VS1' },
   { filter: FILTER_PAGE_FAULT, label: 'Page fault', description: 'Stop on every page fault, including those a handler takes (unhandled ones always stop).', default: false },
   { filter: FILTER_TLB_MISS, label: 'TLB miss', description: 'Stop after an access that missed the TLB and walked the page tables.', default: false },
+  { filter: FILTER_TLB_STALE, label: 'Stale TLB use', description: 'Run the TLB-coherence sanitizer and stop after an access that used a TLB entry the page tables no longer agree with (a missing INVLPG or shootdown), saying which write made it stale and which flush would fix it. Uses marked .expect_stale do not stop.', default: false },
   { filter: FILTER_COFW, label: 'Copy-on-first-write', description: 'Stop when the snapshot module copies a block to a save volume (FIG. 10, step 514).', default: false },
 ];
 
@@ -277,6 +278,7 @@ export class BreakpointBook {
       handledFault: !!on(FILTER_PAGE_FAULT),
       tlbMiss: !!on(FILTER_TLB_MISS),
       events: new Set(on(FILTER_COFW) ? ['cofw'] : []),
+      staleTlb: !!on(FILTER_TLB_STALE),
     });
   }
 

@@ -30,6 +30,8 @@ export interface MoverLaunchArguments extends DebugProtocol.LaunchRequestArgumen
   maxSteps?: number;
   /** Run one `.test` of the program instead of its threads (the Test Explorer's Debug). */
   test?: string;
+  /** Run the TLB-coherence sanitizer for the whole session (it also runs while the "Stale TLB use" filter is on). */
+  checkTlb?: boolean;
 }
 
 type JsonType = 'string' | 'boolean' | 'number' | 'object' | 'integer';
@@ -55,6 +57,7 @@ export const LAUNCH_ATTRIBUTES = {
   timerQuantum: { type: 'integer', description: 'Instructions between timer interrupts on each processor ([00031]).', default: DEFAULT_TIMER_QUANTUM, minimum: 1 },
   maxSteps: { type: 'integer', description: 'Stop a run that has not halted after this many instructions.', default: DEFAULT_MAX_STEPS, minimum: 1 },
   test: { type: 'string', description: 'Run this .test of the program (its entry threads, processors, step limit and timer) instead of the program\'s own threads.' },
+  checkTlb: { type: 'boolean', description: 'Run the TLB-coherence sanitizer: every use of a TLB entry the page tables no longer agree with (a missing INVLPG or shootdown) is reported in the Problems view, at the access, with the write that made it stale. The "Stale TLB use" exception filter also turns it on, and stops there.', default: false },
 } as const satisfies Record<Exclude<keyof MoverLaunchArguments, keyof DebugProtocol.LaunchRequestArguments>, AttributeSchema>;
 
 export const REQUIRED_LAUNCH_ATTRIBUTES = ['program'] as const;
@@ -76,6 +79,7 @@ export function validateLaunchArguments(a: unknown): string[] {
   int('tlbSeed', 0, 0xffffffff);
   if (args.tlbPolicy !== undefined && !TLB_POLICIES.includes(args.tlbPolicy as TlbPolicy)) problems.push(`"tlbPolicy" must be one of ${TLB_POLICIES.map((x) => `"${x}"`).join(', ')} (got ${JSON.stringify(args.tlbPolicy)})`);
   if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') problems.push('"stopOnEntry" must be true or false');
+  if (args.checkTlb !== undefined && typeof args.checkTlb !== 'boolean') problems.push('"checkTlb" must be true or false');
   if (args.test !== undefined && (typeof args.test !== 'string' || args.test.trim() === '')) problems.push('"test" must name a .test of the program');
   if (args.layout !== undefined && typeof args.layout !== 'string' && (typeof args.layout !== 'object' || args.layout === null || Array.isArray(args.layout))) {
     problems.push('"layout" must be a file path or a layout object');

@@ -70,7 +70,7 @@ export function build(args: MoverLaunchArguments, adapterDir: string, report: (l
     throw e;
   }
   try {
-    const runtime = new MoverRuntime(machine, program, { maxSteps: args.maxSteps ?? defaults.maxSteps, timerQuantum: args.timerQuantum ?? defaults.timerQuantum });
+    const runtime = new MoverRuntime(machine, program, { maxSteps: args.maxSteps ?? defaults.maxSteps, timerQuantum: args.timerQuantum ?? defaults.timerQuantum, ...(args.checkTlb ? { checkTlb: true } : {}) });
     return { program, runtime };
   } catch (e) {
     if (e instanceof LoadError) throw failed(`cannot load ${path.basename(programPath)}: ${e.message}`);

@@ -258,12 +258,47 @@ export interface StateChangedBody {
 export const STOP_VS_SWITCH = 'VS switch';
 export const STOP_TLB_MISS = 'TLB miss';
 export const STOP_COFW = 'copy-on-first-write';
+export const STOP_TLB_STALE = 'stale TLB use';
 
 /** Exception filter ids, as the Breakpoints view lists them. */
 export const FILTER_VS_SWITCH = 'vs-switch';
 export const FILTER_PAGE_FAULT = 'page-fault';
 export const FILTER_TLB_MISS = 'tlb-miss';
 export const FILTER_COFW = 'copy-on-first-write';
+export const FILTER_TLB_STALE = 'tlb-stale';
+
+/**
+ * Sent at a stop or at the end of the session when the TLB-coherence sanitizer has findings the client
+ * has not been sent yet (only the new ones; `mover/tlbFindings` with reset true starts a new list).
+ */
+export const TLB_FINDINGS_EVENT = 'mover/tlbFindings';
+export interface TlbFindingView {
+  /** Unique in the session (a finding seen again after time travel keeps its id). */
+  readonly id: string;
+  readonly kind: 'stale-use' | 'shootdown';
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly expected: boolean;
+  readonly message: string;
+  /** The processor holding the stale entry, its space, and the page. */
+  readonly cpu: number;
+  readonly space: string;
+  readonly va: string;
+  /** The stale access, or the write for a shootdown warning: absolute path, client line and column. */
+  readonly source: { readonly path: string; readonly line: number; readonly column: number } | null;
+  readonly tlbSaid: string;
+  readonly tablesSay: string;
+  /** The write that made the entry stale, with its source position (null: before the sanitizer watched). */
+  readonly write: { readonly cpu: number; readonly kind: 'store' | 'cr3'; readonly pa: string; readonly level: string | null; readonly clock: number; readonly source: { readonly path: string; readonly line: number; readonly column: number } | null } | null;
+  readonly ago: number | null;
+  readonly fix: string;
+  /** The machine's clock at the use (or at the write for a shootdown warning). */
+  readonly clock: number;
+}
+export interface TlbFindingsBody {
+  readonly findings: readonly TlbFindingView[];
+  /** The session ended: no more findings will come. */
+  readonly final: boolean;
+}
 
 /** The numbered errors of the adapter's responses (`body.error.id`), as the user sees them. */
 export const ErrorCode = {

@@ -37,6 +37,13 @@ export interface HistoryStop {
   readonly moved: boolean;
 }
 
+/** A history stop's wording: the start of the run, or how far back the history kept reaches. */
+export function describeHistoryStop(stop: HistoryStop): string {
+  if (stop.oldest === 0) return 'At the start of the recorded history';
+  const kept = `history is kept from instruction ${stop.oldest} on (older checkpoints were dropped to bound memory)`;
+  return stop.moved ? `At the oldest instant kept: ${kept}` : `Cannot step back: ${kept}`;
+}
+
 interface CheckpointMark {
   readonly id: number;
   /** The machine's clock (instructions retired by all processors) when it was taken. */
@@ -60,8 +67,8 @@ export class MoverRuntime {
   /** Stopped at this clock value; views compare with it to say what is new. */
   lastStopAt = 0;
 
-  constructor(readonly machine: Machine, readonly program: Program, readonly options: { readonly timerQuantum?: number; readonly maxSteps: number }) {
-    this.interp = new Interpreter(machine, program, { logLimit: LOG_LIMIT, ...(options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {}) });
+  constructor(readonly machine: Machine, readonly program: Program, readonly options: { readonly timerQuantum?: number; readonly maxSteps: number; readonly checkTlb?: boolean }) {
+    this.interp = new Interpreter(machine, program, { logLimit: LOG_LIMIT, ...(options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {}), ...(options.checkTlb ? { checkTlb: true } : {}) });
     this.markTlbs();
     this.takeCheckpoint();
   }

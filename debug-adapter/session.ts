@@ -20,11 +20,12 @@ import { build } from './launch';
 import { validateLaunchArguments, type MoverLaunchArguments } from './launch-args';
 import { dnlcView, snapshotQueueView } from './library-views';
 import { disassemble, readMemory, writeMemory } from './memory';
-import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_VS_SWITCH, type StateChangedBody } from './protocol';
+import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_TLB_STALE, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_TLB_STALE, STOP_VS_SWITCH, TLB_FINDINGS_EVENT, type StateChangedBody } from './protocol';
 import { After, RequestError, bad, type Handlers, type RequestName } from './request';
-import type { HistoryStop, MoverRuntime, RuntimeStop } from './runtime';
+import { describeHistoryStop, type MoverRuntime, type RuntimeStop } from './runtime';
 import { ProgramOutput } from './program-output';
 import { ProgramSources } from './sources';
+import { FindingsOutbox } from './tlb-findings';
 import { checkArguments } from './arguments';
 import { compareView, controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
 
@@ -55,6 +56,7 @@ export class MoverDebugSession extends DebugSession {
   private terminated = false;
   private lastStop: RuntimeStop | null = null;
   private readonly lines = new ProgramSources((file) => this.convertDebuggerPathToClient(file));
+  private findings = new FindingsOutbox(this.lines, (file) => this.convertDebuggerPathToClient(file));
   private readonly book = new BreakpointBook(this.lines);
   private readonly frames = new Frames({
     stopped: () => this.stopped(),
@@ -265,6 +267,7 @@ export class MoverDebugSession extends DebugSession {
     this.program = program;
     this.runtime = runtime;
     this.lines.load(program);
+    this.findings = new FindingsOutbox(this.lines, (file) => this.convertDebuggerPathToClient(file));
     this.book.attach(runtime, program);
   }
 
@@ -299,7 +302,13 @@ export class MoverDebugSession extends DebugSession {
   private terminate(): After<Record<string, never>> {
     this.terminated = true;
     this.runtime?.requestPause();
-    return new After({}, () => this.sendEvent(new TerminatedEvent()));
+    return new After({}, () => { this.sendTlbFindings(true); this.sendEvent(new TerminatedEvent()); });
+  }
+
+  /** The sanitizer's findings the client has not had yet, as a mover/tlbFindings event; at the end (`final`), the missing shootdowns too. */
+  private sendTlbFindings(final: boolean): void {
+    const body = this.runtime && this.program ? this.findings.take(this.runtime, this.program, final) : null;
+    if (body) this.sendEvent(new Event(TLB_FINDINGS_EVENT, body));
   }
 
   private restart(): After<Record<string, never>> {
@@ -354,6 +363,7 @@ export class MoverDebugSession extends DebugSession {
     this.frames.reset();
     const rt = this.rt();
     const threadId = ('thread' in stop ? stop.thread : rt.defaultThread()) + THREAD_ID_BASE;
+    this.sendTlbFindings(stop.kind === 'halted');
     if (stop.kind === 'halted') {
       this.sendEvent(new OutputEvent(`program halted after ${rt.retired} instructions\n`, 'console'));
       this.sendEvent(new TerminatedEvent());
@@ -364,7 +374,7 @@ export class MoverDebugSession extends DebugSession {
     ev.body.description = description;
     ev.body.allThreadsStopped = true;
     if (stop.kind === 'start-of-history' && stop.oldest > 0) this.sendEvent(new OutputEvent(`${description}\n`, 'console'));
-    if (stop.kind === 'start-of-history' || stop.kind === 'fault' || stop.kind === 'vs-switch' || stop.kind === 'tlb-miss' || stop.kind === 'event' || stop.kind === 'fault-handled' || stop.kind === 'step-limit') ev.body.text = description;
+    if (stop.kind === 'start-of-history' || stop.kind === 'fault' || stop.kind === 'vs-switch' || stop.kind === 'tlb-miss' || stop.kind === 'tlb-stale' || stop.kind === 'event' || stop.kind === 'fault-handled' || stop.kind === 'step-limit') ev.body.text = description;
     if (stop.kind === 'breakpoint') ev.body.hitBreakpointIds = this.book.hitAt(stop.pc).ids;
     if (stop.kind === 'watchpoint') { const id = this.book.dataBreakpointId(stop.hit.id); if (id !== undefined) ev.body.hitBreakpointIds = [id]; }
     this.sendEvent(ev);
@@ -385,6 +395,7 @@ export class MoverDebugSession extends DebugSession {
       // Stops the user asked for, not errors: VS Code shows its exception box only for 'exception'.
       case 'vs-switch': return [STOP_VS_SWITCH, describeStop(stop, p)];
       case 'tlb-miss': return [STOP_TLB_MISS, describeStop(stop, p)];
+      case 'tlb-stale': return [STOP_TLB_STALE, describeStop(stop, p)];
       case 'event': return [stop.name === 'cofw' ? STOP_COFW : `event ${stop.name}`, describeStop(stop, p)];
       case 'halted': return ['exited', 'halted'];
     }
@@ -407,6 +418,8 @@ export class MoverDebugSession extends DebugSession {
         return { exceptionId: s.fault.kind, description: describeFault(s.fault), breakMode: s.kind === 'fault' ? 'unhandled' : 'always', details: { message: describeStop(s, p), typeName: s.fault.kind } };
       case 'tlb-miss':
         return { exceptionId: FILTER_TLB_MISS, description: describeStop(s, p), breakMode: 'always', details: { message: `${s.write ? 'write' : 'read'} of ${hex(s.va, 8)} in ${s.space} walked the page tables`, typeName: 'TLB miss' } };
+      case 'tlb-stale':
+        return { exceptionId: FILTER_TLB_STALE, description: describeStop(s, p), breakMode: 'always', details: { message: s.finding.message, typeName: 'Stale TLB use' } };
       case 'event':
         return { exceptionId: s.name === 'cofw' ? FILTER_COFW : s.name, description: describeStop(s, p), breakMode: 'always', details: { message: s.name === 'cofw' ? `clone block ${s.a} -> save volume block ${s.b}` : `${s.name}(${s.a}, ${s.b})`, typeName: s.name } };
       default:
@@ -430,11 +443,4 @@ export class MoverDebugSession extends DebugSession {
       this.sendStateChanged('stopped');
     });
   }
-}
-
-/** A history stop's wording: the start of the run, or how far back the history kept reaches. */
-function describeHistoryStop(stop: HistoryStop): string {
-  if (stop.oldest === 0) return 'At the start of the recorded history';
-  const kept = `history is kept from instruction ${stop.oldest} on (older checkpoints were dropped to bound memory)`;
-  return stop.moved ? `At the oldest instant kept: ${kept}` : `Cannot step back: ${kept}`;
 }

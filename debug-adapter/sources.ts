@@ -45,10 +45,15 @@ export class ProgramSources implements ClientLines {
     return this.linesStartAt1 ? debuggerLine : debuggerLine - 1;
   }
 
+  /** A one-based column as the client counts columns. */
+  toClientColumn(column: number): number {
+    return this.columnsStartAt1 ? column : column - 1;
+  }
+
   location(pc: number): { source: DebugProtocol.Source; line: number; column: number } {
     const p = this.loaded();
     const fileIndex = p.srcFile[pc];
-    return { source: this.sourceOf(fileIndex, p.files[fileIndex]), line: this.toClientLine(p.srcLine[pc] + 1), column: this.columnsStartAt1 ? p.srcCol[pc] + 1 : p.srcCol[pc] };
+    return { source: this.sourceOf(fileIndex, p.files[fileIndex]), line: this.toClientLine(p.srcLine[pc] + 1), column: this.toClientColumn(p.srcCol[pc] + 1) };
   }
 
   sourceOf(index: number, file: string): Source {

@@ -50,6 +50,7 @@ export function describeStop(s: StopReason, program: Program): string {
     case 'fault-handled': return `${describeFault(s.fault)} at ${sourceLocation(program, s.faultingPc)}, handled at ${sourceLocation(program, s.pc)}`;
     case 'vs-switch': return `Switched ${s.from} -> ${s.to} (${s.toPaging ? `CR3 ${hex(s.toCr3)}` : 'paging off'}) at ${sourceLocation(program, s.pc)}`;
     case 'tlb-miss': return `TLB miss on ${hex(s.va, 8)} in ${s.space} at ${sourceLocation(program, s.pc)}`;
+    case 'tlb-stale': return `stale TLB use: ${s.finding.message}`;
     case 'event': return s.name === 'cofw' ? `copy-on-first-write: block ${s.a} copied to save block ${s.b}` : `event ${s.name} (${s.a}, ${s.b}) at ${sourceLocation(program, s.pc)}`;
   }
 }

@@ -8,7 +8,7 @@ import { hex } from './hex';
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, WalkOut, walk, reservedBits, type Pdptes, type FaultKind, type LevelName, type WalkRequest,
 } from './paging';
-import { FAST_MASK, Tlb, TLB_DIRTY, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type TlbGeometry, type TlbState } from './tlb';
+import { FAST_MASK, Tlb, TLB_DIRTY, TLB_SUSPECT, TLB_GLOBAL, TLB_LARGE, TLB_PCD, TLB_PWT, TLB_RW, TLB_US, type TlbGeometry, type TlbState } from './tlb';
 
 /** CR0 bits. */
 export const CR0_PE = 1 << 0;
@@ -33,6 +33,14 @@ const CR4_PDPTE_RELOAD = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
 export const GPR_COUNT = 16;
 /** One more slot that always reads zero: the interpreter's "no register" in base+index addressing. */
 export const ZERO_REG = GPR_COUNT;
+
+/** What the TLB-coherence sanitizer needs to hear from a processor (implemented in tlb-sanitizer.ts). */
+export interface TlbObserver {
+  /** Entry e was just filled from a walk of the tables as they are now. */
+  filled(cpu: Processor, e: number): void;
+  /** Suspect entry e is about to be used for an access of `va`. */
+  used(cpu: Processor, e: number, va: number, write: boolean): void;
+}
 
 export interface PageFault {
   readonly kind: 'page-fault';
@@ -83,6 +91,8 @@ export class Processor {
   cpl = 0;
   lastFault: PageFault | null = null;
   readonly tlb: Tlb;
+  /** The TLB-coherence sanitizer, when it is on (tlb-sanitizer.ts): told of every fill and of every use of a suspect entry. */
+  sanitizer: TlbObserver | null = null;
   private pg = false;
   private readonly walkOut = new WalkOut();
   private readonly pdptes: Pdptes;
@@ -148,7 +158,10 @@ export class Processor {
       const f = tlb.flags[e];
       if (user && !(f & TLB_US)) return this.cachedFault(e, va, write, 'user-supervisor');
       if (write && !(f & TLB_RW) && (user || (this.cr0 & CR0_WP))) return this.cachedFault(e, va, write, 'write-protect');
-      if (!write || (f & TLB_DIRTY)) return tlb.frame[e] + (va & 0xfff);
+      if (!write || (f & TLB_DIRTY)) {
+        if (tlb.marks[e] & TLB_SUSPECT && this.sanitizer !== null) this.sanitizer.used(this, e, va, write);
+        return tlb.frame[e] + (va & 0xfff);
+      }
       // A write through a clean entry: the processor walks to set D, then refills the entry.
     } else {
       tlb.misses++;
@@ -164,7 +177,8 @@ export class Processor {
     let flags = (out.writable ? TLB_RW : 0) | (out.user ? TLB_US : 0) | (out.dirty ? TLB_DIRTY : 0) | (out.large ? TLB_LARGE : 0) |
       (out.pwt ? TLB_PWT : 0) | (out.pcd ? TLB_PCD : 0);
     if (out.global && (this.cr4 & CR4_PGE)) flags |= TLB_GLOBAL;
-    tlb.fill(vpn, out.frameBase, flags);
+    const filled = tlb.fill(vpn, out.frameBase, flags);
+    if (this.sanitizer !== null) this.sanitizer.filled(this, filled);
     return out.pa;
   }
 

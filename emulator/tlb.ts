@@ -48,6 +48,9 @@ export const TLB_GLOBAL = 1 << 3;
 export const TLB_LARGE = 1 << 4;
 export const TLB_PWT = 1 << 5;
 export const TLB_PCD = 1 << 6;
+/** The sanitizer's marks per entry (Tlb.marks). */
+export const TLB_SUSPECT = 1 << 0;
+export const TLB_NO_FAST_WRITE = 1 << 1;
 
 const INVALID = -1;
 /** The host view of an empty host-cache slot (never read: its tag is INVALID). */
@@ -126,6 +129,15 @@ export class Tlb {
   readonly isMru: Uint8Array;
   private readonly setMru: Int32Array;
   private userMode = false;
+  /**
+   * The TLB-coherence sanitizer's marks per entry (0 while it is off): TLB_SUSPECT, a paging-structure
+   * entry it was built from was written since the fill (kept out of the fast and host caches, so its next
+   * use takes the checked path); TLB_NO_FAST_WRITE, its frame holds watched paging-structure entries
+   * (writes through it stay off the fast write paths, so the sanitizer sees them).
+   */
+  readonly marks: Uint8Array;
+  /** While the sanitizer is on: whether a frame holds watched paging-structure entries (asked at each fill). */
+  writeWatch: ((frame: number) => boolean) | null = null;
   /** VPNs dropped by flushes since `markChanges()`. */
   readonly flushedSinceMark: number[] = [];
 
@@ -205,6 +217,36 @@ export class Tlb {
     this.filledAt = new Float64Array(this.size);
     this.isMru = new Uint8Array(this.size);
     this.setMru = new Int32Array(this.sets).fill(INVALID);
+    this.marks = new Uint8Array(this.size);
+  }
+
+  /** Writes through entry e leave the fast write paths (its frame now holds watched entries). */
+  blockFastWrite(e: number): void {
+    if (this.vpn[e] === INVALID || (this.marks[e] & TLB_NO_FAST_WRITE)) return;
+    this.marks[e] |= TLB_NO_FAST_WRITE;
+    const i = this.vpn[e] & FAST_MASK;
+    if (this.fastWay[i] === e) { this.fastWTag[i] = INVALID; this.hostWTag[i] = INVALID; }
+  }
+
+  /** The sanitizer stopped: every entry may take the fast paths again. */
+  unblockAll(): void {
+    this.marks.fill(0);
+    this.resetFast();
+    for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);
+  }
+
+  /** The sanitizer suspects entry e: it leaves the fast and host caches until `clearSuspect`. */
+  markSuspect(e: number): void {
+    if (this.vpn[e] === INVALID) return;
+    this.marks[e] |= TLB_SUSPECT;
+    this.dropFast(e);
+  }
+
+  /** Entry e matches the tables again: back into the fast cache. */
+  clearSuspect(e: number): void {
+    if (!(this.marks[e] & TLB_SUSPECT)) return;
+    this.marks[e] &= ~TLB_SUSPECT;
+    if (this.vpn[e] !== INVALID) this.setFast(e);
   }
 
   setOf(vpn: number): number {
@@ -276,6 +318,7 @@ export class Tlb {
     this.vpn[e] = vpn;
     this.frame[e] = frame;
     this.flags[e] = flags;
+    this.marks[e] = this.writeWatch !== null && this.writeWatch(frame) ? TLB_NO_FAST_WRITE : 0;
     this.stamp(e);
     this.filledAt[e] = ++this.changeSeq;
     this.fills++;
@@ -289,11 +332,12 @@ export class Tlb {
     if (this.fastWay[i] !== e || this.fastTag[i] !== vpn) { this.hostTag[i] = INVALID; this.hostWTag[i] = INVALID; }
     // The slot may mirror another entry with the same low bits: that one simply leaves the fast cache.
     const f = this.flags[e];
-    if (this.userMode && !(f & TLB_US)) { this.fastTag[i] = INVALID; this.fastWTag[i] = INVALID; return; }
+    const m = this.marks[e];
+    if ((this.userMode && !(f & TLB_US)) || (m & TLB_SUSPECT)) { this.fastTag[i] = INVALID; this.fastWTag[i] = INVALID; return; }
     this.fastTag[i] = vpn;
     this.fastWay[i] = e;
     this.fastBase[i] = this.frame[e];
-    this.fastWTag[i] = (f & TLB_DIRTY) && (f & TLB_RW) ? vpn : INVALID;
+    this.fastWTag[i] = (f & TLB_DIRTY) && (f & TLB_RW) && !(m & TLB_NO_FAST_WRITE) ? vpn : INVALID;
   }
 
   private dropFast(e: number): void {
@@ -353,6 +397,7 @@ export class Tlb {
     this.forgetMru(e);
     this.vpn[e] = INVALID;
     this.flags[e] = 0;
+    this.marks[e] = 0;
     this.invalidated++;
   }
 
@@ -445,6 +490,7 @@ export class Tlb {
     this.randomState = s.randomState;
     this.setCounters(s.counters);
     this.flushedSinceMark.length = 0;
+    this.marks.fill(0);
     this.resetFast();
     this.rebuildMru();
     for (let e = 0; e < this.size; e++) if (this.vpn[e] !== INVALID) this.setFast(e);

@@ -22,6 +22,7 @@ import { MoverTesting } from './testing';
 import { registerAddressCommands } from './address-commands';
 import { MoverInlineValues } from './inline-values';
 import { LayoutStatus } from './language-status';
+import { TlbDiagnostics } from './tlb-diagnostics';
 
 let client: LanguageClient | undefined;
 
@@ -91,6 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       // The walk is the focused thread's: a new focus (Call Stack click) walks in its processor and space.
       vscode.debug.onDidChangeActiveStackItem(() => { if (!pageWalk.pinned) void pageWalk.refresh(); }),
     );
+    context.subscriptions.push(new TlbDiagnostics());
     registerCommands(context, sessions, pageWalk);
     registerAddressCommands(context, sessions, pageWalk, compare);
     client = await startLanguageClient(context, output);

@@ -398,6 +398,7 @@ class Assembler {
   // ---- pass 3: place instructions and data ---------------------------------------------------------
 
   private instrLines: { line: Line; scope: string }[] = [];
+  private readonly expectStale = new Set<number>();
   private dataItems: { line: Line; scope: string; space: string; va: number }[] = [];
 
   place(): void {
@@ -407,6 +408,8 @@ class Assembler {
     let inStruct = false;
     // After a .org that failed (already reported), data without a place is not reported again.
     let orgBroken = false;
+    // A .expect_stale waiting for its instruction.
+    let expectStale: Span | null = null;
     for (const line of this.lines) {
       const st = line.statement;
       if (inStruct) { if (st?.directive && st.name === '.endstruct') inStruct = false; continue; }
@@ -426,12 +429,18 @@ class Assembler {
       }
       if (!st) continue;
       if (!st.directive) {
+        if (expectStale) { this.expectStale.add(this.instrLines.length); expectStale = null; }
         this.instrLines.push({ line, scope });
         continue;
       }
+      if (expectStale && !st.broken && st.name !== '.expect_stale') { this.error(expectStale, '.expect_stale must be followed by an instruction (the access whose stale TLB use is intended)'); expectStale = null; }
       if (st.broken) { if (st.name === '.org') orgBroken = true; continue; }
       switch (st.name) {
         case '.struct': inStruct = true; break;
+        case '.expect_stale':
+          if (st.operands.length) this.error(st.span, '.expect_stale takes no operands: put it on the line before the access');
+          expectStale = st.span;
+          break;
         case '.org': {
           orgBroken = true;
           const op = st.operands[0];
@@ -518,6 +527,7 @@ class Assembler {
     return {
       code, length: n, aux, srcFile, srcLine, srcCol, text, files: this.files, data, threads: this.threads, volumes: this.volumes,
       structs: this.structs, objects: this.objects, tests: this.tests, symbols: { defs: this.defs, refs: this.refs }, labels: this.codeLabels,
+      expectStale: this.expectStale,
     };
   }
 
@@ -768,7 +778,7 @@ class Assembler {
           if (e?.k === 'expr') this.recordRefs(e.expr, scope);
           break;
         }
-        case '.include': case '.org': case '.byte': case '.half': case '.word': case '.quad': case '.ascii': case '.asciz': case '.zero': case '.align': case '.endstruct': break;
+        case '.include': case '.org': case '.byte': case '.half': case '.word': case '.quad': case '.ascii': case '.asciz': case '.zero': case '.align': case '.endstruct': case '.expect_stale': break;
         default: this.error(st.nameSpan, `unknown directive ${st.name} (directives: ${[...DIRECTIVE_BY_NAME.keys(), '.endstruct'].join(' ')})`);
       }
     }

@@ -146,6 +146,8 @@ export interface Program {
   readonly symbols: SymbolTable;
   /** Code labels (global and local full names) -> instruction index. */
   readonly labels: ReadonlyMap<string, number>;
+  /** Instructions marked `.expect_stale`: the TLB sanitizer reports their stale uses as expected. */
+  readonly expectStale: ReadonlySet<number>;
 }
 
 /** An `.include "file"`: the span of the quoted name and the index (in `files`) of the file it reads. */

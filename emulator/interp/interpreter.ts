@@ -22,6 +22,7 @@ import { CR, Imm, MI, MR, Mem, RC, RI, RIL, RM, RR, RRI, RRL, RRR, Reg, Target }
 import { INSTRUCTION_SIZE, STRIDE, type Aux, type Program, type ValueRef } from '../asm/program';
 import type { RuntimeFault, StopReason, WatchHit } from './stop';
 import { BoundedLog } from './bounded-log';
+import { TlbSanitizer } from '../tlb-sanitizer';
 
 export interface InterpreterOptions {
   /** Instructions between timer interrupts on each processor ([00031]'s 20 ms). Default 10,000. */
@@ -33,6 +34,8 @@ export interface InterpreterOptions {
    * them so a long run does not grow without limit; `lastEvent` still answers for every event name.
    */
   readonly logLimit?: number;
+  /** Runs the TLB-coherence sanitizer from the start (see tlb-sanitizer.ts; also `setTlbCheck`). Default off. */
+  readonly checkTlb?: boolean;
 }
 
 export type ThreadState = 'ready' | 'running' | 'halted';
@@ -106,6 +109,8 @@ export interface StopHooks {
   readonly tlbMiss: boolean;
   /** Program events (`event NAME`) that stop, e.g. "cofw". */
   readonly events: ReadonlySet<string>;
+  /** Stop after an unexpected use of a stale TLB entry (turns the sanitizer on). */
+  readonly staleTlb?: boolean;
 }
 
 export interface OutputLine {
@@ -196,6 +201,12 @@ export class Interpreter {
   breakOnHandledFault = false;
   /** Event names that stop the run (e.g. "cofw"). */
   breakOnEvents: ReadonlySet<string> = new Set();
+  /** Stop after an unexpected stale TLB use (the sanitizer must be on: setStopHooks turns it on). */
+  breakOnStaleTlb = false;
+  /** The TLB-coherence sanitizer while it is on, else null (see setTlbCheck). */
+  sanitizer: TlbSanitizer | null = null;
+  /** The sanitizer was asked for (the option or setTlbCheck), apart from the stop hook's need of it. */
+  private tlbCheckWanted = false;
   /** True while a watchpoint or the TLB-miss hook is armed: memory accesses take the slow path. */
   private hooked = false;
   private readonly scratch = new Int32Array(2);
@@ -216,6 +227,29 @@ export class Interpreter {
     this.aux = program.aux;
     this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: NO_ACCESS, lastWrite: false }));
     this.load();
+    if (options.checkTlb) this.setTlbCheck(true);
+  }
+
+  /** Turns the TLB-coherence sanitizer on or off (it stays on while the stale-TLB stop hook is set). */
+  setTlbCheck(on: boolean): void {
+    this.tlbCheckWanted = on;
+    this.updateSanitizer();
+  }
+
+  private updateSanitizer(): void {
+    const want = this.tlbCheckWanted || this.breakOnStaleTlb;
+    if (want && this.sanitizer === null) {
+      const san = new TlbSanitizer(this.machine, this.program);
+      san.onFinding = (f) => {
+        if (this.breakOnStaleTlb && f.kind === 'stale-use' && !f.expected && this.pending === null) this.pending = { kind: 'tlb-stale', thread: f.thread, cpu: f.cpu, pc: f.pc, finding: f };
+      };
+      san.clock = this.retired;
+      san.attach();
+      this.sanitizer = san;
+    } else if (!want && this.sanitizer !== null) {
+      this.sanitizer.detach();
+      this.sanitizer = null;
+    }
   }
 
   private load(): void {
@@ -338,7 +372,9 @@ export class Interpreter {
     this.breakOnHandledFault = h.handledFault;
     this.breakOnTlbMiss = h.tlbMiss;
     this.breakOnEvents = h.events;
+    this.breakOnStaleTlb = !!h.staleTlb;
     this.updateHooked();
+    this.updateSanitizer();
   }
 
   /**
@@ -348,11 +384,15 @@ export class Interpreter {
   suspendHooks<T>(fn: () => T): T {
     const saved = {
       pcs: this.breakpointPcs, watches: this.watches,
-      hooks: { vsSwitch: this.breakOnVsSwitch ? this.vsSwitchTargets : null, handledFault: this.breakOnHandledFault, tlbMiss: this.breakOnTlbMiss, events: this.breakOnEvents },
+      hooks: { vsSwitch: this.breakOnVsSwitch ? this.vsSwitchTargets : null, handledFault: this.breakOnHandledFault, tlbMiss: this.breakOnTlbMiss, events: this.breakOnEvents, staleTlb: this.breakOnStaleTlb },
     };
     this.setBreakpoints([]);
     this.watches = [];
+    // The sanitizer keeps watching through a replay (what it knows must follow the machine); it only stops no run.
+    const keepChecking = this.tlbCheckWanted;
+    this.tlbCheckWanted = keepChecking || this.breakOnStaleTlb;
     this.setStopHooks({ vsSwitch: null, handledFault: false, tlbMiss: false, events: new Set() });
+    this.tlbCheckWanted = keepChecking;
     try {
       return fn();
     } finally {
@@ -511,6 +551,9 @@ export class Interpreter {
     const lo = cpu.regLo, hi = cpu.regHi;
     const mem = this.machine.memory;
     const hooked = this.hooked;
+    // While the sanitizer is on, stores to the pages it watches take the slow path, which tells it: the
+    // TLB keeps entries mapping those pages off the fast write paths, and paging-off stores go slow.
+    const san = this.sanitizer;
     const watchReturns = this.returnWatch !== null;
     const tlb = cpu.tlb;
     // The TLB's host cache (see tlb.ts): while a hook is armed, an empty one, so every access takes
@@ -580,7 +623,7 @@ export class Interpreter {
             pc++; continue;
           }
           let pa = tlb.fastWrite(sp);
-          if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
+          if (pa < 0) { if (cpu.paging || san !== null) break; pa = sp >>> 0; }
           else if (!hooked) tlb.fillHost(sp, pa, mem, true);
           if (op === Op.CALL) {
             mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
@@ -733,7 +776,7 @@ export class Interpreter {
           }
           if (hooked) break;
           let pa = tlb.fastWrite(va);
-          if (pa < 0) { if (cpu.paging) break; pa = va >>> 0; }
+          if (pa < 0) { if (cpu.paging || san !== null) break; pa = va >>> 0; }
           else tlb.fillHost(va, pa, mem, true);
           lastVa = va;
           lastWrite = true;
@@ -752,6 +795,7 @@ export class Interpreter {
       t.pc = pc;
       tlb.hits += hits; hits = 0;
       c.lastVa = lastVa; c.lastWrite = lastWrite;
+      if (san !== null) { san.thread = t.id; san.pc = pc; san.clock = this.retired + i; }
       const r = this.execSlow(c, t, pc);
       lastVa = c.lastVa; lastWrite = c.lastWrite;
       // STOPPED: a fault; the instruction did not retire and t.pc stays on it.
@@ -793,6 +837,10 @@ export class Interpreter {
       else h |= mem.read8(pa) << shift;
     }
     if (!write) { this.scratch[0] = l; this.scratch[1] = h; }
+    else if (this.sanitizer !== null) {
+      this.sanitizer.stored(c.proc.id, pa0, first);
+      if (first < size) this.sanitizer.stored(c.proc.id, pa1, size - first);
+    }
     if (this.watches.length && !this.pending) {
       // A page-crossing access touches two physical ranges that need not be adjacent: check each.
       if (first < size && pa1 === pa0 + first) this.checkWatches(c, t, pc, va, pa0, size, write);
@@ -876,6 +924,7 @@ export class Interpreter {
     if (pa < 0 || (sp & 0xfff) > 4088) return false;
     this.machine.memory.write32(pa, vl);
     this.machine.memory.write32(pa + 4, vh);
+    if (this.sanitizer !== null) this.sanitizer.stored(cpu.id, pa, 8);
     lo[15] = sp; hi[15] = (hi[15] - borrow) | 0;
     void t; void pc;
     return true;
@@ -986,6 +1035,7 @@ export class Interpreter {
         else if (cr === 3) r = cpu.writeCr3(v);
         else r = cpu.writeCr4(v);
         if (r) return this.faultStop(t, pc, r);
+        if (cr === 3 && this.sanitizer !== null) this.sanitizer.cr3Loaded(cpu);
         const changed = beforePg !== cpu.paging || (cpu.paging && ((beforeCr3 & CR3_PDPT_MASK) >>> 0) !== ((cpu.cr3 & CR3_PDPT_MASK) >>> 0));
         if (changed && this.breakOnVsSwitch) {
           const to = this.machine.currentSpaceName(cpu);
@@ -1089,10 +1139,12 @@ export class Interpreter {
         if (op === Op.SPIN_LOCK) {
           if (mem.read32(pa) !== 0) return pc; // held: spin on this instruction
           mem.write32(pa, t.id + 1);
+          if (this.sanitizer !== null) this.sanitizer.stored(cpu.id, pa, 4);
           cpu.preemptCount++;
         } else {
           if (cpu.preemptCount === 0) return this.faultStop(t, pc, { kind: 'preempt-underflow' });
           mem.write32(pa, 0);
+          if (this.sanitizer !== null) this.sanitizer.stored(cpu.id, pa, 4);
           cpu.preemptCount--;
         }
         if (this.watches.length) this.checkWatches(c, t, pc, va >>> 0, pa, 4, true);
@@ -1219,6 +1271,7 @@ export class Interpreter {
     this.lastEvents = new Map(s.lastEvents.map((e) => [e.name, e]));
     this.lastBreak = s.lastBreak;
     this.pending = null;
+    if (this.sanitizer !== null) { this.sanitizer.clock = this.retired; this.sanitizer.rebuild(this.retired); }
   }
 
   /** The last event of a name in this timeline, kept even when the log no longer holds it. */

@@ -1,6 +1,7 @@
 // Why a run stopped: a closed union, so every consumer (CLI, debug adapter) handles each case.
 
 import type { PageFault } from '../processor';
+import type { TlbFinding } from '../tlb-sanitizer';
 
 export type RuntimeFault =
   | (PageFault & { readonly space: string })
@@ -50,6 +51,8 @@ export type StopReason =
   | ({ readonly kind: 'vs-switch'; readonly from: string; readonly to: string; readonly fromCr3: number; readonly toCr3: number; readonly fromPaging: boolean; readonly toPaging: boolean } & Where)
   /** An access missed the TLB (reported only when asked for); the instruction has completed. */
   | ({ readonly kind: 'tlb-miss'; readonly va: number; readonly write: boolean; readonly space: string } & Where)
+  /** An access used a stale TLB entry (the sanitizer's finding; reported only when asked for); the instruction has completed. */
+  | ({ readonly kind: 'tlb-stale'; readonly finding: TlbFinding } & Where)
   /** An `event` instruction ran (e.g. the snapshot module's copy-on-first-write). */
   | ({ readonly kind: 'event'; readonly name: string; readonly a: bigint; readonly b: bigint } & Where);
 

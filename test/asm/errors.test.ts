@@ -297,7 +297,7 @@ describe('data and placement', () => {
   });
 
   test('unknown directive lists the directives', () => {
-    assert.equal(err('.bogus 1\nstart:\n    halt\n'), 'main.mover:1:1: unknown directive .bogus (directives: .equ .include .struct .org .byte .half .word .quad .ascii .asciz .zero .align .thread .volume .object .test .endstruct)');
+    assert.equal(err('.bogus 1\nstart:\n    halt\n'), 'main.mover:1:1: unknown directive .bogus (directives: .equ .include .struct .org .byte .half .word .quad .ascii .asciz .zero .align .thread .volume .object .expect_stale .test .endstruct)');
   });
 });
 

@@ -63,7 +63,7 @@ overBothTransports('exceptions', (open) => {
   test('an unknown exception filter is an error', async () => {
     const d = await open();
     await d.launchStopped({ program: FIG4 });
-    await d.fails('setExceptionBreakpoints', { filters: ['segfault'] }, /unknown exception filter "segfault" \(filters: vs-switch, page-fault, tlb-miss, copy-on-first-write\)/);
+    await d.fails('setExceptionBreakpoints', { filters: ['segfault'] }, /unknown exception filter "segfault" \(filters: vs-switch, page-fault, tlb-miss, tlb-stale, copy-on-first-write\)/);
   });
 
   test('"tlb-miss" stops after an access that walked the page tables', async () => {

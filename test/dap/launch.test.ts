@@ -35,7 +35,7 @@ overBothTransports('launch', (open) => {
     const caps = await d.ok<DebugProtocol.Capabilities>('initialize', { adapterID: 'mover', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     const on = Object.entries(caps).filter(([, v]) => v === true).map(([k]) => k).sort();
     assert.deepEqual(on, [...CAPABILITIES].sort());
-    assert.deepEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ['vs-switch', 'page-fault', 'tlb-miss', 'copy-on-first-write']);
+    assert.deepEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ['vs-switch', 'page-fault', 'tlb-miss', 'tlb-stale', 'copy-on-first-write']);
     const vs = caps.exceptionBreakpointFilters![0];
     assert.equal(vs.supportsCondition, true, 'the VS-switch filter takes the target space as its condition');
     assert.equal(caps.supportsSteppingGranularity, false);

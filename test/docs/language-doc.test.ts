@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { DOC_PATH, render } from '../../scripts/gen-language-doc';
 import { DIRECTIVES, INSTRUCTIONS } from '../../emulator/asm/isa';
 import { RAW_BODY_DIRECTIVES, parseLine, type Diagnostic } from '../../emulator/index';
-import { EXIT_ASSEMBLY, EXIT_FAULT, EXIT_OK, EXIT_STEP_LIMIT } from '../../cli/run';
+import { EXIT_ASSEMBLY, EXIT_FAULT, EXIT_OK, EXIT_STEP_LIMIT, EXIT_TLB_FINDINGS } from '../../cli/run';
 import { EXIT_DATA, EXIT_USAGE } from '../../cli/main';
 import { ROOT, run } from '../interp/helpers';
 
@@ -115,7 +115,7 @@ test('every mover fragment in the doc is valid syntax', () => {
 test('the exit codes are those of the CLI', () => {
   const table = doc.slice(doc.indexOf('| exit code | meaning |'));
   const codes = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
-  assert.deepEqual(codes, [EXIT_OK, EXIT_ASSEMBLY, EXIT_FAULT, EXIT_STEP_LIMIT, EXIT_USAGE, EXIT_DATA]);
+  assert.deepEqual(codes, [EXIT_OK, EXIT_ASSEMBLY, EXIT_FAULT, EXIT_STEP_LIMIT, EXIT_TLB_FINDINGS, EXIT_USAGE, EXIT_DATA]);
 });
 
 test('links inside the doc point at its headings', () => {

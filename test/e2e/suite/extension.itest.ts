@@ -495,5 +495,29 @@ export function integrationTests(): void {
       }
       await waitFor('the layout status back to the patent layout', () => (status.item.text === 'patent layout (default)' ? true : undefined), 5_000);
     });
+
+    test('the TLB sanitizer\'s findings go to the Problems view: the stale read an error related to the remap, the shootdown a warning; a new session clears them', async () => {
+      const folder = vscode.workspace.workspaceFolders![0];
+      const program = example('missing-flush.mover');
+      const uri = vscode.Uri.file(program);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const lineOf = (marker: string) => doc.getText().split('\n').findIndex((l) => l.includes(marker));
+      const tlbDiagnostics = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mover-tlb');
+      assert.ok(await vscode.debug.startDebugging(folder, { type: 'mover', request: 'launch', name: 'tlb', program, stopOnEntry: false, checkTlb: true }));
+      const diags = await waitFor('the mover-tlb diagnostics', () => { const ds = tlbDiagnostics(); return ds.length >= 2 ? ds : undefined; });
+      const err = diags.find((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      assert.ok(err, 'the stale read is an error');
+      assert.equal(err.range.start.line, lineOf('BUG: the PTE says frame B'));
+      assert.match(err.message, /^cpu0 read 0x2000_0000 in VS1 through a stale TLB entry .* made stale by cpu1's write of the PTE/);
+      assert.equal(err.relatedInformation?.[0].location.uri.fsPath, program);
+      assert.equal(err.relatedInformation?.[0].location.range.start.line, lineOf('PTE 0 now maps frame B'));
+      const warn = diags.find((d) => d.severity === vscode.DiagnosticSeverity.Warning);
+      assert.ok(warn, 'the missing shootdown is a warning');
+      assert.equal(warn.range.start.line, lineOf('PTE 0 now maps frame B'));
+      await waitFor('the session to end', () => (vscode.debug.activeDebugSession ? undefined : true), 10_000);
+      assert.ok(await vscode.debug.startDebugging(folder, { type: 'mover', request: 'launch', name: 'shootdown', program: example('shootdown.mover'), stopOnEntry: false, checkTlb: true }));
+      await waitFor('the findings to clear', () => (tlbDiagnostics().length === 0 ? true : undefined), 10_000);
+      await waitFor('the session to end', () => (vscode.debug.activeDebugSession ? undefined : true), 10_000);
+    });
   });
 }
