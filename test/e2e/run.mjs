@@ -21,7 +21,7 @@ import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
 import { addressMenuUi, editorTitleButtonUi, inlineValuesUi, layoutSchemaUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
-import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, quickOpen, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -259,12 +259,7 @@ async function stopAt(page, ws, name, marker) {
   }
   const line = readFileSync(path.join(ws, 'examples', name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
   if (line < 1) throw new Error(`no line with ${marker} in ${name}`);
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
-  await acceptQuickInput(page);
-  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
+  await quickOpen(page, name);
   const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
   // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
   await goToLine(page, line);
@@ -428,11 +423,7 @@ async function hoverWhileRunning(page, ws) {
   writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [{ type: 'mover', request: 'launch', name: 'spin', program: '${workspaceFolder}/spin.mover', stopOnEntry: false, maxSteps: 2 ** 50 }] }, null, 2));
   await page.keyboard.press('Shift+F5');
   await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type('spin.mover');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'spin.mover' }).first().waitFor({ timeout: 15_000 });
-  await acceptQuickInput(page);
+  await quickOpen(page, 'spin.mover');
   await startConfiguration(page, 'spin');
   await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
   // The number's own token (a span holding only it), not the line's span around it.
