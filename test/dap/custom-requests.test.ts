@@ -83,6 +83,7 @@ const COVERED: Record<MoverRequestName, true> = {
   'mover/layout': true, 'mover/walk': true, 'mover/lastWalk': true, 'mover/tlb': true, 'mover/controlRegisters': true, 'mover/objects': true, 'mover/whereis': true,
   'mover/breakOnVsSwitch': true, 'mover/snapshots': true, 'mover/dnlc': true, // library-views.test.ts
   'mover/thread': true,
+  'mover/translations': true, 'mover/structs': true, 'mover/structValues': true, // memory-view.test.ts
 };
 
 const FIG4 = example('fig4-walk.mover');
