@@ -21,6 +21,7 @@ import { MoverTesting } from './testing';
 import { registerAddressCommands } from './address-commands';
 import { MoverInlineValues } from './inline-values';
 import { LayoutStatus } from './language-status';
+import { MemoryPanel } from './memory-panel';
 
 let client: LanguageClient | undefined;
 
@@ -90,6 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     );
     registerCommands(context, sessions, pageWalk);
     registerAddressCommands(context, sessions, pageWalk);
+    MemoryPanel.register(context);
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
     // After the language client: the Test Explorer discovers tests from its symbols.

@@ -181,6 +181,7 @@ async function ui(vsix) {
     await check('editor title: the Run/Debug Mover Program button on a .mover file', () => editorTitleButtonUi(page, snap));
     await hostileLabels(page, ws);
     await hoverWhileRunning(page, ws);
+    await check('memory view: the PA column and C4 band, typed hex written, words of 4, the dnlc overlay, wheel scrolling, greyed rows after the session', async () => (await import('./ui-memory.mjs')).memoryUi(page, ws, results));
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
     await check('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)', () => taskProblemUi(page, ws, snap));
