@@ -59,7 +59,7 @@ function maxTop(): number {
 
 // ---- the fixed parts: bar, hint, status, grid, scrollbar, overlay ---------------------------------
 
-const bar = el('div', 'bar');
+const bar = el('div', 'bar memory-bar');
 const address = el('input', 'mono address');
 address.id = 'address';
 address.title = 'A memory reference (pa:0x1_0000_0000, vs1:0x2000_0000) or an expression (sp, r3 + 16, [r1], vs1:r2); Enter goes there';
@@ -90,7 +90,9 @@ hexButton.id = 'hex-editor';
 hexButton.title = 'Open these bytes in VS Code\'s Hex Editor (ms-vscode.hexeditor)';
 hexButton.addEventListener('click', () => post({ type: 'hexEditor' }));
 const wordLabel = el('span', 'muted', ' word ');
-bar.append(address, wordLabel, ...groupButtons, ' ', follow, ' ', picker, ' ', hexButton);
+const words = el('span', 'words');
+words.append(wordLabel, ...groupButtons);
+bar.append(address, words, follow, picker, hexButton);
 
 const hint = el('div', 'hint muted', 'Click a byte and type hex to overwrite it (Enter writes early, Esc cancels) · arrows move · wheel, PgUp/PgDn scroll · changed bytes are bold: hover for the value before');
 hint.id = 'hint';
@@ -138,6 +140,8 @@ function requestView(): void {
 
 let wheelRest = 0;
 grid.addEventListener('wheel', (e) => {
+  // Sideways (a narrow panel scrolls its columns) is the browser's; up and down move through the space.
+  if (Math.abs(e.deltaX) > Math.abs(e.deltaY) || e.shiftKey) return;
   e.preventDefault();
   const px = e.deltaMode === 1 ? e.deltaY * ROW_HEIGHT : e.deltaMode === 2 ? e.deltaY * rowsOnScreen * ROW_HEIGHT : e.deltaY;
   wheelRest += px;
@@ -170,8 +174,9 @@ function placeThumb(): void {
 
 function measure(): void {
   const room = window.innerHeight - grid.getBoundingClientRect().top - overlayBox.offsetHeight - 12;
-  const rows = Math.max(4, Math.floor(room / ROW_HEIGHT) - 1);
-  grid.style.height = `${(rows + 1) * ROW_HEIGHT}px`;
+  const rows = Math.max(4, Math.floor((room - 12) / ROW_HEIGHT) - 1);
+  // Room for the header row and, in a narrow panel, the sideways scrollbar.
+  grid.style.height = `${(rows + 1) * ROW_HEIGHT + 12}px`;
   track.style.height = grid.style.height;
   if (rows !== rowsOnScreen) { rowsOnScreen = rows; setTop(top); }
 }

@@ -41,18 +41,21 @@ export async function memoryUi(page, ws, results) {
     await acceptQuickInput(page);
     await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
     await waitFor(page, () => paused(page), 'FIG. 7 to stop on entry', 60_000);
-    await runCommand(page, 'Mover: Show Memory');
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+    // (The palette offers Mover: Show Memory once the debug context keys are set: ask again if it did not.)
+    await waitFor(page, async () => {
+      const ok = await runCommand(page, 'Mover: Show Memory').then(() => true, async () => { await page.keyboard.press('Escape'); return false; });
+      return ok && page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+    }, 'the Show Memory box', 60_000);
     await page.keyboard.type('vs1:0x2000_0000');
     await acceptQuickInput(page);
     const f = await memoryFrame(page, 'vs1:0x2000_0000');
     const row = (a) => f.locator(`#grid .row[data-address="${a}"]`);
     // The PA column and the chunk band: VS1 0x2000_0000 is C4's first byte, PA 0x1_0000_0000 (FIG. 5).
     await waitFor(page, async () => (await row(TABLE).locator('.pa').textContent()) === '0x1_0000_0000', 'the PA column to show 0x1_0000_0000', 20_000);
-    const band = await row(TABLE).locator('.band').textContent();
-    if (band !== 'C4') throw new Error(`the chunk band of VS1 0x2000_0000 says "${band}", not C4`);
-    const bandColour = await row(TABLE).locator('.band').evaluate((e) => getComputedStyle(e).borderLeftColor);
-    if (!bandColour || bandColour === 'rgba(0, 0, 0, 0)') throw new Error('the chunk band has no colour');
+    // (Rows are drawn again as pages arrive: read an element's text and style in one go.)
+    const band = await waitFor(page, () => row(TABLE).locator('.band').evaluate((e) => ({ text: e.textContent, colour: getComputedStyle(e).borderLeftColor })).then((b) => (b.colour ? b : null)), 'the chunk band', 10_000);
+    if (band.text !== 'C4') throw new Error(`the chunk band of VS1 0x2000_0000 says "${band.text}", not C4`);
+    if (band.colour === 'rgba(0, 0, 0, 0)') throw new Error('the chunk band has no colour');
     const hint = await f.locator('#hint').textContent();
     if (!/type hex to overwrite/.test(hint ?? '')) throw new Error(`no editing hint: ${hint}`);
     // The address box shows the whole reference with its `_` (not clipped).
