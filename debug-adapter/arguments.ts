@@ -65,6 +65,9 @@ export const ARGUMENT_SHAPES: { readonly [K in RequestName]: Shape } = {
   'mover/dnlc': {},
   'mover/thread': { threadId: 'integer' },
   'mover/breakOnVsSwitch': { targets: { nullable: { array: 'string' } } },
+  'mover/translations': { space: 'string', va: 'string', count: 'integer' },
+  'mover/structs': {},
+  'mover/structValues': { type: 'string', memoryReference: 'string' },
 };
 
 function describe(f: Field): string {

@@ -198,6 +198,39 @@ export interface ThreadPlaceView {
   readonly running: boolean;
 }
 
+/** One 4 KiB page of a space and where it lands: the memory view's PA column and chunk band. */
+export interface PageTranslationView {
+  readonly va: string;
+  readonly vaNumber: number;
+  /** null: not mapped in the space (the walk faults). */
+  readonly pa: string | null;
+  readonly paNumber: number | null;
+  readonly chunk: string | null;
+}
+
+export interface StructFieldView {
+  readonly name: string;
+  readonly offset: number;
+  /** Bytes of the whole field (element size times count). */
+  readonly size: number;
+  readonly count: number;
+  /** "u32", "i16", "ptr", "dnlc_entry*", a struct name; arrays as "u8[24]". */
+  readonly type: string;
+}
+
+export interface StructTypeView {
+  readonly name: string;
+  readonly size: number;
+  readonly fields: readonly StructFieldView[];
+}
+
+export interface StructValueView extends StructFieldView {
+  /** The typed value as the Variables view shows it ("3  (0x3)", "0x2000_1000 → dnlc_entry", "\"usr\"", "(unmapped)"). */
+  readonly value: string;
+  /** For a non-null pointer: where it points, in the same space (e.g. "vs1:0x2000_1000"). */
+  readonly pointer: string | null;
+}
+
 /** The custom requests: command -> [arguments, response body]. */
 /** One space's side of a comparison (mover/compare): the VA's translation there and the bytes it reads. */
 export interface SpaceCompareView {
@@ -239,6 +272,12 @@ export interface MoverRequests {
   'mover/thread': [{ readonly threadId?: number }, ThreadPlaceView];
   /** The "Break on VS Switch" command: stop on entering these spaces (empty: any switch); null turns it off. Works alongside the exception filter. */
   'mover/breakOnVsSwitch': [{ readonly targets: readonly string[] | null }, Record<string, never>];
+  /** Where each 4 KiB page of [va, va + count) of a space lands (no side effects: no TLB fill, no A/D bits); at most 256 pages. */
+  'mover/translations': [{ readonly space: string; readonly va: string; readonly count: number }, { readonly pages: readonly PageTranslationView[] }];
+  /** The program's `.struct` types and its declared `.object`s (the memory view's overlay picker). */
+  'mover/structs': [Record<string, never>, { readonly structs: readonly StructTypeView[]; readonly objects: readonly TypedObjectView[] }];
+  /** A struct laid over memory: each field's typed value, pointers with where they point. */
+  'mover/structValues': [{ readonly type: string; readonly memoryReference: string }, { readonly type: string; readonly memoryReference: string; readonly size: number; readonly fields: readonly StructValueView[] }];
 }
 
 export type MoverRequestName = keyof MoverRequests;

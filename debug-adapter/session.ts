@@ -27,7 +27,7 @@ import { ProgramOutput } from './program-output';
 import { ProgramSources } from './sources';
 import { FindingsOutbox } from './tlb-findings';
 import { checkArguments } from './arguments';
-import { compareView, controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
+import { compareView, controlRegistersView, lastWalkView, layoutView, objectsView, structValuesView, structsView, tlbView, translationsView, walkView, whereisView } from './views';
 
 /** How long a launch waits for configurationDone (breakpoints come before it) before running anyway. */
 const CONFIGURATION_WAIT_MS = 2000;
@@ -142,6 +142,9 @@ export class MoverDebugSession extends DebugSession {
       'mover/dnlc': () => { const rt = this.stopped(); return dnlcView(rt.interp, rt.program); },
       'mover/thread': (a) => this.frames.threadPlace(this.stopped(), a.threadId),
       'mover/breakOnVsSwitch': (a) => { this.book.setVsSwitchCommand(a.targets); return {}; },
+      'mover/translations': (a) => translationsView(this.stopped(), a),
+      'mover/structs': () => structsView(this.loaded()),
+      'mover/structValues': (a) => structValuesView(this.stopped(), this.loaded(), a),
     };
   }
 

@@ -4,12 +4,13 @@
 // from the emulator's report functions, so a view says what the console and the CLI say.
 
 import {
-  CR0_PE, CR0_WP, CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, decodeFlags, describeErrorCode, describeWalkFault, hex64, type Machine, type Processor, CR4_PAE, CR4_PGE, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type Translation,
+  CR0_PE, CR0_WP, CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, decodeFlags, describeErrorCode, describeWalkFault, hex64, type Machine, type Processor, CR4_PAE, CR4_PGE, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type StructField, type Translation,
   FOUR_GIB, MAX_COMPARE_BYTES, compareSpaces, describeSpaceView, formatCompareBytes, formatComparison, type SpaceComparison,
 } from '../emulator/index';
-import { formatRef } from './memory-ref';
-import type { ControlRegistersView, LayoutView, PdpteRegisterView, MoverRequests, TlbProcessorView, WalkView } from './protocol';
-import { bad } from './request';
+import { formatRef, parseRef } from './memory-ref';
+import { ErrorCode, type ControlRegistersView, type LayoutView, type PageTranslationView, type PdpteRegisterView, type MoverRequests, type StructFieldView, type StructTypeView, type StructValueView, type TlbProcessorView, type WalkView } from './protocol';
+import { RequestError, bad } from './request';
+import { variables } from './variables';
 import type { MoverRuntime } from './runtime';
 
 type Args<K extends keyof MoverRequests> = MoverRequests[K][0];
@@ -160,4 +161,57 @@ export function compareView(rt: MoverRuntime, a: Args<'mover/compare'>): Result<
 
 export function objectsView(program: Program | null): Result<'mover/objects'> {
   return { objects: (program?.objects ?? []).map((o) => ({ name: o.name, type: o.type, space: o.space, address: hex(o.va), memoryReference: formatRef({ space: o.space, address: o.va }) })) };
+}
+
+/** The most pages one translations request answers (1 MiB of a space). */
+const MAX_TRANSLATED_PAGES = 256;
+const PAGE = 4096;
+
+export function translationsView(rt: MoverRuntime, a: Args<'mover/translations'>): Result<'mover/translations'> {
+  if (typeof a.space !== 'string' || !rt.machine.space(a.space)) throw bad(`translations needs the name of a space (got ${JSON.stringify(a.space)}; spaces: ${rt.machine.spaces.map((s) => s.name).join(', ')})`);
+  const va = parseNumber(String(a.va ?? ''));
+  if (va === undefined || va >= 2 ** 32) throw bad(`not a virtual address: ${JSON.stringify(a.va)}`);
+  if (typeof a.count !== 'number' || a.count < 0) throw bad('translations needs a count of bytes');
+  const space = rt.machine.space(a.space)!.name;
+  const first = Math.floor(va / PAGE);
+  const last = Math.min(Math.floor((Math.min(va + Math.max(a.count, 1), 2 ** 32) - 1) / PAGE), first + MAX_TRANSLATED_PAGES - 1);
+  const pages: PageTranslationView[] = [];
+  for (let p = first; p <= last; p++) {
+    const pa = rt.interp.peekTranslate(space, p * PAGE);
+    pages.push({ va: hex(p * PAGE, 8), vaNumber: p * PAGE, pa: pa === null ? null : hex(pa), paNumber: pa, chunk: pa === null ? null : rt.machine.chunkAt(pa)?.name ?? null });
+  }
+  return { pages };
+}
+
+function typeName(f: StructField): string {
+  const t = f.type;
+  return t.kind === 'struct' ? t.name : t.kind === 'ptr' ? (t.target ? `${t.target}*` : 'ptr') : `${t.signed ? 'i' : 'u'}${t.bytes * 8}`;
+}
+
+function fieldView(f: StructField): StructFieldView {
+  const type = typeName(f);
+  return { name: f.name, offset: f.offset, size: f.elementSize * f.count, count: f.count, type: f.count > 1 ? `${type}[${f.count}]` : type };
+}
+
+export function structsView(program: Program): Result<'mover/structs'> {
+  const structs: StructTypeView[] = [...program.structs.values()].map((s) => ({ name: s.name, size: s.size, fields: s.fields.map(fieldView) })).sort((x, y) => x.name.localeCompare(y.name));
+  return { structs, objects: objectsView(program).objects };
+}
+
+export function structValuesView(rt: MoverRuntime, program: Program, a: Args<'mover/structValues'>): Result<'mover/structValues'> {
+  const st = typeof a.type === 'string' ? program.structs.get(a.type) : undefined;
+  if (!st) throw bad(`no struct named ${JSON.stringify(a.type)} (structs: ${[...program.structs.keys()].join(', ') || 'none'})`);
+  if (typeof a.memoryReference !== 'string') throw new RequestError(ErrorCode.BadMemoryReference, 'structValues needs a memoryReference such as vs1:0x2000_0000');
+  const ref = parseRef(a.memoryReference, rt.interp);
+  if (typeof ref === 'string') throw new RequestError(ErrorCode.BadMemoryReference, ref);
+  // The Variables view's own typed values (no handles: the overlay shows one level).
+  const values = variables({ kind: 'struct', space: ref.space, address: ref.address, type: st.name }, { interp: rt.interp, program, handle: () => 0, tlbMarks: rt.tlbMarks });
+  const fields = st.fields.map((f, i): StructValueView => {
+    const v = values[i];
+    const shape = fieldView(f);
+    const isPointer = f.count === 1 && f.type.kind === 'ptr';
+    const pointer = isPointer && v.value !== 'null' && v.value !== '(unmapped)' && v.memoryReference ? v.memoryReference : null;
+    return { ...shape, value: v.value, pointer };
+  });
+  return { type: st.name, memoryReference: formatRef(ref), size: st.size, fields };
 }

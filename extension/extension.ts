@@ -23,6 +23,7 @@ import { registerAddressCommands } from './address-commands';
 import { MoverInlineValues } from './inline-values';
 import { LayoutStatus } from './language-status';
 import { TlbDiagnostics } from './tlb-diagnostics';
+import { MemoryPanel } from './memory-panel';
 
 let client: LanguageClient | undefined;
 
@@ -95,6 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     context.subscriptions.push(new TlbDiagnostics());
     registerCommands(context, sessions, pageWalk);
     registerAddressCommands(context, sessions, pageWalk, compare);
+    MemoryPanel.register(context);
     client = await startLanguageClient(context, output);
     if (client) context.subscriptions.push({ dispose: () => void client?.stop() });
     // After the language client: the Test Explorer discovers tests from its symbols.

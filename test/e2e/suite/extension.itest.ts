@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { MoverApi } from '../../../extension/extension';
 import { STATE_CHANGED_EVENT } from '../../../debug-adapter/protocol';
 import type { MemoryPanel } from '../../../extension/memory-panel';
+import type { MemoryRow } from '../../../extension/webviews/messages';
 
 const EXTENSION_ID = 'mover-dev.mover';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -518,6 +519,175 @@ export function integrationTests(): void {
       assert.ok(await vscode.debug.startDebugging(folder, { type: 'mover', request: 'launch', name: 'shootdown', program: example('shootdown.mover'), stopOnEntry: false, checkTlb: true }));
       await waitFor('the findings to clear', () => (tlbDiagnostics().length === 0 ? true : undefined), 10_000);
       await waitFor('the session to end', () => (vscode.debug.activeDebugSession ? undefined : true), 10_000);
+    });
+
+    // ---- the memory view (issue 13's memory section, issue 17's struct overlays) ----------------------
+
+    /** Waits until the panel's top page has rows read at a stop (bytes, not placeholders). */
+    const memoryRows = (panel: MemoryPanel, what: string, ok: (rows: readonly MemoryRow[]) => boolean = () => true) =>
+      waitFor(what, () => { const r = panel.lastShown?.rows; return r && r[0].bytes[0] >= 0 && panel.lastShown!.stopped && ok(r) ? r : undefined; }, 10_000)
+        .catch((e: Error) => { throw new Error(`${e.message}; the view shows ${JSON.stringify({ state: panel.state, row0: panel.lastShown?.rows[0] })}`); });
+
+    test('memory view: words of 1/2/4/8 bytes, the PA column and chunk band of VS1 (FIG. 5: 0x2000_0000 → PA 0x1_0000_0000 in C4), only the rows on screen read over 4 GiB, the address box takes expressions, Open in Hex Editor without the extension', async () => {
+      await runToLine('fig7-dnlc.mover', '    mov r3, ROOT', 'memory');
+      const panel = await vscode.commands.executeCommand<MemoryPanel | undefined>('mover.showMemory', 'vs1:0x2000_0000');
+      assert.ok(panel);
+      try {
+        // dnlc_init_vs0 has run: lock 0, buckets 256, capacity 8192, used 0 (the DNLC table in C4).
+        const rows = await memoryRows(panel, 'the DNLC table in VS1');
+        assert.equal(panel.lastShown!.ref, 'vs1:0x2000_0000');
+        assert.deepEqual(rows[0].bytes, [0, 0, 0, 0, 0, 1, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0]);
+        // The PA column, hand-checked against FIG. 5's layout: VS1 maps C4 (PA 0x1_0000_0000) at VA 0x2000_0000.
+        assert.deepEqual(rows.slice(0, 2).map((r) => [r.address, r.pa, r.chunk]), [[0x2000_0000, 0x1_0000_0000, 'C4'], [0x2000_0010, 0x1_0000_0010, 'C4']]);
+        assert.deepEqual(panel.state?.chunks, ['C1', 'C2', 'C3', 'C4', 'C5']);
+        // Words, little-endian.
+        assert.deepEqual(rows[0].words, ['00', '00', '00', '00', '00', '01', '00', '00', '00', '20', '00', '00', '00', '00', '00', '00']);
+        await panel.receive({ type: 'grouping', size: 2 });
+        assert.deepEqual(panel.lastShown!.rows[0].words, ['0000', '0000', '0100', '0000', '2000', '0000', '0000', '0000']);
+        await panel.receive({ type: 'grouping', size: 4 });
+        assert.deepEqual(panel.lastShown!.rows[0].words, ['00000000', '00000100', '00002000', '00000000']);
+        await panel.receive({ type: 'grouping', size: 8 });
+        assert.deepEqual(panel.lastShown!.rows[0].words, ['0000010000000000', '0000000000002000']);
+        assert.equal(panel.state?.grouping, 8, 'the panel keeps its grouping');
+        await panel.receive({ type: 'grouping', size: 3 });
+        assert.equal(panel.state?.grouping, 8, 'a size that is no word size is ignored');
+        await panel.receive({ type: 'grouping', size: 4 });
+        // Scrolled to the end of the 4 GiB space: the top is clamped, only the pages on screen are read
+        // (one readMemory for the run, one mover/translations), and C3 is at the top of VS1 (identity, common).
+        const before = panel.requestLog.length;
+        await panel.receive({ type: 'view', top: 2 ** 32 - 16, rows: 40, need: [] });
+        // 40 rows from 0xffff_fd80 (the last top that fills the screen): pages 0xffff_fd00..0xffff_ff00, one 4 KiB page.
+        const high = panel.requestLog.slice(before).filter((r) => /0xffff_f/.test(r));
+        assert.deepEqual(high, ['readMemory vs1:0xffff_fd00 +0 768', 'mover/translations VS1 0xffff_f000 4096'], 'one readMemory and one translations request for the rows on screen');
+        const last = panel.rowAt(0xffff_fff0);
+        assert.deepEqual([last?.pa, last?.chunk], [0xffff_fff0, 'C3']);
+        assert.equal(panel.rowAt(0xffff_fc00), undefined, 'rows above the screen are not read');
+        // The address box: an expression in the thread's space (n_usr, in VS0), then the same name in VS1 (C4 at 0x1_0100_0000).
+        await panel.receive({ type: 'navigate', ref: 'n_usr' });
+        assert.deepEqual([panel.state?.space, panel.state?.top, panel.state?.ref], ['VS0', 0x2100_0000, 'vs0:0x2100_0000']);
+        await memoryRows(panel, '"usr" in VS0', (r) => r[0].address === 0x2100_0000);
+        assert.deepEqual(panel.lastShown!.rows[0].bytes.slice(0, 3), [0x75, 0x73, 0x72]);
+        assert.equal(panel.lastShown!.rows[0].pa, 0x2100_0000, 'VS0 has paging off: PA = VA');
+        await panel.receive({ type: 'navigate', ref: 'vs1:n_usr' });
+        assert.deepEqual([panel.state?.space, panel.state?.top], ['VS1', 0x2100_0000]);
+        await memoryRows(panel, 'VS1 0x2100_0000', (r) => r[0].address === 0x2100_0000);
+        assert.deepEqual([panel.lastShown!.rows[0].pa, panel.lastShown!.rows[0].chunk], [0x1_0100_0000, 'C4']);
+        await panel.receive({ type: 'navigate', ref: 'nosuch_symbol' });
+        assert.match(panel.state?.notice ?? '', /nosuch_symbol/);
+        await panel.receive({ type: 'navigate', ref: 'vs1:0x2000_0000' });
+        await memoryRows(panel, 'back at the table', (r) => r[0].address === 0x2000_0000);
+        // A typed word is written (little-endian) and read back after the adapter's memory event.
+        await panel.receive({ type: 'write', address: 0x2000_0018, bytes: [0x78, 0x56, 0x34, 0x12] });
+        await waitFor('the written word', () => (panel.lastShown?.rows[1].words[2] === '12345678' ? true : undefined), 10_000);
+        await panel.receive({ type: 'write', address: 0x2000_0018, bytes: [0, 0, 0, 0] });
+        await waitFor('the word restored', () => (panel.lastShown?.rows[1].words[2] === '00000000' ? true : undefined), 10_000);
+        // Open in Hex Editor: the debug-memory URI of the rows on screen; the hex editor is not installed here.
+        const hexed = await panel.openInHexEditor();
+        assert.equal(hexed.opened, false);
+        assert.match(hexed.message ?? '', /Hex Editor extension \(ms-vscode\.hexeditor\) is not installed/);
+        assert.match(panel.state?.notice ?? '', /not installed/);
+        const uri = panel.hexEditorUri()!;
+        assert.deepEqual([uri.scheme, uri.authority, uri.path, uri.query], ['vscode-debug-memory', vscode.debug.activeDebugSession!.id, `/${encodeURIComponent('vs1:0x2000_0000')}/memory.bin`, 'range=0:65536']);
+        assert.deepEqual([...(await vscode.workspace.fs.readFile(uri)).subarray(0, 16)], [0, 0, 0, 0, 0, 1, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0], 'the URI reads the same bytes');
+      } finally {
+        panel.dispose();
+        await stopSessions();
+      }
+    });
+
+    test('memory view: a write to an unmapped address says so', async () => {
+      const layout = {
+        name: 'VS1 with a hole',
+        chunks: [
+          { name: 'C1', base: '0x0', size: '512M', purpose: 'stacks' }, { name: 'C2', base: '0x2000_0000', size: '3.25G', purpose: 'page tables' },
+          { name: 'C3', base: '0xF000_0000', size: '256M', purpose: 'BIOS' }, { name: 'C4', base: '0x1_0000_0000', size: '3.25G', purpose: 'DNLC' },
+        ],
+        spaces: [{ name: 'VS0', paging: false }, { name: 'VS1', map: [{ va: '0x0', chunk: 'C1', global: true }, { va: '0x2000_0000', chunk: 'C4', size: '0x6020_0000' }, { va: '0xF000_0000', chunk: 'C3', global: true }] }],
+        pageTables: { base: '0xEF00_0000', size: '16M' },
+      };
+      const program = path.join(workspace(), 'memory-hole.mover');
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(program), new TextEncoder().encode('.thread main, start, cpu=0\nstart:\n    mov r1, 1\n    halt\n'));
+      const stop = nextStop();
+      assert.ok(await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'mover', request: 'launch', name: 'hole', program, stopOnEntry: true, layout }));
+      await stop;
+      const panel = await vscode.commands.executeCommand<MemoryPanel | undefined>('mover.showMemory', 'vs1:0x9000_0000');
+      assert.ok(panel);
+      try {
+        await waitFor('the hole', () => (panel.lastShown?.stopped && panel.state?.session === 'stopped' ? true : undefined), 10_000);
+        await panel.idle();
+        assert.deepEqual([panel.lastShown!.rows[0].pa, panel.lastShown!.rows[0].bytes[0]], [null, -1], 'not mapped: no PA, unreadable');
+        await panel.receive({ type: 'write', address: 0x9000_0004, bytes: [0xff] });
+        assert.match(panel.state?.notice ?? '', /^Could not write vs1:0x9000_0004: .*not mapped in VS1/);
+      } finally {
+        panel.dispose();
+        await stopSessions();
+      }
+    });
+
+    test('memory view: follows r7 across two stops, marks the DNLC bytes changed since the last stop with their previous values, lays dnlc_table and dnlc_entry over memory; reattaches to the next session', async () => {
+      const { doc } = await runToLine('fig7-dnlc.mover', '    mov r8, 3', 'follow');
+      const follow = await vscode.commands.executeCommand<MemoryPanel | undefined>('mover.showMemory', 'vs0:0x0');
+      const table = await vscode.commands.executeCommand<MemoryPanel | undefined>('mover.showMemory', 'vs1:0x2000_0000');
+      assert.ok(follow && table);
+      let opened: MemoryPanel | undefined;
+      try {
+        await memoryRows(table, 'the table at the first stop');
+        // r7 = n_usr (0x2100_0000 in VS0): the view moves there.
+        await follow.receive({ type: 'follow', expression: 'r7' });
+        assert.deepEqual([follow.state?.follow, follow.state?.followed, follow.state?.space, follow.state?.top], ['r7', 0x2100_0000, 'VS0', 0x2100_0000]);
+        await memoryRows(follow, 'r7\'s bytes', (r) => r[0].address === 0x2100_0000);
+        assert.deepEqual(follow.lastShown!.rows[0].bytes.slice(0, 3), [0x75, 0x73, 0x72], '"usr"');
+        // The struct overlay: the declared object dnlc (a dnlc_table at vs1:0x2000_0000).
+        assert.ok(table.state?.structs.some((c) => c.kind === 'object' && c.name === 'dnlc' && c.type === 'dnlc_table' && c.ref === 'vs1:0x2000_0000'), JSON.stringify(table.state?.structs));
+        assert.ok(table.state?.structs.some((c) => c.kind === 'struct' && c.name === 'dnlc_entry' && c.size === 40));
+        await table.receive({ type: 'overlay', choice: 'o:dnlc' });
+        const fields = () => table.state?.overlay?.fields.map((f) => `${f.name}=${f.value}`);
+        assert.deepEqual(fields()?.slice(0, 6), ['lock=0  (0x0)', 'buckets=256  (0x100)', 'capacity=8192  (0x2000)', 'used=0  (0x0)', 'free=null', 'entries=0  (0x0)']);
+        // Continue to after `mov r7, p_libc`: five enters later.
+        const line = doc.getText().split('\n').findIndex((l) => l.includes('mov r7, p_libc')) + 1;
+        const bp = new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(line, 0)));
+        vscode.debug.addBreakpoints([bp]);
+        const second = nextStop();
+        await vscode.commands.executeCommand('workbench.action.debug.continue');
+        await second;
+        vscode.debug.removeBreakpoints([bp]);
+        // Follow: r7 = p_libc = 0x2100_0016 ("usr" "lib" "libc.so" "etc" "passwd" before it): the row 0x2100_0010.
+        await waitFor('follow to move', () => (follow.state?.followed === 0x2100_0016 ? true : undefined), 10_000);
+        assert.equal(follow.state?.top, 0x2100_0010);
+        await memoryRows(follow, 'p_libc\'s row', (r) => r[0].address === 0x2100_0000 && r[1].address === 0x2100_0010);
+        // Changed since the last stop: used (offset 12) and entries (offset 20) went from 0 to 5.
+        const rows = await memoryRows(table, 'the changed table', (r) => r[0].changed.includes(12));
+        assert.deepEqual([rows[0].changed, rows[0].before, rows[0].bytes[12]], [[12], [0], 5]);
+        assert.ok(rows[1].changed.includes(4) && rows[1].before[rows[1].changed.indexOf(4)] === 0 && rows[1].bytes[4] === 5, JSON.stringify(rows[1]));
+        assert.deepEqual(rows[2].changed, [8], 'enters (offset 40)');
+        await waitFor('the overlay refreshed', () => (fields()?.[3] === 'used=5  (0x5)' ? true : undefined), 10_000);
+        // The first entry of the pool, /usr: a dnlc_entry laid over it; its typed pointer opens another view.
+        await table.receive({ type: 'overlay', choice: 's:dnlc_entry', address: 0x2000_1000 });
+        assert.deepEqual(fields(), ['next=null', 'parent=2  (0x2)', 'inode=10  (0xa)', 'namelen=3  (0x3)', 'name="usr"']);
+        await table.receive({ type: 'openRef', ref: 'vs1:0x2000_1000', structType: 'dnlc_entry' });
+        opened = table.lastOpened;
+        assert.ok(opened);
+        await waitFor('the opened view\'s overlay', () => (opened!.state?.overlay?.fields.length === 5 ? true : undefined), 10_000);
+        assert.deepEqual([opened.state?.ref, opened.state?.overlay?.type, opened.state?.overlay?.ref], ['vs1:0x2000_1000', 'dnlc_entry', 'vs1:0x2000_1000']);
+        opened.dispose();
+        // The session ends: the view says so and keeps the last bytes (greyed in the webview).
+        await table.receive({ type: 'overlay', choice: null });
+        await stopSessions();
+        await waitFor('no session', () => (table.state?.session === 'none' ? true : undefined), 10_000);
+        assert.equal(table.lastShown!.rows[0].bytes[12], 5, 'the last bytes are kept');
+        // The next Mover session: the same reference, read afresh (a new run: used is 0 again, nothing marked).
+        await runToLine('fig7-dnlc.mover', '    mov r3, ROOT', 'again');
+        const again = await memoryRows(table, 'the view reattached', (r) => r[0].bytes[12] === 0);
+        assert.equal(table.state?.ref, 'vs1:0x2000_0000');
+        assert.equal(table.state?.sessionName, 'again');
+        assert.deepEqual(again[0].changed, [], 'a new session starts with no previous picture');
+        assert.deepEqual([again[0].pa, again[0].chunk], [0x1_0000_0000, 'C4']);
+      } finally {
+        opened?.dispose();
+        follow.dispose();
+        table.dispose();
+        await stopSessions();
+      }
     });
   });
 }
