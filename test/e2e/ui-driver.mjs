@@ -65,7 +65,18 @@ export async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type(title);
-  await waitFor(page, async () => (await input.inputValue()).endsWith(title) && (await page.locator('.quick-input-widget .monaco-list-row').count()) > 0, `the palette to list ${title}`);
+  // The palette ranks by fuzzy match and recent use: "Tasks: Run Task" may come after "Tasks: Restart
+  // Running Task". Pick the row whose label is exactly the title.
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  const index = await waitFor(page, async () => {
+    if (!(await input.inputValue()).endsWith(title)) return undefined;
+    const labels = await rows.locator('.label-name').allInnerTexts().catch(() => []);
+    const k = labels.findIndex((l) => l.trim() === title);
+    if (k >= 0) return k + 1;
+    // Rows without label elements (another VS Code's markup): the first, as before.
+    return labels.length === 0 && (await rows.count()) > 0 ? 1 : undefined;
+  }, `the palette to list ${title}`);
+  for (let k = 1; k < index; k++) await page.keyboard.press('ArrowDown');
   await acceptQuickInput(page);
 }
 
