@@ -181,6 +181,7 @@ async function ui(vsix) {
     await check('editor title: the Run/Debug Mover Program button on a .mover file', () => editorTitleButtonUi(page, snap));
     await hostileLabels(page, ws);
     await hoverWhileRunning(page, ws);
+    await check('views (issue 13): stop-to-painted timings, Page Walk range and PTE, the chunk map in the editor and its clicks, the snapshot bars and read path, pane order', async () => (await import('./ui-views.mjs')).uiViews(page, ws, results));
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
     await check('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)', () => taskProblemUi(page, ws, snap));
