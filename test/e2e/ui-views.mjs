@@ -141,6 +141,12 @@ async function timeView(page, name, from, to, shotTo, isWebview = false) {
   if (isWebview) {
     mapFrame = (await waitFor(page, async () => (await chunkMapFrames(page)).sort((a, b) => a.width - b.width)[0], 'the chunk map webview', 30_000)).frame;
     before = await mapFrame.evaluate(() => document.body.textContent);
+    // The drawing is rebuilt for every layout the extension posts: each rebuild is noted with whether
+    // it says "running" (the run's, before the stop) or not (the stop's layout).
+    await mapFrame.evaluate(() => {
+      window.__moverDraws = [];
+      new MutationObserver(() => window.__moverDraws.push({ t: Date.now(), running: (document.body.textContent ?? '').includes('(running') })).observe(document.body, { childList: true, subtree: true });
+    });
   } else {
     before = await waitFor(page, async () => { const r = await rowsOf(page, name); return r.length ? r : undefined; }, `${name} to show rows`, 30_000);
   }
@@ -150,12 +156,10 @@ async function timeView(page, name, from, to, shotTo, isWebview = false) {
   let { stopAt, paintedAt, same } = await page.evaluate(() => window.__moverTiming);
   if (!stopAt) throw new Error(`${name}: F10 from line ${from} did not stop on line ${to}`);
   if (isWebview) {
-    paintedAt = 0;
-    for (const until = Date.now() + 20_000; Date.now() < until;) {
-      // While running the drawing says so; the stop's content is the first text after that which differs.
-      const now = await mapFrame.evaluate(() => document.body.textContent).catch(() => before);
-      if (now !== before && !now.includes('(running')) { paintedAt = Date.now(); break; }
-    }
+    // The first rebuild after the stop that is not the running one.
+    const draw = await waitFor(page, async () => (await mapFrame.evaluate((t0) => window.__moverDraws.find((d) => d.t >= t0 && !d.running), stopAt)), 'the chunk map to draw the stop', 20_000).catch(() => null);
+    paintedAt = draw ? draw.t : 0;
+    same = draw !== null && (await mapFrame.evaluate(() => document.body.textContent)) === before;
   }
   const ms = paintedAt ? paintedAt - stopAt : null;
   const after = isWebview ? await mapFrame.evaluate(() => document.body.textContent) : await rowsOf(page, name);
@@ -198,7 +202,7 @@ export async function uiViews(page, ws, results) {
   await waitFor(page, async () => (await paused(page)) && (await stackLine(page)) === to, `F10 to line ${to}`, 30_000);
   await page.locator('.sidebar .pane-body .monaco-list-row', { hasText: 'last read, step 1 of 4' }).first().waitFor({ timeout: 15_000 });
   const bars = await rowsOf(page, 'Snapshot Queue');
-  if (!/save volume▰▰▰▱▱▱▱▱▱▱ 1\/4 blocks used/.test(bars)) throw new Error(`no save-volume bar in the Snapshot Queue:\n${bars}`);
+  if (!/save volume\s*▰▰▰▱▱▱▱▱▱▱ 1\/4 blocks used/.test(bars)) throw new Error(`no save-volume bar in the Snapshot Queue:\n${bars}`);
   await shot('view-snapshot-queue-path');
   // The Page Walk's other modes, typed into its title action's box.
   await only(page, 'Page Walk');
