@@ -38,6 +38,53 @@ export interface WalkView {
   readonly memoryReference: string | null;
 }
 
+/** A walk asked with `end`: also every mapping in [va, end) under the same tables (WinDbg's !pte over a range). */
+export interface WalkWithRangeView extends WalkView {
+  readonly range?: RangeWalkView;
+}
+
+/** One run of a range walk: contiguous VAs onto contiguous PAs with the same rights, clipped to the range. */
+export interface RangeWalkRowView {
+  readonly va: string;
+  /** The run's last byte. */
+  readonly last: string;
+  readonly size: string;
+  readonly sizeNumber: number;
+  readonly pa: string;
+  readonly chunk: string | null;
+  /** RW|RO, U|S, then G and 2M when set (the TLB listing's words). */
+  readonly flags: readonly string[];
+  /** The run's first byte in the walked space ("vs1:0x2000_0000"), or its PA ("pa:...") under a CR3 no space has. */
+  readonly memoryReference: string;
+}
+
+export interface RangeWalkView {
+  /** The space walked, or "CR3=0x..." for a raw CR3 that is no space's. */
+  readonly space: string;
+  /** The PDPT walked from (CR3 masked). */
+  readonly cr3: string;
+  readonly start: string;
+  /** The range's last byte. */
+  readonly last: string;
+  /** The first `limit` runs. */
+  readonly rows: readonly RangeWalkRowView[];
+  /** Runs in the range, shown or not. */
+  readonly total: number;
+  /** Runs left out past `limit`. */
+  readonly more: number;
+}
+
+/** A paging-structure entry found at a PA: which VA range of which space it maps (PTE address -> VA). */
+export interface EntryUseView {
+  readonly space: string;
+  readonly level: 'PDPTE' | 'PDE' | 'PTE';
+  readonly va: string;
+  readonly last: string;
+  readonly size: string;
+  /** The first VA it maps, in its space ("vs1:0x2000_0000"). */
+  readonly memoryReference: string;
+}
+
 export interface TlbEntryView {
   readonly set: number;
   readonly way: number;
@@ -259,12 +306,17 @@ export interface CompareView {
 
 export interface MoverRequests {
   'mover/layout': [Record<string, never>, LayoutView];
-  'mover/walk': [{ readonly va: string; readonly space?: string; readonly cpu?: number }, WalkView];
+  /**
+   * The walk of `va` in a space, on a processor, or under a raw CR3 value (`cr3`, which need not be any
+   * space's); with `end` also every mapping in [va, end) under the same tables, at most `limit` runs (default 200).
+   */
+  'mover/walk': [{ readonly va: string; readonly space?: string; readonly cpu?: number; readonly cr3?: string; readonly end?: string; readonly limit?: number }, WalkWithRangeView];
   'mover/lastWalk': [{ readonly cpu: number }, WalkView | null];
   'mover/tlb': [{ readonly cpu?: number }, { readonly processors: readonly TlbProcessorView[] }];
   'mover/controlRegisters': [Record<string, never>, { readonly processors: readonly ControlRegistersView[] }];
   'mover/objects': [Record<string, never>, { readonly objects: readonly TypedObjectView[] }];
-  'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
+  /** Every (space, VA) that reaches a PA; with `entries: true` also what the paging-structure entry at that PA maps (PTE address -> VA), in `entryAddress` and `entries`. */
+  'mover/whereis': [{ readonly pa: string; readonly entries?: boolean }, { readonly mappings: readonly { readonly space: string; readonly va: string }[]; readonly entryAddress?: string; readonly entries?: readonly EntryUseView[] }];
   'mover/compare': [{ readonly va: string; readonly length?: number }, CompareView];
   'mover/snapshots': [Record<string, never>, SnapshotQueueView];
   'mover/dnlc': [Record<string, never>, DnlcView];

@@ -4,11 +4,11 @@
 // from the emulator's report functions, so a view says what the console and the CLI say.
 
 import {
-  CR0_PE, CR0_WP, CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, decodeFlags, describeErrorCode, describeWalkFault, hex64, type Machine, type Processor, CR4_PAE, CR4_PGE, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type StructField, type Translation,
-  FOUR_GIB, MAX_COMPARE_BYTES, compareSpaces, describeSpaceView, formatCompareBytes, formatComparison, type SpaceComparison,
+  CR0_PE, CR0_WP, CR3_PDPT_MASK, ENTRY_SIZE, FOUR_GIB, PDPT_ENTRIES, decodeFlags, describeErrorCode, describeWalkFault, entryUses, formatSize, hex64, InspectError, mappedRanges, mappedRangesAt, type Machine, type MappedRange, type Processor, CR4_PAE, CR4_PGE, formatTranslation, hex, listTlb, parseNumber, tlbFlagWords, translate, whereIs, type Program, type StructField, type TranslateTarget, type Translation,
+  MAX_COMPARE_BYTES, compareSpaces, describeSpaceView, formatCompareBytes, formatComparison, type SpaceComparison,
 } from '../emulator/index';
 import { formatRef, parseRef } from './memory-ref';
-import { ErrorCode, type ControlRegistersView, type LayoutView, type PageTranslationView, type PdpteRegisterView, type MoverRequests, type StructFieldView, type StructTypeView, type StructValueView, type TlbProcessorView, type WalkView } from './protocol';
+import { ErrorCode, type ControlRegistersView, type LayoutView, type PageTranslationView, type PdpteRegisterView, type MoverRequests, type RangeWalkView, type StructFieldView, type StructTypeView, type StructValueView, type TlbProcessorView, type WalkView } from './protocol';
 import { RequestError, bad } from './request';
 import { variables } from './variables';
 import type { MoverRuntime } from './runtime';
@@ -32,15 +32,58 @@ function processorArg(rt: MoverRuntime, cpu: unknown): number {
   return id;
 }
 
+/** Runs a range walk lists before "N more" (the Page Walk view's rows). */
+export const RANGE_WALK_LIMIT = 200;
+
+/** The tables a range walk reads: a space's PDPT, a processor's CR3, or a raw CR3; paging off has none. */
+function rangeRuns(m: Machine, target: TranslateTarget, t: Translation): MappedRange[] {
+  try {
+    if ('cr3' in target) return mappedRangesAt(m, target.cr3);
+    if ('cpu' in target) return m.processors[target.cpu].paging ? mappedRangesAt(m, m.processors[target.cpu].cr3) : mappedRanges(m, t.space);
+    return mappedRanges(m, target.space);
+  } catch (e) {
+    if (e instanceof InspectError) throw bad(e.message);
+    throw e;
+  }
+}
+
+/** Every mapping in [start, end) under the walk's tables, clipped to the range, the first `limit` of them. */
+function rangeWalkView(m: Machine, target: TranslateTarget, t: Translation, start: number, endArg: unknown, limitArg: unknown): RangeWalkView {
+  const endIn = parseNumber(String(endArg ?? ''));
+  if (endIn === undefined || endIn > FOUR_GIB) throw bad(`not the end of a VA range: ${JSON.stringify(endArg)} (at most 0x1_0000_0000)`);
+  if (endIn <= start) throw bad(`the range ${hex(start, 8)}..${hex(endIn)} is empty: end must be above va`);
+  const limit = limitArg ?? RANGE_WALK_LIMIT;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw bad(`limit must be a positive whole number of rows (got ${JSON.stringify(limitArg)})`);
+  const runs = rangeRuns(m, target, t).filter((r) => r.va < endIn && r.va + r.size > start);
+  const named = m.space(t.space) !== undefined;
+  const rows = runs.slice(0, limit).map((r) => {
+    const lo = Math.max(r.va, start), hi = Math.min(r.va + r.size, endIn);
+    const pa = r.pa + (lo - r.va);
+    return {
+      va: hex(lo, 8), last: hex(hi - 1, 8), size: formatSize(hi - lo), sizeNumber: hi - lo, pa: hex(pa), chunk: m.chunkAt(pa)?.name ?? null,
+      flags: tlbFlagWords({ writable: r.writable, user: r.user, dirty: false, global: r.global, large: r.large, pwt: false, pcd: false }),
+      memoryReference: named ? formatRef({ space: t.space, address: lo }) : formatRef({ space: 'PA', address: pa }),
+    };
+  });
+  return { space: t.space, cr3: hex(t.cr3 ?? 0), start: hex(start, 8), last: hex(endIn - 1, 8), rows, total: runs.length, more: runs.length - rows.length };
+}
+
 export function walkView(rt: MoverRuntime, a: Args<'mover/walk'>): Result<'mover/walk'> {
   const va = parseNumber(String(a.va ?? ''));
   if (va === undefined || va >= 2 ** 32) throw bad(`not a virtual address: ${JSON.stringify(a.va)}`);
-  if (a.space !== undefined) {
+  let target: TranslateTarget;
+  if (a.cr3 !== undefined) {
+    const cr3 = parseNumber(String(a.cr3));
+    if (cr3 === undefined || cr3 >= 2 ** 32) throw bad(`not a CR3 value: ${JSON.stringify(a.cr3)} (32 bits, the PDPT's physical address)`);
+    target = { cr3 };
+  } else if (a.space !== undefined) {
     if (typeof a.space !== 'string') throw bad('space must be the name of a space, e.g. VS1');
     if (!rt.machine.space(a.space)) throw bad(`no space named ${a.space}`);
-    return walkToView(translate(rt.machine, { space: a.space }, va));
-  }
-  return walkToView(translate(rt.machine, { cpu: processorArg(rt, a.cpu) }, va));
+    target = { space: a.space };
+  } else target = { cpu: processorArg(rt, a.cpu) };
+  const t = translate(rt.machine, target, va);
+  const view = walkToView(t);
+  return a.end === undefined ? view : { ...view, range: rangeWalkView(rt.machine, target, t, va, a.end, a.limit) };
 }
 
 export function lastWalkView(rt: MoverRuntime, a: Args<'mover/lastWalk'>): Result<'mover/lastWalk'> {
@@ -137,7 +180,10 @@ export function layoutView(rt: MoverRuntime): LayoutView {
 export function whereisView(rt: MoverRuntime, a: Args<'mover/whereis'>): Result<'mover/whereis'> {
   const pa = parseNumber(String(a.pa ?? ''));
   if (pa === undefined || pa >= 2 ** 36) throw bad(`not a physical address: ${JSON.stringify(a.pa)}`);
-  return { mappings: whereIs(rt.machine, pa).map((x) => ({ space: x.space, va: hex(x.va, 8) })) };
+  const mappings = whereIs(rt.machine, pa).map((x) => ({ space: x.space, va: hex(x.va, 8) }));
+  if (!a.entries) return { mappings };
+  const entries = entryUses(rt.machine, pa).map((u) => ({ space: u.space, level: u.level, va: hex(u.va, 8), last: hex(u.va + u.size - 1, 8), size: formatSize(u.size), memoryReference: formatRef({ space: u.space, address: u.va }) }));
+  return { mappings, entryAddress: hex(pa - (pa % ENTRY_SIZE)), entries };
 }
 
 /** The same VA in every space, side by side (issue 17's "one address, every space"). */

@@ -50,7 +50,8 @@ export interface Translation {
   readonly tlb: readonly TlbHolding[];
 }
 
-export type TranslateTarget = { readonly space: string } | { readonly cpu: number };
+/** A named space (its PDPT in memory), a processor (its loaded PDPTE registers) or a raw CR3 value (the PDPT it names, masked, in memory). */
+export type TranslateTarget = { readonly space: string } | { readonly cpu: number } | { readonly cr3: number };
 
 export interface TranslateOptions {
   readonly write?: boolean;
@@ -89,6 +90,10 @@ export function translate(machine: Machine, target: TranslateTarget, va: number,
     if (!s) throw new InspectError(`no space named ${target.space} (spaces: ${machine.spaces.map((x) => x.name).join(', ')})`);
     spaceName = s.name;
     pdptes = s.pdpt === null ? null : pdptesFromMemory(machine, s.pdpt);
+  } else if ('cr3' in target) {
+    if (!Number.isSafeInteger(target.cr3) || target.cr3 < 0 || target.cr3 >= FOUR_GIB) throw new InspectError(`CR3 ${target.cr3} is not a 32-bit value`);
+    spaceName = machine.spaceNameFor(true, target.cr3);
+    pdptes = pdptesFromMemory(machine, (target.cr3 & CR3_PDPT_MASK) >>> 0);
   } else {
     const cpu = machine.processor(target.cpu);
     if (!cpu) throw new InspectError(`no processor ${target.cpu} (processors 0..${machine.processors.length - 1})`);

@@ -75,6 +75,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
       tlb.createView('mover.tlb'),
       pageWalk.createView('mover.pageWalk'),
       vscode.window.registerWebviewViewProvider(ChunkMapProvider.viewType, chunkMap, { webviewOptions: { retainContextWhenHidden: true } }),
+      vscode.commands.registerCommand('mover.openChunkMapInEditor', () => chunkMap.openInEditor()),
+      vscode.commands.registerCommand('mover.pageWalk.walk', (text?: string) => pageWalk.walkTyped(text)),
       vscode.languages.registerHoverProvider({ language: 'mover' }, new LiveHoverProvider(sessions)),
       vscode.languages.registerInlineValuesProvider({ language: 'mover' }, inlineValues),
       layoutStatus,

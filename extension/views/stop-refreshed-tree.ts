@@ -34,6 +34,11 @@ export abstract class StopRefreshedTree<N, D> implements vscode.TreeDataProvider
     return this.treeView;
   }
 
+  /** The one-line description VS Code shows beside the view's title now (tests read it). */
+  get viewDescription(): string | undefined {
+    return this.treeView?.description;
+  }
+
   /** Fetches the view's data through fetch(); it becomes `data` only if no newer refresh started meanwhile. */
   protected abstract load(): Promise<D>;
 

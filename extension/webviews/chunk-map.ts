@@ -1,9 +1,13 @@
 // Chunk map webview script (runs in the webview): physical memory drawn like FIG. 5, to scale with a
 // readable minimum height for small chunks; each space's VA ranges drawn against the chunks they map;
 // the processors' current spaces, their last accesses and the address under the cursor marked.
+// The drawing is scaled to the window's height, so in the editor area ("Open Chunk Map in Editor") the
+// whole of FIG. 5 fits. Labels over the drawing sit on the theme's background in its foreground colour
+// and are shortened to their column's width, so they never run into the next column.
 // Everything from the program or layout is inserted as text (never as markup).
 
 import type { LayoutView } from '../../debug-adapter/protocol';
+import { chunkRef, mappingRef } from '../views/chunk-map-targets';
 import type { ChunkMapFromWebview, ChunkMapToWebview } from './messages';
 
 declare function acquireVsCodeApi(): { postMessage(m: ChunkMapFromWebview): void; setState(s: unknown): void; getState(): unknown };
@@ -26,6 +30,33 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
 function text(parent: Element, x: number, y: number, s: string, anchor = 'start'): SVGTextElement {
   const t = el('text', { x, y, 'text-anchor': anchor }, parent);
   t.textContent = s;
+  return t;
+}
+
+/**
+ * A label on the drawing: the first of `variants` that fits `width`, on a backdrop of the theme's
+ * background so it reads over coloured bands (theme colours through CSSOM: the CSP allows no inline styles).
+ */
+function label(parent: Element, x: number, y: number, width: number, variants: readonly string[], cls?: string): SVGTextElement {
+  const back = el('rect', { x: x - 1, y: y - 10, width: 0, height: 13, rx: 2 }, parent);
+  back.style.fill = 'var(--vscode-editor-background)';
+  back.style.opacity = '0.85';
+  const t = text(parent, x, y, variants[0]);
+  t.style.fill = 'var(--vscode-foreground)';
+  if (cls) t.setAttribute('class', cls);
+  for (const v of variants) {
+    t.textContent = v;
+    if (t.getComputedTextLength() <= width) break;
+  }
+  // Still too wide (a very narrow column): cut to the width, the whole text stays in the tooltip.
+  if (t.getComputedTextLength() > width) {
+    const full = t.textContent ?? '';
+    let n = full.length;
+    while (n > 1 && t.getComputedTextLength() > width) t.textContent = full.slice(0, --n) + '…';
+  }
+  back.setAttribute('width', String(Math.min(width, t.getComputedTextLength()) + 2));
+  const tip = el('title', {}, t);
+  tip.textContent = variants[0];
   return t;
 }
 
@@ -52,10 +83,17 @@ function draw(): void {
 
   // Physical column: chunks in address order from the bottom, heights proportional to size with a
   // minimum, gaps between chunks drawn short and labelled.
-  const MIN = 34, SCALE = 300 / Math.max(...L.chunks.map((c) => c.sizeNumber));
+  // Heights fit the window (at least 300 px in all), the small chunks kept at a readable minimum.
+  const MIN = 34, GAP = 14;
   const chunks = [...L.chunks].sort((a, b) => a.baseNumber - b.baseNumber);
+  const avail = Math.max(300, (window.innerHeight || 0) - head.offsetHeight - 70) - GAP * (chunks.length - 1);
+  let SCALE = avail / chunks.reduce((a, c) => a + c.sizeNumber, 0);
+  for (let i = 0; i < 3; i++) {
+    const small = chunks.filter((c) => c.sizeNumber * SCALE < MIN);
+    const big = chunks.reduce((a, c) => a + (c.sizeNumber * SCALE < MIN ? 0 : c.sizeNumber), 0);
+    if (big > 0) SCALE = Math.max(1e-12, (avail - MIN * small.length) / big);
+  }
   const heights = chunks.map((c) => Math.max(MIN, c.sizeNumber * SCALE));
-  const GAP = 14;
   const total = heights.reduce((a, b) => a + b, 0) + GAP * (chunks.length - 1);
   // Widths follow the view: the physical column takes about a third, the spaces share the rest.
   const spaceCols = L.spaces.length;
@@ -72,7 +110,7 @@ function draw(): void {
     const h = heights[i];
     const color = COLORS[i % COLORS.length];
     const r = el('rect', { x: 10, y: y - h, width: PW, height: h, fill: color, class: 'chunk', 'fill-opacity': 0.55 }, svg);
-    r.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: `pa:${c.base}` }));
+    r.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: chunkRef(c) }));
     const title = el('title', {}, r);
     title.textContent = `${c.name}: ${c.base} .. ${c.end} (${size(c.sizeNumber)})${c.purpose ? ` — ${c.purpose}` : ''}`;
     text(svg, 16, y - h + 13, `${c.name}  ${size(c.sizeNumber)}`);
@@ -89,7 +127,7 @@ function draw(): void {
     const x = 10 + PW + GAPX + k * (SW + 6);
     const here = L.processors.filter((p) => p.space === s.name).map((p) => `cpu${p.cpu}`);
     text(svg, x, 14, s.name);
-    if (here.length) text(svg, x, 27, `◀ ${here.join(' ')}`);
+    if (here.length) label(svg, x, 27, SW, [`◀ ${here.join(' ')}`, `◀ ${here.map((h) => h.slice(3)).join(' ')}`]);
     el('rect', { x, y: H - 20 - SH, width: SW, height: SH, fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.3 }, svg);
     const vy = (va: number) => H - 20 - (va / 2 ** 32) * SH;
     for (const m of s.mappings) {
@@ -101,7 +139,7 @@ function draw(): void {
       const py1 = c.y1 - ((m.paNumber - c.base) / c.size) * (c.y1 - c.y0);
       el('polygon', { points: `${10 + PW},${py0} ${x},${top} ${x},${bottom} ${10 + PW},${py1}`, fill: c.color, class: 'link' }, svg);
       const band = el('rect', { x, y: top, width: SW, height: Math.max(1, bottom - top), fill: c.color, 'fill-opacity': 0.7, class: 'mapping' }, svg);
-      band.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: `${s.name.toLowerCase()}:${m.va}` }));
+      band.addEventListener('click', () => vscodeApi.postMessage({ type: 'openMemory', ref: mappingRef(s.name, m) }));
       const t = el('title', {}, band);
       t.textContent = `${s.name} ${m.va} (+${size(m.sizeNumber)}) → ${m.chunk} at ${m.pa}${m.global ? ' (global pages)' : ''}`;
       if (bottom - top > 14) text(svg, x + 4, top + 12, `${m.chunk}${m.global ? ' G' : ''}`);
@@ -110,7 +148,7 @@ function draw(): void {
       if (p.space !== s.name || !p.lastVa) continue;
       const yy = vy(parseInt(p.lastVa.replace(/_/g, ''), 16));
       el('line', { x1: x - 4, y1: yy, x2: x + SW + 4, y2: yy, class: 'marker' }, svg);
-      text(svg, x + 2, yy - 3, `cpu${p.cpu} ${p.lastVa}`);
+      label(svg, x + 2, yy - 3, SW - 4, [`cpu${p.cpu} ${p.lastVa}`, `cpu${p.cpu} ${p.lastVa.replace(/^0x/, '')}`, `cpu${p.cpu}`], 'last-access');
     }
     if (state.cursor !== null) {
       const yy = vy(state.cursor);

@@ -21,7 +21,7 @@ import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
 import { addressMenuUi, editorTitleButtonUi, inlineValuesUi, layoutSchemaUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
-import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, quickOpen, runCommand, stackLine, step, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, quickOpen, runCommand, stackLine, step, stopAt, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -183,6 +183,7 @@ async function ui(vsix) {
     await hostileLabels(page, ws);
     await hoverWhileRunning(page, ws);
     await check('memory view: the PA column and C4 band, typed hex written, words of 4, the dnlc overlay, wheel scrolling, greyed rows after the session', async () => (await import('./ui-memory.mjs')).memoryUi(page, ws, results));
+    await check('views (issue 13): stop-to-painted timings, Page Walk range and PTE, the chunk map in the editor and its clicks, the snapshot bars and read path, pane order', async () => (await import('./ui-views.mjs')).uiViews(page, ws, results));
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
     await check('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)', () => taskProblemUi(page, ws, snap));
@@ -250,38 +251,6 @@ async function startConfiguration(page, name) {
   await page.keyboard.type(name);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
   await acceptQuickInput(page);
-}
-
-/** Ends any session, opens an example, sets a breakpoint on the line holding `marker` (F9) and starts debugging (F5). */
-async function stopAt(page, ws, name, marker) {
-  if (await page.locator('.debug-toolbar').isVisible()) {
-    await page.keyboard.press('Shift+F5');
-    await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
-  }
-  const line = readFileSync(path.join(ws, 'examples', name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
-  if (line < 1) throw new Error(`no line with ${marker} in ${name}`);
-  await quickOpen(page, name);
-  const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
-  // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
-  await goToLine(page, line);
-  await waitFor(page, async () => (await cursorLine()) === line, `${name}: the cursor on line ${line}`);
-  const glyphs = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint');
-  const before = await glyphs.count();
-  await page.keyboard.press('F9');
-  await waitFor(page, async () => (await glyphs.count()) > before, `${name}: F9 to show a breakpoint on line ${line}`);
-  await page.keyboard.press('F5');
-  await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
-  // F5 with no launch.json stops on entry first; continue until the stop is on the breakpoint's line.
-  for (let i = 0; ; i++) {
-    const at = await waitFor(page, async () => (await paused(page)) && (await stackLine(page)), `${name}: a stop`, 60_000);
-    if (at === line) break;
-    if (i === 3) throw new Error(`${name}: stopped at line ${at}, not at the breakpoint on line ${line}`);
-    await page.keyboard.press('F5');
-    await waitFor(page, async () => (await stackLine(page)) !== at, `${name}: F5 to leave line ${at}`, 60_000);
-  }
-  // The breakpoint's glyph stays on the line the program stopped at.
-  const marks = await page.locator('.editor-group-container.active .monaco-editor [class*="codicon-debug-breakpoint"]').count();
-  if (marks < 1) throw new Error(`${name}: no breakpoint glyph in the editor at the stop`);
 }
 
 /** Expands one view of the Run and Debug side bar (others collapsed), waits for `expect`, takes a screenshot. */

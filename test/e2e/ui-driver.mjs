@@ -2,6 +2,9 @@
 // Driving the real VS Code page as a person would, waiting on what the page shows rather than on time:
 // the command palette, the debug toolbar and stack frame, the Debug Console.
 
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
 /** Polls `probe` (an async function) until it returns a truthy value; throws `what` after `timeout` ms. */
 export async function waitFor(page, probe, what, timeout = 15_000) {
   const until = Date.now() + timeout;
@@ -68,13 +71,14 @@ export async function runCommand(page, title) {
   // The palette ranks by fuzzy match and recent use: "Tasks: Run Task" may come after "Tasks: Restart
   // Running Task". Pick the row whose label is exactly the title.
   const rows = page.locator('.quick-input-widget .monaco-list-row');
+  const typed = Date.now();
   const index = await waitFor(page, async () => {
     if (!(await input.inputValue()).endsWith(title)) return undefined;
     const labels = await rows.locator('.label-name').allInnerTexts().catch(() => []);
     const k = labels.findIndex((l) => l.trim() === title);
     if (k >= 0) return k + 1;
-    // Rows without label elements (another VS Code's markup): the first, as before.
-    return labels.length === 0 && (await rows.count()) > 0 ? 1 : undefined;
+    // No row named exactly so (a command VS Code lists under another name): the best match, first.
+    return (labels.length === 0 || Date.now() - typed > 3_000) && (await rows.count()) > 0 ? 1 : undefined;
   }, `the palette to list ${title}`);
   for (let k = 1; k < index; k++) await page.keyboard.press('ArrowDown');
   await acceptQuickInput(page);
@@ -93,19 +97,22 @@ export async function goToLine(page, line) {
   await acceptQuickInput(page);
 }
 
+/** Runs in the page: the 1-based line of the top stack frame in the active editor (the yellow arrow), or 0. */
+export function topFrameLineInPage() {
+  const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+  const glyph = editor?.querySelector('.codicon-debug-stackframe, .codicon-debug-stackframe-focused');
+  if (!editor || !glyph) return 0;
+  const top = glyph.getBoundingClientRect().top;
+  for (const n of editor.querySelectorAll('.line-numbers')) {
+    const r = n.getBoundingClientRect();
+    if (Math.abs(r.top - top) < r.height / 2) return Number(n.textContent);
+  }
+  return 0;
+}
+
 /** The 1-based line of the top stack frame in the active editor (the yellow arrow), or 0. */
 export async function stackLine(page) {
-  return page.evaluate(() => {
-    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
-    const glyph = editor?.querySelector('.codicon-debug-stackframe, .codicon-debug-stackframe-focused');
-    if (!editor || !glyph) return 0;
-    const top = glyph.getBoundingClientRect().top;
-    for (const n of editor.querySelectorAll('.line-numbers')) {
-      const r = n.getBoundingClientRect();
-      if (Math.abs(r.top - top) < r.height / 2) return Number(n.textContent);
-    }
-    return 0;
-  });
+  return page.evaluate(topFrameLineInPage);
 }
 
 /** True when the session is paused (the toolbar offers Continue). */
@@ -138,4 +145,37 @@ export async function consoleEval(page, expression, expect) {
     const lines = await consoleLines(page);
     return lines.some((l) => expect.test(l)) ? lines : undefined;
   }, `the Debug Console to show ${expect} after ${expression}`);
+}
+
+/** Ends any session, opens an example, sets a breakpoint on the line holding `marker` (F9) and starts debugging (F5); returns the line. */
+export async function stopAt(page, ws, name, marker) {
+  if (await page.locator('.debug-toolbar').isVisible()) {
+    await page.keyboard.press('Shift+F5');
+    await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  }
+  const line = readFileSync(path.join(ws, 'examples', name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+  if (line < 1) throw new Error(`no line with ${marker} in ${name}`);
+  await quickOpen(page, name);
+  const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
+  // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
+  await goToLine(page, line);
+  await waitFor(page, async () => (await cursorLine()) === line, `${name}: the cursor on line ${line}`);
+  const glyphs = page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint');
+  const before = await glyphs.count();
+  await page.keyboard.press('F9');
+  await waitFor(page, async () => (await glyphs.count()) > before, `${name}: F9 to show a breakpoint on line ${line}`);
+  await page.keyboard.press('F5');
+  await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
+  // F5 with no launch.json stops on entry first; continue until the stop is on the breakpoint's line.
+  for (let i = 0; ; i++) {
+    const at = await waitFor(page, async () => (await paused(page)) && (await stackLine(page)), `${name}: a stop`, 60_000);
+    if (at === line) break;
+    if (i === 3) throw new Error(`${name}: stopped at line ${at}, not at the breakpoint on line ${line}`);
+    await page.keyboard.press('F5');
+    await waitFor(page, async () => (await stackLine(page)) !== at, `${name}: F5 to leave line ${at}`, 60_000);
+  }
+  // The breakpoint's glyph stays on the line the program stopped at.
+  const marks = await page.locator('.editor-group-container.active .monaco-editor [class*="codicon-debug-breakpoint"]').count();
+  if (marks < 1) throw new Error(`${name}: no breakpoint glyph in the editor at the stop`);
+  return line;
 }

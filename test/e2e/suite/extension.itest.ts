@@ -9,6 +9,8 @@ import type { MoverApi } from '../../../extension/extension';
 import { STATE_CHANGED_EVENT } from '../../../debug-adapter/protocol';
 import type { MemoryPanel } from '../../../extension/memory-panel';
 import type { MemoryRow } from '../../../extension/webviews/messages';
+import { rangeNodes } from '../../../extension/views/page-walk';
+import { clickTargets } from '../../../extension/views/chunk-map-targets';
 
 const EXTENSION_ID = 'mover-dev.mover';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -688,6 +690,127 @@ export function integrationTests(): void {
         table.dispose();
         await stopSessions();
       }
+    });
+
+    // Issue 13: the Page Walk's range, raw-CR3 and PTE -> VA modes; the chunk map in the editor and its
+    // clicks; the snapshot queue's save-volume bars and FIG. 11 path; the order of the Mover views.
+    test('the Page Walk walks a VA range, under a raw CR3 and from a PTE address back to its VAs; each row opens its memory', async () => {
+      await stopSessions();
+      const mover = await api();
+      const walk = mover.views!.pageWalk;
+      const { session } = await runToLine('fig4-walk.mover', 'call touch                      ; the same addresses again');
+      // The views follow the new session once MoverSessions has seen its stop (not the one just ended).
+      await waitFor('the views to see the stop', () => (mover.sessions!.stoppedSession?.id === session.id ? true : undefined));
+      // A range: VS1 0x2000_0000..0x2040_0000 is one run onto C4 from 0x1_0000_0000 (FIG. 5, [00038]).
+      // The last e2e run found the first walk after the stop empty (the view's load saw no stopped session
+      // yet): the walk is asked again until the view shows it, and the wait says what it saw.
+      await waitFor('the range walk', async () => {
+        await vscode.commands.executeCommand('mover.pageWalk.walk', 'vs1 0x2000_0000 0x2040_0000');
+        return walk.what === 'range 0x2000_0000..0x203f_ffff, VS1' ? true : undefined;
+      }, 10_000).catch((e: Error) => { throw new Error(`${e.message}: ${JSON.stringify({ what: walk.what, nodes: walk.nodes, pinned: walk.pinned, stopped: !!mover.sessions!.stoppedSession })}`); });
+      assert.equal(walk.viewDescription, 'range 0x2000_0000..0x203f_ffff, VS1');
+      assert.deepEqual(await lines(walk), ['VS1 0x2000_0000 – 0x203f_ffff — CR3 0xef00_0000 · 1 mapped range', '0x2000_0000 – 0x203f_ffff — 4M → 0x1_0000_0000 (C4)  RW U']);
+      const run = (await kids(walk)).map((n) => walk.getTreeItem(n))[1];
+      assert.deepEqual([run.command?.command, run.command?.arguments], ['mover.showMemory', ['vs1:0x2000_0000']]);
+      // The whole space with L LEN: C1 (global), C4, C3.
+      await vscode.commands.executeCommand('mover.pageWalk.walk', 'vs1:0 L 0x1_0000_0000');
+      assert.deepEqual((await lines(walk)).slice(1), ['0x0000_0000 – 0x1fff_ffff — 512M → 0x0 (C1)  RW U G', '0x2000_0000 – 0xefff_ffff — 3.25G → 0x1_0000_0000 (C4)  RW U', '0xf000_0000 – 0xffff_ffff — 256M → 0xf000_0000 (C3)  RW U G']);
+      // Clipped rows end in "N more".
+      const clipped = rangeNodes({ space: 'VS1', cr3: '0xef00_0000', start: '0x0000_0000', last: '0xffff_ffff', rows: [], total: 250, more: 250 });
+      assert.deepEqual(clipped.map((n) => n.label).slice(-1), ['250 more']);
+      // Under a raw CR3: VS2's PDPT by its address walks VS2; a CR3 that holds no tables faults at the PDPTE.
+      await vscode.commands.executeCommand('mover.pageWalk.walk', 'cr3=0xef00_0020 0x2000_0000');
+      assert.equal(walk.what, 'typed address, under CR3 0xef00_0020 (VS2)');
+      assert.ok((await lines(walk)).includes('PA — 0x1_d000_0000  (C5)'), (await lines(walk)).join('\n'));
+      await vscode.commands.executeCommand('mover.pageWalk.walk', 'cr3=0x7000 0x2000_0000');
+      assert.equal(walk.current?.space, 'CR3=0x7000');
+      assert.ok((await lines(walk)).some((l) => /^fault — not-present at the PDPTE/.test(l)), (await lines(walk)).join('\n'));
+      // PTE address -> VA: the PTE of VS1's 0x2000_1000 (any byte of the entry names it).
+      await vscode.commands.executeCommand('mover.pageWalk.walk', 'pa:0xef10_200c');
+      assert.equal(walk.what, 'PTE address → VA: 0xef10_2008');
+      assert.deepEqual(await lines(walk), ['PA 0xef10_2008 — the paging-structure entry of 1 mapping', 'VS1 PTE — 0x2000_1000 – 0x2000_1fff  4K']);
+      assert.deepEqual((await kids(walk)).map((n) => walk.getTreeItem(n).command?.arguments), [['pa:0xef10_2008'], ['vs1:0x2000_1000']]);
+      // What the box refuses says what it takes.
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mover.pageWalk.walk', '0x1000 0x2000 0x3000')), /VA, range or PTE address/);
+      // The title action is there.
+      const menus = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.menus['view/title'] as { command: string; when: string }[];
+      assert.ok(menus.some((m) => m.command === 'mover.pageWalk.walk' && m.when === 'view == mover.pageWalk'));
+      await stopSessions();
+    });
+
+    test('the chunk map opens in the editor area; a click on a chunk or a mapping opens its memory (pa:BASE, vsN:VA)', async () => {
+      await stopSessions();
+      const mover = await api();
+      const map = mover.views!.chunkMap;
+      await runToLine('fig4-walk.mover', 'call touch                      ; the same addresses again');
+      const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>('mover.openChunkMapInEditor');
+      assert.equal(panel.viewType, 'mover.chunkMapEditor');
+      assert.equal(panel.title, 'Chunk Map (FIG. 5)');
+      // Opening it again reveals the same panel.
+      assert.equal(await vscode.commands.executeCommand<vscode.WebviewPanel>('mover.openChunkMapInEditor'), panel);
+      const layout = await waitFor('the layout', () => map.layout ?? undefined);
+      const targets = clickTargets(layout);
+      // Each chunk opens at its base, each mapping at its first VA in its space.
+      for (const want of [['C1', 'pa:0x0'], ['C4', 'pa:0x1_0000_0000'], ['C5', 'pa:0x1_d000_0000'], ['VS1 C4', 'vs1:0x2000_0000'], ['VS2 C5', 'vs2:0x2000_0000'], ['VS1 C3', 'vs1:0xf000_0000']]) {
+        assert.ok(targets.some((t) => t.what === want[0] && t.ref === want[1]), `${want[0]} opens ${want[1]}: ${JSON.stringify(targets)}`);
+      }
+      assert.equal(targets.length, layout.chunks.length + layout.spaces.reduce((a, s) => a + s.mappings.length, 0));
+      // The click's message runs mover.showMemory with the reference: a memory view at C4's base.
+      const c4 = await map.receive({ type: 'openMemory', ref: 'pa:0x1_0000_0000' }) as MemoryPanel;
+      await waitFor('C4 memory', () => (c4.lastShown?.rows.length ? true : undefined));
+      assert.deepEqual([c4.lastShown!.space, c4.lastShown!.rows[0].address], ['PA', 0x1_0000_0000]);
+      c4.dispose();
+      const vs2 = await map.receive({ type: 'openMemory', ref: 'vs2:0x2000_0000' }) as MemoryPanel;
+      await waitFor('VS2 memory', () => (vs2.lastShown?.rows.length ? true : undefined));
+      assert.deepEqual([vs2.lastShown!.space, vs2.lastShown!.rows[0].address], ['VS2', 0x2000_0000]);
+      vs2.dispose();
+      panel.dispose();
+      await stopSessions();
+    });
+
+    test('the snapshot queue: each save volume\'s use as a bar, and FIG. 11\'s last read drawn step by step through the entries it visited', async () => {
+      await stopSessions();
+      const mover = await api();
+      const q = mover.views!.snapshotQueue;
+      // Stopped before the fifth check: the last read was snapshot 1, block 3: 1 -> 2 -> 3 -> the clone.
+      await runToLine('fig11-three-snapshots.mover', 'call check                          ; 2 -> 3 -> clone');
+      await shows(q, 'last read: snapshot 1, block 3 — 1 → 2 → 3 → clone');
+      const rows = await lines(q);
+      const at = rows.indexOf('last read: snapshot 1, block 3 — 1 → 2 → 3 → clone');
+      assert.deepEqual(rows.slice(at + 1, at + 5), [
+        '  1. snapshot 1 — bit 3 clear (522), not the tail: read snapshot 2 (526)',
+        '  2. snapshot 2 — bit 3 clear (522), not the tail: read snapshot 3 (526)',
+        '  3. snapshot 3 — bit 3 clear (522), the tail: read the clone (527)',
+        '  4. the clone — block 3 read from CLONE (527)',
+      ]);
+      // Each entry: its save volume (1 of 4 blocks used, a quarter of the bar) and which step of the read it was.
+      const entry = (id: number) => rows.slice(rows.findIndex((r) => r.startsWith(`snapshot ${id} — `)) + 1).slice(0, 4);
+      assert.deepEqual(entry(1).slice(2), ['  save volume — ▰▰▰▱▱▱▱▱▱▱ 1/4 blocks used', '  last read, step 1 of 4 — bit 3 clear (522), not the tail: read snapshot 2 (526)']);
+      assert.deepEqual(entry(3).slice(2), ['  save volume — ▰▰▰▱▱▱▱▱▱▱ 1/4 blocks used', '  last read, step 3 of 4 — bit 3 clear (522), the tail: read the clone (527)']);
+      await stopSessions();
+      // [00052]: the read of block 7 looked in snapshot 1 only and read the clone; its save volume holds a0 and b0 (2 of 8).
+      await runToLine('snapshot-00052.mover', 'print "snapshot 1 reads');
+      await shows(q, 'last read: snapshot 1, block 7 — 1 → clone');
+      const r52 = await lines(q);
+      assert.ok(r52.includes('  save volume — ▰▰▰▱▱▱▱▱▱▱ 2/8 blocks used'), r52.join('\n'));
+      assert.ok(r52.includes('  last read, step 1 of 2 — bit 7 clear (522), the tail: read the clone (527)'), r52.join('\n'));
+      await stopSessions();
+    });
+
+    test('the Mover views in Run and Debug: the machine first, each with an icon and a one-line description', async () => {
+      await stopSessions();
+      const mover = await api();
+      const views = mover.views!;
+      const debug = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.views.debug as { id: string; name: string; icon?: string }[];
+      // The debug container is VS Code's: contributed views keep their declaration order there (no order field).
+      assert.deepEqual(debug.map((v) => v.name), ['Control Registers', 'Page Walk', 'TLB', 'Chunk Map', 'Snapshot Queue', 'DNLC']);
+      for (const v of debug) assert.match(v.icon ?? '', /^\$\([\w-]+\)$/, `${v.name} has an icon`);
+      await runToLine('fig11-three-snapshots.mover', 'call check                          ; 2 -> 3 -> clone');
+      await waitFor('the views to describe themselves', () => (views.controlRegisters.viewDescription && views.tlb.viewDescription ? true : undefined));
+      for (const [name, d] of [['Control Registers', views.controlRegisters.viewDescription], ['Page Walk', views.pageWalk.viewDescription], ['TLB', views.tlb.viewDescription], ['Snapshot Queue', views.snapshotQueue.viewDescription], ['DNLC', views.dnlc.viewDescription], ['Chunk Map', (views.chunkMap.constructor as { description?: string }).description]] as const) {
+        assert.ok(d && d.length > 10 && !d.includes('\n'), `${name} has a one-line description: ${JSON.stringify(d)}`);
+      }
+      await stopSessions();
     });
   });
 }

@@ -1,0 +1,219 @@
+/* global document, window, requestAnimationFrame, getComputedStyle, MutationObserver */
+// Issue 13 in the real VS Code: the time from a stop to each Mover view painting that stop's content
+// (logged and written to test-results/view-timings.json, not asserted), the Page Walk's range and PTE
+// modes, the chunk map in the editor area (all of FIG. 5 in the window, labels inside their column in
+// the theme's colours, a click on a chunk or a mapping opening its memory), the snapshot queue's bars
+// and the order of the Mover views. Waits on what the page shows, never on time.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { acceptQuickInput, paused, runCommand, stackLine, stopAt, topFrameLineInPage, waitFor } from './ui-driver.mjs';
+
+const log = (m) => console.log(`[ui-views] ${m}`);
+
+/** The pane header of a side bar view by its title. */
+const header = (page, name) => page.locator(`.sidebar .pane-header[aria-label^="${name}"]`).first();
+
+/** Collapses every expanded pane of the side bar but `name`'s, and expands that one. */
+async function only(page, name) {
+  for (const h of await page.locator('.sidebar .pane-header:visible').all()) {
+    const label = (await h.getAttribute('aria-label')) ?? '';
+    if ((await h.getAttribute('aria-expanded')) === 'true' && !label.startsWith(name)) await h.click();
+  }
+  const h = header(page, name);
+  if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
+}
+
+/** The rows a tree view shows, as text. */
+function rowsOf(page, name) {
+  return page.evaluate((n) => {
+    const pane = [...document.querySelectorAll('.sidebar .pane-header')].find((h) => (h.getAttribute('aria-label') ?? '').startsWith(n))?.parentElement;
+    return pane ? [...pane.querySelectorAll('.pane-body .monaco-list-row')].map((r) => r.textContent).join('\n') : '';
+  }, name);
+}
+
+/** The chunk map webview frames: each with its size and its drawing's facts. */
+async function chunkMapFrames(page) {
+  const out = [];
+  for (const f of page.frames()) {
+    const facts = await f.evaluate(() => {
+      const svg = document.querySelector('svg');
+      if (!svg || !(document.body.textContent ?? '').includes('Physical')) return null;
+      const fg = getComputedStyle(document.body).color;
+      const columns = [...svg.querySelectorAll('rect[stroke]')].map((r) => r.getBBox());
+      const labels = [...svg.querySelectorAll('text.last-access')].map((t) => {
+        const b = t.getBBox();
+        const col = columns.find((c) => b.x >= c.x - 4 && b.x < c.x + c.width);
+        return { text: t.textContent, right: b.x + b.width, columnRight: col ? col.x + col.width : null, fill: getComputedStyle(t).fill, fg };
+      });
+      return {
+        width: window.innerWidth, height: window.innerHeight, svgHeight: svg.getBoundingClientRect().height,
+        chunks: [...svg.querySelectorAll('rect.chunk title')].map((t) => t.textContent.split(':')[0]), labels, text: document.body.textContent,
+      };
+    }).catch(() => null);
+    if (facts) out.push({ frame: f, ...facts });
+  }
+  return out;
+}
+
+/** Installs a watcher in the page that notes when the stop lands on `target` and when `pane`'s rows then differ from `before`. */
+function watchStop(page, target, pane, before) {
+  return page.evaluate(({ target, pane, before, lineSource }) => {
+    const w = { stopAt: 0, paintedAt: 0, done: false };
+    window.__moverTiming = w;
+    const line = new Function(`return (${lineSource})`)();
+    const rows = () => {
+      const p = [...document.querySelectorAll('.sidebar .pane-header')].find((h) => (h.getAttribute('aria-label') ?? '').startsWith(pane))?.parentElement;
+      return p ? [...p.querySelectorAll('.pane-body .monaco-list-row')].map((r) => r.textContent).join('\n') : '';
+    };
+    // A view whose rows read the same after the step still redraws them: the first change to its rows'
+    // DOM after the stop counts as painted when the text does not change.
+    const paneEl = [...document.querySelectorAll('.sidebar .pane-header')].find((h) => (h.getAttribute('aria-label') ?? '').startsWith(pane))?.parentElement;
+    w.redrawnAt = 0;
+    if (paneEl) new MutationObserver(() => { if (w.stopAt && !w.redrawnAt) w.redrawnAt = Date.now(); }).observe(paneEl.querySelector('.pane-body') ?? paneEl, { childList: true, subtree: true, characterData: true });
+    const start = Date.now();
+    const tick = () => {
+      const now = Date.now();
+      if (!w.stopAt) {
+        const cont = document.querySelector('.debug-toolbar .codicon-debug-continue');
+        if (cont && cont.getBoundingClientRect().width > 0 && line() === target) w.stopAt = now;
+      }
+      if (w.stopAt && before !== null && rows() !== before) { w.paintedAt = now; w.done = true; return; }
+      if (w.stopAt && before === null) { w.done = true; return; }
+      if (w.stopAt && w.redrawnAt && now - w.redrawnAt > 3_000) { w.paintedAt = w.redrawnAt; w.same = true; w.done = true; return; }
+      if (now - start > 20_000) { w.done = true; return; }
+      requestAnimationFrame(tick);
+    };
+    tick();
+  }, { target, pane, before, lineSource: topFrameLineInPage.toString() });
+}
+
+/**
+ * Steps over the line (F10) and measures, for the view `name`, the time from the stop (Continue visible,
+ * the frame on the next line) to the view showing rows that differ from before the step. Steps back after.
+ */
+async function timeView(page, name, from, to, shotTo, isWebview = false) {
+  await only(page, name);
+  let before;
+  let mapFrame;
+  if (isWebview) {
+    mapFrame = (await waitFor(page, async () => (await chunkMapFrames(page)).sort((a, b) => a.width - b.width)[0], 'the chunk map webview', 30_000)).frame;
+    before = await mapFrame.evaluate(() => document.body.textContent);
+    // The drawing is rebuilt for every layout the extension posts: each rebuild is noted with whether
+    // it says "running" (the run's, before the stop) or not (the stop's layout).
+    await mapFrame.evaluate(() => {
+      window.__moverDraws = [];
+      new MutationObserver(() => window.__moverDraws.push({ t: Date.now(), running: (document.body.textContent ?? '').includes('(running') })).observe(document.body, { childList: true, subtree: true });
+    });
+  } else {
+    before = await waitFor(page, async () => { const r = await rowsOf(page, name); return r.length ? r : undefined; }, `${name} to show rows`, 30_000);
+  }
+  await watchStop(page, to, name, isWebview ? null : before);
+  await page.keyboard.press('F10');
+  await page.waitForFunction(() => window.__moverTiming?.done, null, { timeout: 30_000, polling: 'raf' });
+  let { stopAt, paintedAt, same } = await page.evaluate(() => window.__moverTiming);
+  if (!stopAt) throw new Error(`${name}: F10 from line ${from} did not stop on line ${to}`);
+  if (isWebview) {
+    // The first rebuild after the stop that is not the running one.
+    const draw = await waitFor(page, async () => (await mapFrame.evaluate((t0) => window.__moverDraws.find((d) => d.t >= t0 && !d.running), stopAt)), 'the chunk map to draw the stop', 20_000).catch(() => null);
+    paintedAt = draw ? draw.t : 0;
+    same = draw !== null && (await mapFrame.evaluate(() => document.body.textContent)) === before;
+  }
+  const ms = paintedAt ? paintedAt - stopAt : null;
+  const after = isWebview ? await mapFrame.evaluate(() => document.body.textContent) : await rowsOf(page, name);
+  if (!after.trim()) throw new Error(`${name} shows nothing after the stop`);
+  log(ms === null ? `timing: ${name} showed no change within 20 s of the stop` : `timing: ${name} painted ${ms} ms after the stop${same ? ' (its rows read the same: the time of their redraw)' : ''}`);
+  await page.screenshot({ path: shotTo });
+  // Back to the breakpoint's stop before the step (step back would land inside the call): reverse continue.
+  await page.locator('.debug-toolbar .codicon-debug-reverse-continue').click();
+  await waitFor(page, async () => (await paused(page)) && (await stackLine(page)) === from, `reverse continue to line ${from}`, 30_000);
+  return { ms, same: !!same, after };
+}
+
+export async function uiViews(page, ws, results) {
+  const shot = async (name) => { await page.screenshot({ path: path.join(results, `${name}.png`) }); log(`screenshot test-results/${name}.png`); };
+  // FIG. 11 with three snapshots, stopped on the call that reads snapshot 1 block 3 (1 -> 2 -> 3 -> the clone).
+  const from = await stopAt(page, ws, 'fig11-three-snapshots.mover', 'call check                          ; 1 -> 2 -> 3 -> clone');
+  const to = from + 1;
+  // The Mover views come machine first, then the modules, after VS Code's own debug views.
+  const order = await page.evaluate(() => [...document.querySelectorAll('.sidebar .pane-header')].map((h) => h.getAttribute('aria-label') ?? ''));
+  const want = ['Control Registers', 'Page Walk', 'TLB', 'Chunk Map', 'Snapshot Queue'];
+  const at = want.map((w) => order.findIndex((o) => o.startsWith(w)));
+  if (at.some((i) => i < 0) || at.some((i, k) => k > 0 && i < at[k - 1])) throw new Error(`the Mover views are not in the order ${want.join(', ')}: the side bar shows ${order.join(' | ')}`);
+  log(`pane order: ${order.join(' | ')}`);
+  // The Page Walk follows the last access (earlier checks may have walked the cursor's address).
+  await runCommand(page, 'Mover: Walk the Last Access');
+  const timings = {};
+  const rec = async (name, isWebview = false) => {
+    const r = await timeView(page, name, from, to, path.join(results, `timing-${name.toLowerCase().replace(/\s+/g, '-')}.png`), isWebview);
+    timings[name] = r.ms;
+    return r.after;
+  };
+  await rec('Control Registers');
+  await rec('Page Walk');
+  await rec('TLB');
+  await rec('Chunk Map', true);
+  const snap = await rec('Snapshot Queue');
+  if (!snap.includes('last read: snapshot 1, block 3') || !snap.includes('1 → 2 → 3 → clone')) throw new Error(`the Snapshot Queue after the read does not show its path:\n${snap}`);
+  // The snapshot queue's bars and the read drawn through the entries, at the stop after the read.
+  await page.keyboard.press('F10');
+  await waitFor(page, async () => (await paused(page)) && (await stackLine(page)) === to, `F10 to line ${to}`, 30_000);
+  await page.locator('.sidebar .pane-body .monaco-list-row', { hasText: 'last read, step 1 of 4' }).first().waitFor({ timeout: 15_000 });
+  const bars = await rowsOf(page, 'Snapshot Queue');
+  if (!/save volume\s*▰▰▰▱▱▱▱▱▱▱ 1\/4 blocks used/.test(bars)) throw new Error(`no save-volume bar in the Snapshot Queue:\n${bars}`);
+  await shot('view-snapshot-queue-path');
+  // The Page Walk's other modes, typed into its title action's box.
+  await only(page, 'Page Walk');
+  const typeWalk = async (text, expect) => {
+    // The view's title action (shown while the pointer is over the header), else the palette.
+    await page.locator('.sidebar .pane-header[aria-label^="Page Walk"]').hover();
+    const action = page.locator('.sidebar .pane-header[aria-label^="Page Walk"] .codicon-list-flat').first();
+    if (await action.isVisible()) await action.click();
+    else { log('the Page Walk title action is not visible: the palette instead'); await runCommand(page, 'Mover: Walk Address, Range, CR3 or PTE'); }
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(text);
+    await acceptQuickInput(page);
+    await page.locator('.sidebar .pane-body .monaco-list-row', { hasText: expect }).first().waitFor({ timeout: 15_000 });
+  };
+  await typeWalk('vs1 0x1ff0_0000 0x2010_0000', '0x2000_0000 – 0x200f_ffff');
+  const range = await rowsOf(page, 'Page Walk');
+  if (!range.includes('1M → 0x1_0000_0000 (C4)') || !range.includes('1M → 0x1ff0_0000 (C1)')) throw new Error(`the range walk's rows:\n${range}`);
+  await shot('view-page-walk-range');
+  await typeWalk('pa:0xef10_2008', 'VS1 PTE');
+  await shot('view-page-walk-pte');
+  // The DNLC (FIG. 7): its own program; the step enters /etc/passwd.
+  const dFrom = await stopAt(page, ws, 'fig7-dnlc.mover', 'call dnlc_enter_vs0                 ; /etc/passwd = 21');
+  const d = await timeView(page, 'DNLC', dFrom, dFrom + 1, path.join(results, 'timing-dnlc.png'));
+  timings.DNLC = d.ms;
+  if (!d.after.includes('enters 5')) throw new Error(`the DNLC after the fifth enter:\n${d.after}`);
+  writeFileSync(path.join(results, 'view-timings.json'), JSON.stringify({ stop: 'F10 over a call: from the Continue button showing the new stop to the view\'s rows differing from before the step', ms: timings }, null, 2) + '\n');
+  log(`timings written to test-results/view-timings.json: ${JSON.stringify(timings)}`);
+  // The chunk map in the editor area: all of FIG. 5 in the window; labels inside their column, in the theme's foreground.
+  await runCommand(page, 'Mover: Open Chunk Map in Editor');
+  await page.locator('.tabs-container .tab', { hasText: 'Chunk Map (FIG. 5)' }).first().waitFor({ timeout: 15_000 });
+  const widest = async () => (await chunkMapFrames(page)).sort((a, b) => b.width - a.width).find((f) => f.width > 700);
+  const editorMap = await waitFor(page, widest, 'the chunk map in the editor area', 30_000);
+  if (editorMap.chunks.join(' ') !== 'C1 C2 C3 C4 C5') throw new Error(`the editor's chunk map shows chunks ${editorMap.chunks.join(' ')}`);
+  if (editorMap.svgHeight > editorMap.height) throw new Error(`FIG. 5 does not fit the editor: ${editorMap.svgHeight} px in ${editorMap.height} px`);
+  for (const f of await chunkMapFrames(page)) {
+    for (const l of f.labels) {
+      if (l.columnRight !== null && l.right > l.columnRight + 1) throw new Error(`the label "${l.text}" runs past its column (${l.right} > ${l.columnRight})`);
+      if (l.fill !== l.fg) throw new Error(`the label "${l.text}" is ${l.fill}, not the theme's foreground ${l.fg}`);
+    }
+  }
+  log(`chunk map in the editor: ${editorMap.chunks.length} chunks in ${Math.round(editorMap.svgHeight)} of ${editorMap.height} px; labels: ${editorMap.labels.map((l) => l.text).join(', ')}`);
+  await shot('chunk-map-editor');
+  // A click on C4 opens its memory at its base; a click on VS1's C4 band opens VS1 at 0x2000_0000.
+  await editorMap.frame.locator('rect.chunk', { has: editorMap.frame.locator('title', { hasText: /^C4:/ }) }).click();
+  await page.locator('.tabs-container .tab', { hasText: 'Memory pa:0x1_0000_0000' }).first().waitFor({ timeout: 15_000 });
+  await shot('chunk-map-click-memory');
+  // The memory view opened beside the map: closed, the map has the editor area again.
+  await runCommand(page, 'View: Close Editor');
+  await page.locator('.tabs-container .tab', { hasText: 'Chunk Map (FIG. 5)' }).first().click();
+  const again = await waitFor(page, widest, 'the chunk map in the editor area again', 30_000);
+  await again.frame.locator('rect.mapping', { has: again.frame.locator('title', { hasText: /^VS1 0x2000_0000/ }) }).click();
+  await page.locator('.tabs-container .tab', { hasText: 'Memory vs1:0x2000_0000' }).first().waitFor({ timeout: 15_000 });
+  log('chunk map: a click on C4 opened memory at pa:0x1_0000_0000, on VS1\'s C4 band at vs1:0x2000_0000');
+  await page.keyboard.press('Shift+F5');
+  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  await runCommand(page, 'View: Close All Editors');
+}
