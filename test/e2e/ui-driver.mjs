@@ -155,6 +155,8 @@ export async function stopAt(page, ws, name, marker) {
   }
   const line = readFileSync(path.join(ws, 'examples', name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
   if (line < 1) throw new Error(`no line with ${marker} in ${name}`);
+  // One editor group: F5 debugs the active editor's file, and a file opened into another group would not be it.
+  await runCommand(page, 'View: Close All Editor Groups');
   await quickOpen(page, name);
   const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
   // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
