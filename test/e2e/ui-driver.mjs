@@ -60,7 +60,11 @@ export async function quickOpen(page, name) {
     return row.waitFor({ timeout: 5_000 }).then(() => true, () => false);
   }, `Quick Open to list ${name}`, 45_000);
   await acceptQuickInput(page);
-  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 30_000 });
+  // Its tab, clicked: its group becomes the active one (F5 debugs the active editor's file).
+  const tab = page.locator(`.tab.active[aria-label*="${name}"]`).first();
+  await tab.waitFor({ timeout: 30_000 });
+  await tab.click();
+  await page.locator(`.editor-group-container.active .tab.active[aria-label*="${name}"]`).first().waitFor({ timeout: 10_000 });
 }
 
 export async function runCommand(page, title) {
@@ -155,8 +159,6 @@ export async function stopAt(page, ws, name, marker) {
   }
   const line = readFileSync(path.join(ws, 'examples', name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
   if (line < 1) throw new Error(`no line with ${marker} in ${name}`);
-  // One editor group: F5 debugs the active editor's file, and a file opened into another group would not be it.
-  await runCommand(page, 'View: Close All Editor Groups');
   await quickOpen(page, name);
   const cursorLine = async () => Number(await page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().textContent().catch(() => ''));
   // Go to the line (Ctrl+G), and check the cursor got there before toggling the breakpoint (F9) on it.
