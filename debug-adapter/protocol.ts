@@ -224,6 +224,55 @@ export interface CompareView {
   readonly text: string;
 }
 
+/** One changed byte range of the machine diff (mover/diff). */
+export interface MemoryChangeView {
+  readonly pa: string;
+  readonly length: number;
+  readonly chunk: string | null;
+  /** The first bytes then and now as hex pairs ("00 00" and "34 12"), and both as one line. */
+  readonly old: string;
+  readonly now: string;
+  readonly text: string;
+  /** Spaces and VAs that map the range's first byte (a few), and how many more do. */
+  readonly mappedBy: readonly { readonly space: string; readonly va: string }[];
+  readonly moreMappers: number;
+  readonly memoryReference: string;
+}
+
+/** A changed paging-structure entry, decoded. */
+export interface EntryChangeView {
+  readonly pa: string;
+  readonly level: 'PDPTE' | 'PDE' | 'PTE';
+  readonly old: string;
+  readonly now: string;
+  readonly oldTarget: string | null;
+  readonly nowTarget: string | null;
+  readonly oldFlags: readonly string[];
+  readonly nowFlags: readonly string[];
+  /** Which space's VA range the entry maps. */
+  readonly maps: readonly { readonly space: string; readonly va: string; readonly size: string }[];
+  readonly text: string;
+  readonly memoryReference: string;
+}
+
+export interface MachineDiffView {
+  /** Clock values of the two instants compared. */
+  readonly from: number;
+  readonly to: number;
+  readonly back: number;
+  readonly bytesChanged: number;
+  readonly memory: readonly MemoryChangeView[];
+  readonly moreRanges: number;
+  readonly pageTables: readonly EntryChangeView[];
+  readonly tlb: readonly { readonly cpu: number; readonly fills: readonly { readonly va: string; readonly frame: string }[]; readonly evictions: readonly { readonly va: string; readonly frame: string }[] }[];
+  /** "cpu0" cr3, pdpte0, preempt; a thread's general registers and pc. */
+  readonly registers: readonly { readonly owner: string; readonly register: string; readonly old: string; readonly now: string }[];
+  readonly volumes: readonly { readonly volume: string; readonly block: number; readonly changedBytes: number; readonly offset: number; readonly old: string; readonly now: string }[];
+  readonly objects: readonly { readonly object: string; readonly type: string; readonly field: string; readonly space: string; readonly va: string; readonly old: string; readonly now: string; readonly memoryReference: string }[];
+  /** The whole diff as the console prints it. */
+  readonly text: string;
+}
+
 export interface MoverRequests {
   'mover/layout': [Record<string, never>, LayoutView];
   'mover/walk': [{ readonly va: string; readonly space?: string; readonly cpu?: number }, WalkView];
@@ -233,6 +282,8 @@ export interface MoverRequests {
   'mover/objects': [Record<string, never>, { readonly objects: readonly TypedObjectView[] }];
   'mover/whereis': [{ readonly pa: string }, { readonly mappings: readonly { readonly space: string; readonly va: string }[] }];
   'mover/compare': [{ readonly va: string; readonly length?: number }, CompareView];
+  /** What changed in the whole machine between the stop `back` (default 1) stops ago and now. */
+  'mover/diff': [{ readonly back?: number }, MachineDiffView];
   'mover/snapshots': [Record<string, never>, SnapshotQueueView];
   'mover/dnlc': [Record<string, never>, DnlcView];
   /** The processor a DAP thread (default: the first live one) runs on and the space its innermost frame is in (views follow the focused thread with it). */

@@ -26,6 +26,7 @@ import type { HistoryStop, MoverRuntime, RuntimeStop } from './runtime';
 import { ProgramOutput } from './program-output';
 import { ProgramSources } from './sources';
 import { checkArguments } from './arguments';
+import { diffRequest } from './diff';
 import { compareView, controlRegistersView, lastWalkView, layoutView, objectsView, tlbView, walkView, whereisView } from './views';
 
 /** How long a launch waits for configurationDone (breakpoints come before it) before running anyway. */
@@ -136,6 +137,7 @@ export class MoverDebugSession extends DebugSession {
       'mover/objects': () => objectsView(this.program),
       'mover/whereis': (a) => whereisView(this.rt(), a),
       'mover/compare': (a) => compareView(this.stopped(), a),
+      'mover/diff': (a) => diffRequest(this.stopped(), this.program, a),
       'mover/snapshots': () => { const rt = this.stopped(); return snapshotQueueView(rt.interp, rt.program); },
       'mover/dnlc': () => { const rt = this.stopped(); return dnlcView(rt.interp, rt.program); },
       'mover/thread': (a) => this.frames.threadPlace(this.stopped(), a.threadId),
@@ -353,6 +355,7 @@ export class MoverDebugSession extends DebugSession {
     this.lastStop = stop;
     this.frames.reset();
     const rt = this.rt();
+    rt.recordStop();
     const threadId = ('thread' in stop ? stop.thread : rt.defaultThread()) + THREAD_ID_BASE;
     if (stop.kind === 'halted') {
       this.sendEvent(new OutputEvent(`program halted after ${rt.retired} instructions\n`, 'console'));

@@ -12,6 +12,7 @@ export * from './compare';
 export * from './block-device';
 export * from './machine';
 export * from './inspect';
+export * from './diff';
 export * from './report';
 export * from './asm/index';
 export * from './interp/index';

@@ -84,6 +84,7 @@ const COVERED: Record<MoverRequestName, true> = {
   'mover/breakOnVsSwitch': true, 'mover/snapshots': true, 'mover/dnlc': true, // library-views.test.ts
   'mover/thread': true,
   'mover/compare': true, // compare.test.ts
+  'mover/diff': true, // diff.test.ts
 };
 
 const FIG4 = example('fig4-walk.mover');
