@@ -383,6 +383,9 @@ export class MoverRuntime {
       if (mark.at >= now) continue;
       const end = k + 1 < this.marks.length ? Math.min(this.marks[k + 1].at, now) : now;
       this.restoreMark(mark);
+      // A checkpoint taken at a breakpoint stop (every stop keeps one, for the machine diff) would step
+      // over that breakpoint: here its hit at the interval's first instant counts too.
+      this.interp.markBreakpointStop(-1, -1);
       let last: { at: number; stop: StopReason } | null = null;
       while (this.interp.retired < end) {
         const s = this.interp.run(end - this.interp.retired);
