@@ -7,8 +7,8 @@
 import { hex, hex64 } from './hex';
 import type { Machine } from './machine';
 import { PAGE_SIZE } from './physical-memory';
-import { CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, PTE_P, PTE_PS, TABLE_ENTRIES, decodeFlags, entryFrameBase, LARGE_FRAME_LO_MASK, type LevelName } from './paging';
-import { entryUses, translate, whereIs, type EntryUse } from './inspect';
+import { CR3_PDPT_MASK, ENTRY_SIZE, LARGE_FRAME_LO_MASK, PDPT_ENTRIES, PTE_P, PTE_PS, TABLE_ENTRIES, decodeFlags, entryFrameBase, type LevelName } from './paging';
+import { entryUses, mappedRangesAt, translate, type EntryUse } from './inspect';
 import { GPR_COUNT } from './processor';
 import { registerName } from './asm/isa';
 import type { Interpreter } from './interp/interpreter';
@@ -172,9 +172,10 @@ export function diffMachine(interp: Interpreter, from: MachinePoint, program?: P
     }
   }
   const listed = runs.slice(0, DIFF_MAX_RANGES);
+  const mappersOf = mapperScan(m, listed.map((r) => r.pa));
   const memory = listed.map((r): MemoryChange => {
     const shown = Math.min(r.length, DIFF_BYTES_SHOWN);
-    const mappers = whereIs(m, r.pa);
+    const mappers = mappersOf(r.pa);
     return {
       pa: r.pa, length: r.length, chunk: m.chunkAt(r.pa)?.name ?? null, old: oldMem.read(r.pa, shown), now: m.memory.readBytes(r.pa, shown),
       mappedBy: mappers.slice(0, DIFF_MAPPERS_SHOWN).map((x) => ({ space: x.space, va: x.va })), moreMappers: Math.max(0, mappers.length - DIFF_MAPPERS_SHOWN),
@@ -186,6 +187,26 @@ export function diffMachine(interp: Interpreter, from: MachinePoint, program?: P
     entries: entryChanges(m, runs, oldMem), tlb: tlbChanges(m, from), registers: registerChanges(interp, from),
     blocks: blockChanges(m, old.blocks), fields: program ? fieldChanges(m, program, oldMem) : [],
   };
+}
+
+/**
+ * whereIs for many addresses at once: each space's live mappings walked once (whereIs scans them all
+ * for each address), answering (space, VA) of every mapping of each address's page, in VA order.
+ */
+function mapperScan(m: Machine, pas: readonly number[]): (pa: number) => { space: string; va: number }[] {
+  const frames = new Map<number, { space: string; va: number }[]>();
+  for (const pa of pas) frames.set(Math.floor(pa / PAGE_SIZE) * PAGE_SIZE, []);
+  const wanted = [...frames.keys()].sort((a, b) => a - b);
+  for (const s of m.spaces) {
+    if (s.pdpt === null) {
+      for (const f of wanted) if (f < 2 ** 32) frames.get(f)!.push({ space: s.name, va: f });
+      continue;
+    }
+    for (const r of mappedRangesAt(m, s.pdpt)) {
+      for (const f of wanted) if (f >= r.pa && f < r.pa + r.size) frames.get(f)!.push({ space: s.name, va: r.va + (f - r.pa) });
+    }
+  }
+  return (pa) => (frames.get(Math.floor(pa / PAGE_SIZE) * PAGE_SIZE) ?? []).map((x) => ({ space: x.space, va: x.va + (pa % PAGE_SIZE) }));
 }
 
 /** The physical pages that hold paging structures of some space now (PDPTs are 32 bytes, listed apart). */
@@ -224,6 +245,7 @@ function entryChanges(m: Machine, runs: readonly { pa: number; length: number }[
   const out: EntryChange[] = [];
   for (const r of runs) {
     for (let at = r.pa - (r.pa % ENTRY_SIZE); at < r.pa + r.length; at += ENTRY_SIZE) {
+      if (out.length >= DIFF_MAX_RANGES) return out;
       if (seen.has(at) || !isTable(at)) continue;
       seen.add(at);
       const uses = entryUses(m, at);
