@@ -117,6 +117,17 @@ overBothTransports('machine diff', (open) => {
     await assert.rejects(d.evaluate('diff x', 'repl', frameId), /usage: diff \[N\]/);
   });
 
+  test('after a step back the diff is of the timeline as it is now: the undone block write is gone', async () => {
+    const d = await open();
+    const tid = await around(d);
+    await d.resume('stepBack', { threadId: tid });
+    const diff = await d.ok<MachineDiffView>('mover/diff', {});
+    assert.equal(diff.to - diff.from, 13);
+    assert.deepEqual(diff.volumes, []);
+    assert.deepEqual(diff.memory.map((c) => c.pa), ['0x30_0000', '0xef00_1800', '0xef10_2000']);
+    assert.deepEqual(diff.tlb[0].fills, [{ va: '0x2000_0000', frame: '0x1_0000_5000' }]);
+  });
+
   test('a stop whose checkpoint was folded away to bound history is older than the kept history', async () => {
     const d = await open();
     const tid = await d.launchStopped({ program: FILE });
