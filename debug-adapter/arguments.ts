@@ -61,6 +61,7 @@ export const ARGUMENT_SHAPES: { readonly [K in RequestName]: Shape } = {
   'mover/objects': {},
   'mover/whereis': { pa: 'string' },
   'mover/compare': { va: 'string', length: 'integer' },
+  'mover/diff': { back: 'integer' },
   'mover/snapshots': {},
   'mover/dnlc': {},
   'mover/thread': { threadId: 'integer' },

@@ -4,11 +4,13 @@
 
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, FOUR_GIB, PDPT_ENTRIES, PHYS_LIMIT, PTE_P, decodeFlags, entryFrameBase, formatLayout, formatSize, formatTlb, formatTranslation, hex, hex64,
-  entryUses, listTlb, mappedRanges, mappedRangesAt, parseNumber, registerIndex, translate, whereIs, MAX_COMPARE_BYTES, compareSpaces, formatComparison,
+  entryUses, listTlb, mappedRanges, mappedRangesAt, parseNumber, registerIndex, translate, whereIs, MAX_COMPARE_BYTES, compareSpaces, formatComparison, formatMachineDiff,
   type Interpreter, type MappedRange,
 } from '../emulator/index';
 import { formatRef, parseRef, readRef } from './memory-ref';
 import { evaluateExpression, type EvalContext } from './evaluator';
+import { machineDiff } from './diff';
+import { runtimeOf } from './runtime';
 
 export const COMMANDS: readonly { readonly name: string; readonly usage: string; readonly summary: string }[] = [
   { name: 'translate', usage: 'translate SPACE|cpuN VA', summary: 'the whole walk: each level\'s entry address, raw value and flags, the PA, the chunk, the TLB on each processor' },
@@ -21,6 +23,7 @@ export const COMMANDS: readonly { readonly name: string; readonly usage: string;
   { name: 'walk', usage: 'walk [SPACE|cpuN|cr3=X] START END|L LEN', summary: 'every mapping in a VA range (as WinDbg !pte with a range), also under a raw CR3; walk VS1:0x400000 L 0x100000' },
   { name: 'compare', usage: 'compare VA [LEN]', summary: 'one VA in every space side by side: its PA and chunk, common or separate, and LEN bytes (16) with the differences marked' },
   { name: 'pdpte', usage: 'pdpte [cpuN]', summary: 'the four PDPTE registers of a processor as loaded at the last MOV CR3, and whether memory now differs' },
+  { name: 'diff', usage: 'diff [N]', summary: 'what changed in the whole machine since the last stop (or N stops back): memory, page-table entries, TLB fills and evictions, registers, volume blocks, objects' },
   { name: 'help', usage: 'help', summary: 'this list' },
 ];
 
@@ -84,6 +87,12 @@ export function runCommand(text: string, ctx: EvalContext): string | undefined {
     return [head, ...ranges.map((r) => mappingRow(m, r))].join('\n');
   }
   if (cmd === 'walk') return rangeWalk(rest, ctx);
+  if (cmd === 'diff') {
+    if (rest.length > 1 || (rest[0] !== undefined && !/^\d+$/.test(rest[0]))) throw new ConsoleError('usage: diff [N]   (e.g. diff, diff 3: since the stop N back)');
+    const rt = runtimeOf(interp);
+    if (!rt) throw new ConsoleError('no machine history to compare with');
+    try { return formatMachineDiff(machineDiff(rt, ctx.program, rest[0] === undefined ? 1 : Number(rest[0]))); } catch (e) { throw new ConsoleError((e as Error).message); }
+  }
   if (cmd === 'compare') {
     if (rest.length < 1 || rest.length > 2) throw new ConsoleError('usage: compare VA [LEN]   (e.g. compare 0x2000_0000 32)');
     const va = valueOf(rest[0], ctx);

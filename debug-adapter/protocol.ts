@@ -2,6 +2,9 @@
 // views, declared once here and imported by both the adapter and the extension (as rust-analyzer's
 // lsp_ext.ts does for LSP). Values are JSON: addresses as hex strings ("0x1_0000_0000").
 
+import type { PageTranslationView, StructTypeView, StructValueView, CompareView, MachineDiffView } from './protocol-inspect';
+export * from './protocol-inspect';
+
 export interface WalkLevelView {
   readonly level: 'PDPTE' | 'PDE' | 'PTE';
   readonly index: number;
@@ -245,65 +248,7 @@ export interface ThreadPlaceView {
   readonly running: boolean;
 }
 
-/** One 4 KiB page of a space and where it lands: the memory view's PA column and chunk band. */
-export interface PageTranslationView {
-  readonly va: string;
-  readonly vaNumber: number;
-  /** null: not mapped in the space (the walk faults). */
-  readonly pa: string | null;
-  readonly paNumber: number | null;
-  readonly chunk: string | null;
-}
-
-export interface StructFieldView {
-  readonly name: string;
-  readonly offset: number;
-  /** Bytes of the whole field (element size times count). */
-  readonly size: number;
-  readonly count: number;
-  /** "u32", "i16", "ptr", "dnlc_entry*", a struct name; arrays as "u8[24]". */
-  readonly type: string;
-}
-
-export interface StructTypeView {
-  readonly name: string;
-  readonly size: number;
-  readonly fields: readonly StructFieldView[];
-}
-
-export interface StructValueView extends StructFieldView {
-  /** The typed value as the Variables view shows it ("3  (0x3)", "0x2000_1000 → dnlc_entry", "\"usr\"", "(unmapped)"). */
-  readonly value: string;
-  /** For a non-null pointer: where it points, in the same space (e.g. "vs1:0x2000_1000"). */
-  readonly pointer: string | null;
-}
-
 /** The custom requests: command -> [arguments, response body]. */
-/** One space's side of a comparison (mover/compare): the VA's translation there and the bytes it reads. */
-export interface SpaceCompareView {
-  readonly space: string;
-  readonly ok: boolean;
-  readonly pa: string | null;
-  readonly chunk: string | null;
-  /** The other spaces that reach the same physical bytes at this VA; empty for a separate chunk. */
-  readonly sameAs: readonly string[];
-  /** "PA 0x1_0000_0000 · C4 · separate", or why it is not mapped. */
-  readonly description: string;
-  /** The bytes as hex pairs ("43 34 .."; ".." where unmapped). */
-  readonly bytes: string;
-  readonly memoryReference: string | null;
-}
-
-export interface CompareView {
-  readonly va: string;
-  readonly length: number;
-  readonly spaces: readonly SpaceCompareView[];
-  /** Offsets where the spaces read different bytes. */
-  readonly differAt: readonly number[];
-  /** The whole comparison as the console prints it. */
-  readonly text: string;
-}
-
 export interface MoverRequests {
   'mover/layout': [Record<string, never>, LayoutView];
   /**
@@ -318,6 +263,8 @@ export interface MoverRequests {
   /** Every (space, VA) that reaches a PA; with `entries: true` also what the paging-structure entry at that PA maps (PTE address -> VA), in `entryAddress` and `entries`. */
   'mover/whereis': [{ readonly pa: string; readonly entries?: boolean }, { readonly mappings: readonly { readonly space: string; readonly va: string }[]; readonly entryAddress?: string; readonly entries?: readonly EntryUseView[] }];
   'mover/compare': [{ readonly va: string; readonly length?: number }, CompareView];
+  /** What changed in the whole machine between the stop `back` (default 1) stops ago and now. */
+  'mover/diff': [{ readonly back?: number }, MachineDiffView];
   'mover/snapshots': [Record<string, never>, SnapshotQueueView];
   'mover/dnlc': [Record<string, never>, DnlcView];
   /** The processor a DAP thread (default: the first live one) runs on and the space its innermost frame is in (views follow the focused thread with it). */

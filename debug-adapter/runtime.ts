@@ -7,7 +7,7 @@
 // first time.
 
 import {
-  Interpreter, Machine, type InterpreterState, type OutputLine, type Program, type StopHooks, type StopReason, type Thread, type Watchpoint,
+  Interpreter, Machine, recordPoint, type InterpreterState, type MachinePoint, type OutputLine, type Program, type StopHooks, type StopReason, type Thread, type Watchpoint,
 } from '../emulator/index';
 
 /** Instructions per chunk of a run before yielding to the event loop. */
@@ -18,10 +18,19 @@ export const CHECKPOINT_INTERVAL = 1_000_000;
 export const MAX_CHECKPOINTS = 64;
 /** At most this many bytes of saved pages and blocks are kept: past it, the oldest checkpoints go. */
 export const MAX_CHECKPOINT_BYTES = 256 * 2 ** 20;
+/** Stops whose instant is kept for the machine diff (mover/diff's `back` reaches at most this far). */
+export const MAX_STOP_POINTS = 64;
 /** Output lines and events the interpreter keeps (the adapter hands each line on as it is printed). */
 export const LOG_LIMIT = 10_000;
 
 export type StepKind = 'in' | 'over' | 'out';
+
+const RUNTIMES = new WeakMap<Interpreter, MoverRuntime>();
+
+/** The runtime that drives an interpreter (the console's commands get only the interpreter). */
+export function runtimeOf(interp: Interpreter): MoverRuntime | undefined {
+  return RUNTIMES.get(interp);
+}
 
 /** Why the runtime stopped, as the adapter reports it. `pause` and `entry` come from the adapter itself. */
 export type RuntimeStop = StopReason | { readonly kind: 'pause' } | { readonly kind: 'entry' } | { readonly kind: 'step-limit' } | HistoryStop;
@@ -71,6 +80,7 @@ export class MoverRuntime {
     this.interp = new Interpreter(machine, program, { logLimit: LOG_LIMIT, ...(options.timerQuantum !== undefined ? { timerQuantum: options.timerQuantum } : {}), ...(options.checkTlb ? { checkTlb: true } : {}) });
     this.markTlbs();
     this.takeCheckpoint();
+    RUNTIMES.set(this.interp, this);
   }
 
   get isRunning(): boolean {
@@ -214,6 +224,31 @@ export class MoverRuntime {
     }
   }
 
+  /** The instants of the stops on this timeline, oldest first (the last is the latest stop). */
+  private points: MachinePoint[] = [];
+
+  /**
+   * Records the stop just reported for the machine diff: a checkpoint at this clock (so the journals
+   * from it on hold what is overwritten after it) and the cheap part of the machine. Stops later than
+   * now (before a step back) leave the timeline; one at the same clock is replaced.
+   */
+  recordStop(): void {
+    this.takeCheckpoint();
+    const now = this.interp.retired;
+    const id = this.marks[this.marks.length - 1].id;
+    while (this.points.length && this.points[this.points.length - 1].at >= now) this.points.pop();
+    this.points.push(recordPoint(this.interp, id));
+    if (this.points.length > MAX_STOP_POINTS + 1) this.points.shift();
+  }
+
+  /** The stop `back` stops before the latest one, or why there is none. */
+  pointBack(back: number): MachinePoint | string {
+    const k = this.points.length - 1 - back;
+    if (k >= 0) return this.points[k];
+    const have = Math.max(0, this.points.length - 1);
+    return `there ${have === 1 ? 'is 1 earlier stop' : `are ${have} earlier stops`} on this timeline, not ${back}: the stop ${back} back is older than the kept history`;
+  }
+
   /** The clock value of the oldest instant the machine can go back to. */
   get oldestKept(): number {
     return this.marks[0].at;
@@ -355,6 +390,9 @@ export class MoverRuntime {
       if (mark.at >= now) continue;
       const end = k + 1 < this.marks.length ? Math.min(this.marks[k + 1].at, now) : now;
       this.restoreMark(mark);
+      // A checkpoint taken at a breakpoint stop (every stop keeps one, for the machine diff) would step
+      // over that breakpoint: here its hit at the interval's first instant counts too.
+      this.interp.markBreakpointStop(-1, -1);
       let last: { at: number; stop: StopReason } | null = null;
       while (this.interp.retired < end) {
         const s = this.interp.run(end - this.interp.retired);

@@ -20,13 +20,15 @@ import { build } from './launch';
 import { validateLaunchArguments, type MoverLaunchArguments } from './launch-args';
 import { dnlcView, snapshotQueueView } from './library-views';
 import { disassemble, readMemory, writeMemory } from './memory';
-import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_TLB_STALE, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, STOP_COFW, STOP_TLB_MISS, STOP_TLB_STALE, STOP_VS_SWITCH, TLB_FINDINGS_EVENT, type StateChangedBody } from './protocol';
+import { ErrorCode, FILTER_COFW, FILTER_TLB_MISS, FILTER_TLB_STALE, FILTER_VS_SWITCH, STATE_CHANGED_EVENT, TLB_FINDINGS_EVENT, type StateChangedBody } from './protocol';
 import { After, RequestError, bad, type Handlers, type RequestName } from './request';
-import { describeHistoryStop, type MoverRuntime, type RuntimeStop } from './runtime';
+import type { MoverRuntime, RuntimeStop } from './runtime';
+import { describeRuntimeStop } from './stop-reasons';
 import { ProgramOutput } from './program-output';
 import { ProgramSources } from './sources';
 import { FindingsOutbox } from './tlb-findings';
 import { checkArguments } from './arguments';
+import { diffRequest } from './diff';
 import { compareView, controlRegistersView, lastWalkView, layoutView, objectsView, structValuesView, structsView, tlbView, translationsView, walkView, whereisView } from './views';
 
 /** How long a launch waits for configurationDone (breakpoints come before it) before running anyway. */
@@ -138,6 +140,7 @@ export class MoverDebugSession extends DebugSession {
       'mover/objects': () => objectsView(this.program),
       'mover/whereis': (a) => whereisView(this.rt(), a),
       'mover/compare': (a) => compareView(this.stopped(), a),
+      'mover/diff': (a) => diffRequest(this.stopped(), this.program, a),
       'mover/snapshots': () => { const rt = this.stopped(); return snapshotQueueView(rt.interp, rt.program); },
       'mover/dnlc': () => { const rt = this.stopped(); return dnlcView(rt.interp, rt.program); },
       'mover/thread': (a) => this.frames.threadPlace(this.stopped(), a.threadId),
@@ -365,6 +368,7 @@ export class MoverDebugSession extends DebugSession {
     this.lastStop = stop;
     this.frames.reset();
     const rt = this.rt();
+    rt.recordStop();
     const threadId = ('thread' in stop ? stop.thread : rt.defaultThread()) + THREAD_ID_BASE;
     this.sendTlbFindings(stop.kind === 'halted');
     if (stop.kind === 'halted') {
@@ -385,23 +389,7 @@ export class MoverDebugSession extends DebugSession {
   }
 
   private describe(stop: RuntimeStop): [string, string] {
-    const p = this.loaded();
-    switch (stop.kind) {
-      case 'entry': return ['entry', 'Paused on entry'];
-      case 'pause': case 'budget': return ['pause', 'Paused'];
-      case 'step-limit': return ['pause', `Stopped after ${this.rt().retired} instructions (maxSteps): the program had not halted`];
-      case 'start-of-history': return ['step', describeHistoryStop(stop)];
-      case 'step': return ['step', 'Step'];
-      case 'breakpoint': return [this.book.hitAt(stop.pc).reason, describeStop(stop, p)];
-      case 'watchpoint': return ['data breakpoint', describeStop(stop, p)];
-      case 'fault': case 'fault-handled': return ['exception', describeStop(stop, p)];
-      // Stops the user asked for, not errors: VS Code shows its exception box only for 'exception'.
-      case 'vs-switch': return [STOP_VS_SWITCH, describeStop(stop, p)];
-      case 'tlb-miss': return [STOP_TLB_MISS, describeStop(stop, p)];
-      case 'tlb-stale': return [STOP_TLB_STALE, describeStop(stop, p)];
-      case 'event': return [stop.name === 'cofw' ? STOP_COFW : `event ${stop.name}`, describeStop(stop, p)];
-      case 'halted': return ['exited', 'halted'];
-    }
+    return describeRuntimeStop(stop, this.loaded(), this.rt().retired, (pc) => this.book.hitAt(pc).reason);
   }
 
   private sendStateChanged(reason: StateChangedBody['reason']): void {

@@ -13,6 +13,7 @@ export * from './block-device';
 export * from './machine';
 export * from './inspect';
 export * from './tlb-sanitizer';
+export * from './diff';
 export * from './report';
 export * from './asm/index';
 export * from './interp/index';

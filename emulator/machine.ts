@@ -177,6 +177,29 @@ export class Machine {
     this.checkpoints.splice(k, 1);
   }
 
+  /**
+   * What memory pages and volume blocks held at checkpoint `id`, for every one written since (read-only:
+   * for diffs). The first saved copy in the journals from that checkpoint on wins; a page allocated since
+   * was zero then (null), a block never written then is undefined. Undefined when `id` is not live.
+   */
+  oldContentsSince(id: number): { pages: Map<number, Uint8Array | null>; blocks: Map<string, Map<number, Uint8Array | undefined>> } | undefined {
+    const k = this.checkpoints.findIndex((c) => c.id === id);
+    if (k < 0) return undefined;
+    const pages = new Map<number, Uint8Array | null>();
+    const blocks = new Map<string, Map<number, Uint8Array | undefined>>();
+    for (let j = k; j < this.checkpoints.length; j++) {
+      const { memory, volumes } = this.checkpoints[j];
+      for (const [pfn, bytes] of memory.saved) if (!pages.has(pfn)) pages.set(pfn, bytes);
+      for (const pfn of memory.allocated) if (!pages.has(pfn)) pages.set(pfn, null);
+      for (const [name, saved] of volumes.saved) {
+        let m = blocks.get(name);
+        if (!m) blocks.set(name, (m = new Map()));
+        for (const [b, old] of saved) if (!m.has(b)) m.set(b, old);
+      }
+    }
+    return { pages, blocks };
+  }
+
   /** Host bytes the live checkpoints hold (saved pages and blocks), which grows with what a run rewrites. */
   checkpointBytes(): number {
     let n = 0;

@@ -1,6 +1,6 @@
 // The Mover extension: activation wires the debugger (inline adapter, configuration provider), the
 // language client, the machine views (control registers, page walk, TLB, chunk map, snapshot queue,
-// DNLC, one VA compared across spaces), live hovers, memory panels and commands. Every disposable goes into context.subscriptions; a failure to activate
+// DNLC, one VA compared across spaces, the machine diff since the last stop), live hovers, memory panels and commands. Every disposable goes into context.subscriptions; a failure to activate
 // is shown to the user and logged to the "Mover" output channel.
 
 import * as vscode from 'vscode';
@@ -16,6 +16,7 @@ import { ChunkMapProvider } from './views/chunk-map';
 import { SnapshotQueueProvider } from './views/snapshot-queue';
 import { DnlcProvider } from './views/dnlc';
 import { CompareProvider } from './views/compare';
+import { DiffProvider } from './views/diff';
 import { LiveHoverProvider } from './hover';
 import { registerCommands } from './commands';
 import { MoverTesting } from './testing';
@@ -31,7 +32,7 @@ let client: LanguageClient | undefined;
 export interface MoverApi {
   readonly output: vscode.OutputChannel;
   readonly sessions?: MoverSessions;
-  readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider; readonly snapshotQueue: SnapshotQueueProvider; readonly dnlc: DnlcProvider; readonly compare: CompareProvider };
+  readonly views?: { readonly controlRegisters: ControlRegistersProvider; readonly tlb: TlbProvider; readonly pageWalk: PageWalkProvider; readonly chunkMap: ChunkMapProvider; readonly snapshotQueue: SnapshotQueueProvider; readonly dnlc: DnlcProvider; readonly compare: CompareProvider; readonly diff: DiffProvider };
   /** Run and Debug's dynamic configurations (one per program and per `.test`). */
   readonly dynamicConfigurations?: DynamicConfigurationProvider;
   /** The language status item of .mover files: the layout in use. */
@@ -64,11 +65,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     const snapshotQueue = new SnapshotQueueProvider(sessions);
     const dnlc = new DnlcProvider(sessions);
     const compare = new CompareProvider(sessions);
+    const diff = new DiffProvider(sessions);
     const layoutStatus = new LayoutStatus();
     const inlineValues = new MoverInlineValues(sessions);
     context.subscriptions.push(
-      sessions, controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc, compare,
+      sessions, controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc, compare, diff,
       compare.createView('mover.compare'),
+      diff.createView('mover.diff'),
       snapshotQueue.createView('mover.snapshotQueue'),
       dnlc.createView('mover.dnlc'),
       controlRegisters.createView('mover.controlRegisters'),
@@ -104,7 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MoverA
     // After the language client: the Test Explorer discovers tests from its symbols.
     context.subscriptions.push(new MoverTesting(context, output));
     output.appendLine('Mover ready');
-    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc, compare }, dynamicConfigurations, layoutStatus, inlineValues };
+    return { output, sessions, views: { controlRegisters, tlb, pageWalk, chunkMap, snapshotQueue, dnlc, compare, diff }, dynamicConfigurations, layoutStatus, inlineValues };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     output.appendLine(`activation failed: ${e instanceof Error ? e.stack : message}`);

@@ -30,9 +30,15 @@ export abstract class StopRefreshedTree<N, D> implements vscode.TreeDataProvider
   /** Registers the view with VS Code under its id; the view shows this provider's data and problems. */
   createView(id: string): vscode.TreeView<N> {
     this.treeView = vscode.window.createTreeView(id, { treeDataProvider: this });
+    // A view that loads only while shown catches up when it is shown again.
+    this.treeView.onDidChangeVisibility((e) => { if (e.visible && this.missedWhileHidden) void this.refresh(true); });
     this.decorate();
     return this.treeView;
   }
+
+  /** Views whose load costs the adapter real work (the machine diff) load only while shown. */
+  protected readonly loadOnlyWhenShown: boolean = false;
+  private missedWhileHidden = false;
 
   /** The one-line description VS Code shows beside the view's title now (tests read it). */
   get viewDescription(): string | undefined {
@@ -63,7 +69,8 @@ export abstract class StopRefreshedTree<N, D> implements vscode.TreeDataProvider
     return undefined;
   }
 
-  async refresh(): Promise<void> {
+  /** Loads the current stop's data; `shown` says the view is being drawn (a load-only-when-shown view loads then). */
+  async refresh(shown = false): Promise<void> {
     const generation = ++this.generation;
     if (!this.sessions.session) {
       this.data = this.empty;
@@ -74,6 +81,8 @@ export abstract class StopRefreshedTree<N, D> implements vscode.TreeDataProvider
     }
     // Running: there is nothing new to show yet, and the last stop's rows are better than none.
     if (!this.sessions.stoppedSession) return;
+    if (this.loadOnlyWhenShown && !shown && this.treeView && !this.treeView.visible) { this.missedWhileHidden = true; return; }
+    this.missedWhileHidden = false;
     const run = (async () => {
       this.problem = undefined;
       const next = await this.load();
@@ -107,6 +116,8 @@ export abstract class StopRefreshedTree<N, D> implements vscode.TreeDataProvider
   abstract getTreeItem(n: N): vscode.TreeItem;
 
   async getChildren(n?: N): Promise<N[]> {
+    // Asked for its rows: it is being drawn, so a load skipped while hidden happens now.
+    if (!n && this.missedWhileHidden) await this.refresh(true);
     if (!n && this.pending) await this.pending;
     return this.children(n);
   }

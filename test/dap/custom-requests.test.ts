@@ -85,6 +85,7 @@ const COVERED: Record<MoverRequestName, true> = {
   'mover/thread': true,
   'mover/compare': true, // compare.test.ts
   'mover/translations': true, 'mover/structs': true, 'mover/structValues': true, // memory-view.test.ts
+  'mover/diff': true, // diff.test.ts
 };
 
 const FIG4 = example('fig4-walk.mover');

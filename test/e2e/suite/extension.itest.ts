@@ -812,5 +812,42 @@ export function integrationTests(): void {
       }
       await stopSessions();
     });
+
+    test('Machine Diff: after a step, what it changed in the whole machine: the TLB fill, the Accessed bits of the walk, grouped and clickable', async () => {
+      const mover = await api();
+      const views = mover.views!;
+      // machine-diff.mover: the line that touches VS1's 0x2000_0000 through the PTE the program rewrote.
+      await runToLine('machine-diff.mover', 'ld32 r5, [r3]', 'machine diff');
+      try {
+        const step = nextStop();
+        await vscode.commands.executeCommand('workbench.action.debug.stepOver');
+        await step;
+        await shows(views.diff, 'TLB — 1 filled · 0 evicted');
+        const rows = await lines(views.diff);
+        const want = [
+          'Memory — 2 bytes in 2 ranges',
+          '  C2 — 2 ranges',
+          '    pa:0xef00_1800 (1 byte) — 07 -> 27 · VS0:0xef00_1800',
+          'Page tables — 2 entries',
+          '  PTE at pa:0xef10_2000 — 0x0000_0001_0000_5007 (0x1_0000_5000 P RW U) -> 0x0000_0001_0000_5027 (0x1_0000_5000 P RW U A) · maps VS1 0x2000_0000 (4K)',
+          '  cpu0 — 1 filled · 0 evicted',
+          '    fill 0x2000_0000 — → 0x1_0000_5000',
+        ];
+        for (const w of want) assert.ok(rows.includes(w), `the Machine Diff shows "${w}":\n${rows.join('\n')}`);
+        assert.ok(rows.some((r) => /^ {2}main pc — \d+ → \d+$/.test(r)), rows.join('\n'));
+        // The PTE opens the walk of the VA it maps; a memory range opens its bytes.
+        const [, tables] = await kids(views.diff);
+        const [pde, pte] = await kids(views.diff, tables);
+        assert.deepEqual(views.diff.getTreeItem(pte).command?.arguments, ['vs1:0x2000_0000']);
+        assert.equal(views.diff.getTreeItem(pte).command?.command, 'mover.walkAddress');
+        assert.ok(pde);
+        const [memory] = await kids(views.diff);
+        const [c2] = await kids(views.diff, memory);
+        const [first] = await kids(views.diff, c2);
+        assert.deepEqual([views.diff.getTreeItem(first).command?.command, views.diff.getTreeItem(first).command?.arguments], ['mover.showMemory', ['pa:0xef00_1800']]);
+      } finally {
+        await stopSessions();
+      }
+    });
   });
 }
