@@ -20,7 +20,7 @@ import { chromium } from 'playwright-core';
 import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
-import { addressMenuUi, editorTitleButtonUi, inlineValuesUi, layoutSchemaUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
+import { addressMenuUi, editorTitleButtonUi, inlineValuesUi, layoutSchemaUi, sanitizerUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
 import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, quickOpen, runCommand, stackLine, step, stopAt, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
@@ -184,6 +184,7 @@ async function ui(vsix) {
     await hoverWhileRunning(page, ws);
     await check('memory view: the PA column and C4 band, typed hex written, words of 4, the dnlc overlay, wheel scrolling, greyed rows after the session', async () => (await import('./ui-memory.mjs')).memoryUi(page, ws, results));
     await check('views (issue 13): stop-to-painted timings, Page Walk range and PTE, the chunk map in the editor and its clicks, the snapshot bars and read path, pane order', async () => (await import('./ui-views.mjs')).uiViews(page, ws, results));
+    await check('sanitizer and machine diff: the Stale TLB use filter stops missing-flush.mover at the stale read, the Problems view lists it, the Machine Diff shows the remapped PTE and the TLB', () => sanitizerUi(page, snap));
     await testExplorerUi(page, ws, results);
     log('test explorer: a failing test shows failed, at its assert\'s line with the values');
     await check('tasks: mover: run broken-task.mover puts its assembler error in the Problems view ($mover)', () => taskProblemUi(page, ws, snap));

@@ -188,6 +188,8 @@ export async function uiViews(page, ws, results) {
   writeFileSync(path.join(results, 'view-timings.json'), JSON.stringify({ stop: 'F10 over a call: from the Continue button showing the new stop to the view\'s rows differing from before the step', ms: timings }, null, 2) + '\n');
   log(`timings written to test-results/view-timings.json: ${JSON.stringify(timings)}`);
   // The chunk map in the editor area: all of FIG. 5 in the window; labels inside their column, in the theme's foreground.
+  // One editor group, so the editor area is the window's width (earlier steps split it).
+  await runCommand(page, 'View: Single Column Editor Layout');
   await runCommand(page, 'Mover: Open Chunk Map in Editor');
   await page.locator('.tabs-container .tab', { hasText: 'Chunk Map (FIG. 5)' }).first().waitFor({ timeout: 15_000 });
   const widest = async () => (await chunkMapFrames(page)).sort((a, b) => b.width - a.width).find((f) => f.width > 700);

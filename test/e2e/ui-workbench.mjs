@@ -7,7 +7,7 @@
 
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acceptQuickInput, focusEditor, quickOpen, runCommand, stackLine, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, focusEditor, paused, quickOpen, runCommand, stackLine, waitFor } from './ui-driver.mjs';
 
 /** The texts of the inline values the active editor shows. */
 async function inlineValues(page) {
@@ -175,4 +175,54 @@ export async function addressMenuUi(page, shot) {
   if (missing.length) throw new Error(`the address's menu lacks ${missing.join(', ')}: it lists ${list}`);
   const disabled = want.filter((w) => labels.some((l) => l.label === w && l.disabled));
   if (disabled.length) throw new Error(`the address's menu greys out ${disabled.join(', ')} while stopped: ${list}`);
+}
+
+/**
+ * The TLB-coherence sanitizer as a user meets it: the Breakpoints view's "Stale TLB use" box ticked,
+ * missing-flush.mover debugged (F5 on entry, F5 again) stops at the stale read; the Call Stack says
+ * why, the Problems view lists the finding, and the Machine Diff view shows what changed since the stop
+ * on entry (the remapped PTE, the TLB).
+ */
+export async function sanitizerUi(page, shot) {
+  if (await page.locator('.debug-toolbar').isVisible()) {
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  }
+  await quickOpen(page, 'missing-flush.mover');
+  const header = (name) => page.locator('.pane-header', { hasText: name }).first();
+  const expand = async (name) => { const h = header(name); if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click(); };
+  await expand('Breakpoints');
+  const box = page.locator('.pane-body .monaco-list-row', { hasText: 'Stale TLB use' }).locator('input[type="checkbox"]').first();
+  await box.waitFor({ timeout: 15_000 });
+  if (!(await box.isChecked())) await box.click();
+  try {
+    await page.keyboard.press('F5');
+    await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
+    await waitFor(page, async () => (await paused(page)) && (await stackLine(page)) > 0, 'the stop on entry', 60_000);
+    const entry = await stackLine(page);
+    await page.keyboard.press('F5');
+    await waitFor(page, async () => (await paused(page)) && (await stackLine(page)) > 0 && (await stackLine(page)) !== entry, 'the stop at the stale read', 60_000);
+    await expand('Call Stack');
+    await page.locator('.pane-body', { hasText: 'stale TLB use' }).first().waitFor({ timeout: 15_000 })
+      .catch(async (e) => { throw new Error(`${e.message}; the Call Stack shows ${JSON.stringify(await page.locator('.debug-call-stack, .pane-body').first().innerText().catch(() => ''))}`); });
+    await page.locator('.part.panel .composite-bar').getByText('Problems', { exact: true }).first().click({ timeout: 5_000 }).catch(() => page.keyboard.press('Control+Shift+M'));
+    const finding = page.locator('.markers-panel .monaco-list-row, [id="workbench.panel.markers"] .monaco-list-row', { hasText: 'through a stale TLB entry' }).first();
+    await finding.waitFor({ timeout: 30_000 });
+    await shot('sanitizer');
+    // The Machine Diff since the stop on entry: cpu1's remap of the PTE, what the TLBs filled.
+    for (const h of await page.locator('.sidebar .pane-header[aria-expanded="true"]').all()) if (!((await h.getAttribute('aria-label')) ?? '').startsWith('Machine Diff')) await h.click();
+    await expand('Machine Diff');
+    for (const want of ['Page tables', 'TLB']) {
+      await page.locator('.pane-body .monaco-list-row', { hasText: want }).first().waitFor({ timeout: 30_000 })
+        .catch(async (e) => { throw new Error(`${e.message}; the Machine Diff view shows ${JSON.stringify(await page.locator('.pane-body .monaco-list-row').allInnerTexts())}`); });
+    }
+    await shot('view-machine-diff');
+  } finally {
+    if (await page.locator('.debug-toolbar').isVisible()) {
+      await page.keyboard.press('Shift+F5');
+      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
+    }
+    await expand('Breakpoints').catch(() => {});
+    if (await box.isChecked().catch(() => false)) await box.click().catch(() => {});
+  }
 }

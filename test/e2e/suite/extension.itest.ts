@@ -803,7 +803,7 @@ export function integrationTests(): void {
       const views = mover.views!;
       const debug = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.views.debug as { id: string; name: string; icon?: string }[];
       // The debug container is VS Code's: contributed views keep their declaration order there (no order field).
-      assert.deepEqual(debug.map((v) => v.name), ['Control Registers', 'Page Walk', 'TLB', 'Chunk Map', 'Snapshot Queue', 'DNLC', 'Compare Across Spaces']);
+      assert.deepEqual(debug.map((v) => v.name), ['Control Registers', 'Page Walk', 'TLB', 'Chunk Map', 'Snapshot Queue', 'DNLC', 'Compare Across Spaces', 'Machine Diff']);
       for (const v of debug) assert.match(v.icon ?? '', /^\$\([\w-]+\)$/, `${v.name} has an icon`);
       await runToLine('fig11-three-snapshots.mover', 'call check                          ; 2 -> 3 -> clone');
       await waitFor('the views to describe themselves', () => (views.controlRegisters.viewDescription && views.tlb.viewDescription ? true : undefined));
