@@ -178,7 +178,8 @@ export class MoverDebugSession extends DebugSession {
         const message = e instanceof RequestError ? e.message : `internal error in ${request.command}: ${(e as Error).message}`;
         response.success = false;
         response.message = message;
-        const showUser = e instanceof RequestError && e.options.showUser !== undefined ? e.options.showUser : code !== ErrorCode.Running;
+        // The views' own requests (mover/*) show their errors in place: no notification from VS Code.
+        const showUser = e instanceof RequestError && e.options.showUser !== undefined ? e.options.showUser : code !== ErrorCode.Running && !String(request.command).startsWith('mover/');
         response.body = { error: { id: code, format: message.replace(/[{}]/g, ''), showUser } };
         this.sendResponse(response);
         if (code === ErrorCode.Internal) this.sendEvent(new OutputEvent(`${(e as Error).stack ?? e}\n`, 'stderr'));

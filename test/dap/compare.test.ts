@@ -33,7 +33,9 @@ overBothTransports('compare across spaces', (open) => {
     assert.deepEqual(c.spaces.map((s) => [s.pa, s.sameAs.join(' ')]), [['0x80_0000', 'VS1 VS2'], ['0x80_0000', 'VS0 VS2'], ['0x80_0000', 'VS0 VS1']]);
     assert.match(c.spaces[1].description, /^PA 0x80_0000 · C1 · common with VS0, VS2$/);
     assert.deepEqual(c.differAt, []);
-    await d.fails('mover/compare', { va: '0x1_0000_0000' }, /not a virtual address/);
+    const refused = await d.fails('mover/compare', { va: '0x1_0000_0000' }, /not a virtual address/);
+    // A view's request that fails is shown in the view, not as a notification.
+    assert.equal((refused.body.error as { showUser: boolean }).showUser, false);
     await d.fails('mover/compare', { va: '0x0', length: 100_000 }, /compare 1 to 256 bytes/);
   });
 
