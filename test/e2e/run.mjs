@@ -21,7 +21,7 @@ import { runTests } from '@vscode/test-electron';
 import { ensureCache } from './fresh-install.mjs';
 import { testExplorerUi } from './ui-testing.mjs';
 import { addressMenuUi, editorTitleButtonUi, inlineValuesUi, layoutSchemaUi, sanitizerUi, taskProblemUi, walkthroughUi } from './ui-workbench.mjs';
-import { acceptQuickInput, consoleEval, consoleLines, goToLine, paused, quickOpen, runCommand, stackLine, step, stopAt, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, consoleEval, consoleLines, endSession, goToLine, paused, quickOpen, runCommand, stackLine, step, stopAt, waitFor } from './ui-driver.mjs';
 import { e2ePaths, installExtension, makeHome, startCodeServer } from './vscode.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -353,8 +353,7 @@ async function hostileLabels(page, ws) {
   writeFileSync(path.join(ws, 'hostile.mover'), `; strings and layout text that look like HTML\n.thread main, start, cpu=0\n.org vs0:0x2100_0000\nevil: .asciz "${HOSTILE.replace(/"/g, '\\"')}"\nstart:\n    mov r1, evil\n    halt\n`);
   mkdirSync(path.join(ws, '.vscode'), { recursive: true });
   writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [{ type: 'mover', request: 'launch', name: 'hostile', program: '${workspaceFolder}/hostile.mover', stopOnEntry: true, layout }] }, null, 2));
-  await page.keyboard.press('Shift+F5');
-  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  await endSession(page);
   await startConfiguration(page, 'hostile');
   await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
   await waitFor(page, () => paused(page), 'the hostile program to stop on entry', 60_000);
@@ -395,8 +394,7 @@ async function hoverWhileRunning(page, ws) {
   writeFileSync(path.join(ws, 'spin.mover'), '; runs until stopped\n.equ COMMON, 0x0080_0000\n.thread main, start, cpu=0\nstart:\n    mov r1, COMMON\n.loop:\n    add r2, r2, 1\n    jmp .loop\n');
   mkdirSync(path.join(ws, '.vscode'), { recursive: true });
   writeFileSync(path.join(ws, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [{ type: 'mover', request: 'launch', name: 'spin', program: '${workspaceFolder}/spin.mover', stopOnEntry: false, maxSteps: 2 ** 50 }] }, null, 2));
-  await page.keyboard.press('Shift+F5');
-  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  await endSession(page);
   await quickOpen(page, 'spin.mover');
   await startConfiguration(page, 'spin');
   await page.locator('.debug-toolbar .codicon-debug-pause').waitFor({ timeout: 60_000 });
@@ -429,8 +427,7 @@ async function hoverWhileRunning(page, ws) {
   for (const want of ['VS0', 'VS1', 'VS2']) if (!shown.includes(want)) throw new Error(`the hover while running does not show ${want}: ${shown}`);
   log('hover while running: one hover, whole, with the address in VS0, VS1 and VS2');
   await page.keyboard.press('Escape');
-  await page.keyboard.press('Shift+F5');
-  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  await endSession(page);
   rmSync(path.join(ws, '.vscode'), { recursive: true, force: true });
 }
 

@@ -6,7 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCommand, waitFor } from './ui-driver.mjs';
+import { endSession, runCommand, waitFor } from './ui-driver.mjs';
 
 const FILE = 'explorer-check.test.mover';
 const ASSERT_LINE = 9; // one-based: the line of the failing assert below
@@ -28,10 +28,7 @@ t_fail:
 /** Throws unless a failing test shows in the Test Explorer and at its assert's line in the editor. */
 export async function testExplorerUi(page, workspaceFolder, resultsDir) {
   writeFileSync(path.join(workspaceFolder, FILE), SOURCE);
-  if (await page.locator('.debug-toolbar').isVisible()) {
-    await page.keyboard.press('Shift+F5');
-    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
-  }
+  await endSession(page);
   // Open the file: the extension and the language server see it, and the Test Explorer asks for its symbols.
   // Through the workbench's own buttons, as a person would: the activity bar, the view's title actions.
   // (Clicking the entry of the view already shown would close the side bar.)

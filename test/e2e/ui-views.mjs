@@ -6,7 +6,7 @@
 // and the order of the Mover views. Waits on what the page shows, never on time.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { acceptQuickInput, paused, runCommand, stackLine, stopAt, topFrameLineInPage, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, endSession, paused, runCommand, stackLine, stopAt, topFrameLineInPage, waitFor } from './ui-driver.mjs';
 
 const log = (m) => console.log(`[ui-views] ${m}`);
 
@@ -216,7 +216,6 @@ export async function uiViews(page, ws, results) {
   await again.frame.locator('rect.mapping', { has: again.frame.locator('title', { hasText: /^VS1 0x2000_0000/ }) }).dispatchEvent('click');
   await page.locator('.tabs-container .tab', { hasText: 'Memory vs1:0x2000_0000' }).first().waitFor({ timeout: 15_000 });
   log('chunk map: a click on C4 opened memory at pa:0x1_0000_0000, on VS1\'s C4 band at vs1:0x2000_0000');
-  await page.keyboard.press('Shift+F5');
-  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: 30_000 });
+  await endSession(page);
   await runCommand(page, 'View: Close All Editors');
 }

@@ -7,7 +7,7 @@
 
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { acceptQuickInput, focusEditor, paused, quickOpen, runCommand, stackLine, waitFor } from './ui-driver.mjs';
+import { acceptQuickInput, endSession, focusEditor, paused, quickOpen, runCommand, stackLine, waitFor } from './ui-driver.mjs';
 
 /** The texts of the inline values the active editor shows. */
 async function inlineValues(page) {
@@ -58,10 +58,7 @@ const BROKEN = 'broken-task.mover';
 /** Runs the task `mover: run broken-task.mover` from Tasks: Run Task; its error shows in the Problems view with the matcher's source. */
 export async function taskProblemUi(page, ws, shot) {
   writeFileSync(path.join(ws, BROKEN), '; written by test/e2e/ui-workbench.mjs\nstart:\n    mvo r1, 1\n    halt\n');
-  if (await page.locator('.debug-toolbar').isVisible()) {
-    await page.keyboard.press('Shift+F5');
-    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
-  }
+  await endSession(page);
   // The first list names the task types: pick mover's, then its task for the broken file. The picker
   // waits for every task provider; ask again if it has not come (the palette may have lost the Enter).
   const row = (text) => page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
@@ -189,10 +186,7 @@ export async function addressMenuUi(page, shot) {
  * on entry (the remapped PTE, the TLB).
  */
 export async function sanitizerUi(page, shot) {
-  if (await page.locator('.debug-toolbar').isVisible()) {
-    await page.keyboard.press('Shift+F5');
-    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
-  }
+  await endSession(page);
   await quickOpen(page, 'missing-flush.mover');
   const header = (name) => page.locator('.pane-header', { hasText: name }).first();
   const expand = async (name) => { const h = header(name); if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click(); };
@@ -200,9 +194,13 @@ export async function sanitizerUi(page, shot) {
   if (!(await page.locator('.pane-header', { hasText: 'Breakpoints' }).first().isVisible())) await runCommand(page, 'View: Show Run and Debug');
   for (const h of await page.locator('.sidebar .pane-header[aria-expanded="true"]').all()) await h.click();
   await expand('Breakpoints');
-  const box = page.locator('.pane-body .monaco-list-row', { hasText: 'Stale TLB use' }).locator('input[type="checkbox"]').first();
-  await box.waitFor({ timeout: 15_000 });
-  if (!(await box.isChecked())) await box.click();
+  const filterRow = page.locator('.pane-body .monaco-list-row', { hasText: 'Stale TLB use' }).first();
+  await filterRow.waitFor({ timeout: 15_000 });
+  // The row's check box (an input VS Code may draw over): ticked through the input itself.
+  const box = filterRow.locator('input[type="checkbox"], [role="checkbox"]').first();
+  const ticked = () => box.evaluate((e) => e.checked === true || e.getAttribute('aria-checked') === 'true').catch(() => false);
+  if (!(await ticked())) await box.click({ force: true });
+  await waitFor(page, ticked, 'the Stale TLB use box ticked', 10_000);
   try {
     await page.keyboard.press('F5');
     await page.waitForSelector('.debug-toolbar', { timeout: 60_000 });
@@ -226,11 +224,8 @@ export async function sanitizerUi(page, shot) {
     }
     await shot('view-machine-diff');
   } finally {
-    if (await page.locator('.debug-toolbar').isVisible()) {
-      await page.keyboard.press('Shift+F5');
-      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
-    }
+    await endSession(page).catch(() => {});
     await expand('Breakpoints').catch(() => {});
-    if (await box.isChecked().catch(() => false)) await box.click().catch(() => {});
+    if (await ticked()) await box.click({ force: true }).catch(() => {});
   }
 }
