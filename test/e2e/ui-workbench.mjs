@@ -192,7 +192,11 @@ export async function sanitizerUi(page, shot) {
   const expand = async (name) => { const h = header(name); if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click(); };
   // The Run and Debug side bar, with only Breakpoints open (the exception filters are its first rows).
   if (!(await page.locator('.pane-header', { hasText: 'Breakpoints' }).first().isVisible())) await runCommand(page, 'View: Show Run and Debug');
-  for (const h of await page.locator('.sidebar .pane-header[aria-expanded="true"]').all()) await h.click();
+  for (let i = 0; i < 20; i++) {
+    const open = page.locator('.sidebar .pane-header[aria-expanded="true"]').first();
+    if (!(await open.count())) break;
+    await open.click();
+  }
   await expand('Breakpoints');
   const filterRow = page.locator('.pane-body .monaco-list-row', { hasText: 'Stale TLB use' }).first();
   await filterRow.waitFor({ timeout: 15_000 });
@@ -216,7 +220,12 @@ export async function sanitizerUi(page, shot) {
     await finding.waitFor({ timeout: 30_000 });
     await shot('sanitizer');
     // The Machine Diff since the stop on entry: cpu1's remap of the PTE, what the TLBs filled.
-    for (const h of await page.locator('.sidebar .pane-header[aria-expanded="true"]').all()) if (!((await h.getAttribute('aria-label')) ?? '').startsWith('Machine Diff')) await h.click();
+    // Collapse the open panes one at a time (each click changes which headers are open).
+    for (let i = 0; i < 20; i++) {
+      const open = page.locator('.sidebar .pane-header[aria-expanded="true"]:not([aria-label^="Machine Diff"])').first();
+      if (!(await open.count())) break;
+      await open.click();
+    }
     await expand('Machine Diff');
     for (const want of ['Page tables', 'TLB']) {
       await page.locator('.pane-body .monaco-list-row', { hasText: want }).first().waitFor({ timeout: 30_000 })
