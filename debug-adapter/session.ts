@@ -158,7 +158,8 @@ export class MoverDebugSession extends DebugSession {
     void (async () => {
       try {
         if (!this.authorized) this.authorize(request);
-        if (this.disposed && request.command !== 'disconnect') throw new RequestError(ErrorCode.SessionEnded, `the debug session has ended (disconnected): "${request.command}" cannot be served`);
+        // A request that crossed the disconnect (an inline value, a hover) answers with no notification: the user ended the session.
+        if (this.disposed && request.command !== 'disconnect') throw new RequestError(ErrorCode.SessionEnded, `the debug session has ended (disconnected): "${request.command}" cannot be served`, { showUser: false });
         // Own properties only: "toString" or "__proto__" are not requests.
         const command = typeof request.command === 'string' && Object.hasOwn(this.handlers, request.command) ? (request.command as RequestName) : undefined;
         if (!command) throw new RequestError(ErrorCode.UnknownCommand, `the Mover debugger does not support the request "${request.command}"`);

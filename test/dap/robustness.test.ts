@@ -142,6 +142,8 @@ overBothTransports('robustness', (open, transport) => {
       for (const [command, args] of [['threads', {}], ['stackTrace', { threadId: tid }], ['launch', { program: HELLO }], ['evaluate', { expression: '1' }]] as const) {
         const r = await d.fails(command, args, /the debug session has ended \(disconnected\)/);
         assert.equal(errorId(r), ErrorCode.SessionEnded);
+        // A request that crossed the disconnect pops no notification in VS Code.
+        assert.equal((r.body as { error?: { showUser?: boolean } }).error?.showUser, false);
       }
       // Disconnecting again is harmless.
       await d.ok('disconnect', {});
