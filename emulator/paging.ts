@@ -87,6 +87,9 @@ export class WalkOut {
   pwt = false;
   pcd = false;
   errorCode = 0;
+  /** Where the walk read its PDE and PTE (-1: no PTE, a 2 MiB page; or not reached). */
+  pdeAddr = -1;
+  pteAddr = -1;
   fault: FaultKind | null = null;
   faultLevel: LevelName | null = null;
 }
@@ -127,6 +130,8 @@ export function walk(mem: PhysicalMemory, pdptes: Pdptes, va: number, req: WalkR
   out.fault = null;
   out.faultLevel = null;
   out.errorCode = 0;
+  out.pdeAddr = -1;
+  out.pteAddr = -1;
   const i = va >>> PDPT_SHIFT;
   const pdpteLo = pdptes.lo[i];
   const pdpteHi = pdptes.hi[i];
@@ -137,6 +142,7 @@ export function walk(mem: PhysicalMemory, pdptes: Pdptes, va: number, req: WalkR
   const pdeAddr = entryFrameBase(pdpteLo, pdpteHi) + pdIndex * ENTRY_SIZE;
   const pdeLo = mem.read32(pdeAddr);
   const pdeHi = mem.read32(pdeAddr + 4);
+  out.pdeAddr = pdeAddr;
   if (trace) trace.push({ level: 'PDE', index: pdIndex, entryAddress: pdeAddr, lo: pdeLo, hi: pdeHi });
   if (!(pdeLo & PTE_P)) return fail(out, 'not-present', 'PDE', req);
   if (pdeHi & ENTRY_RESERVED_HI_MASK) return fail(out, 'reserved-bit', 'PDE', req);
@@ -159,6 +165,7 @@ export function walk(mem: PhysicalMemory, pdptes: Pdptes, va: number, req: WalkR
   const pteAddr = entryFrameBase(pdeLo, pdeHi) + ptIndex * ENTRY_SIZE;
   const pteLo = mem.read32(pteAddr);
   const pteHi = mem.read32(pteAddr + 4);
+  out.pteAddr = pteAddr;
   if (trace) trace.push({ level: 'PTE', index: ptIndex, entryAddress: pteAddr, lo: pteLo, hi: pteHi });
   if (!(pteLo & PTE_P)) return fail(out, 'not-present', 'PTE', req);
   if (pteHi & ENTRY_RESERVED_HI_MASK) return fail(out, 'reserved-bit', 'PTE', req);

@@ -30,6 +30,8 @@ const NO_KEY = 0;
 const SLAB_PAGES = 64;
 const SLAB_SHIFT = 6;
 const SLAB_MASK = SLAB_PAGES - 1;
+/** Pages whose slot the read path remembers (a power of two). */
+const RECENT_PAGES = 16;
 
 /** Old contents of the pages written since a journal began; pages allocated since then are listed apart. */
 export interface MemoryJournal {
@@ -69,6 +71,8 @@ export class PhysicalMemory {
   private slotShared = new Uint8Array(SLAB_PAGES);
   /** 1 for a shared slot whose lazy image may not have built the page yet. */
   private slotLazy = new Uint8Array(SLAB_PAGES);
+  /** 1: a page the CPU's walks read entries from (see tableWrites). */
+  private slotTable = new Uint8Array(SLAB_PAGES);
   /** Per slab index: the lazy image a shared slab views, and the image page of its first slot. */
   private readonly slabLazy: ({ readonly image: LazyImage; readonly firstPage: number } | undefined)[] = [];
   private slotsUsed = 0;
@@ -88,6 +92,13 @@ export class PhysicalMemory {
   private rView: DataView | null = null;
   private rBytes: Uint8Array | null = null;
   private rBase = 0;
+  /**
+   * Behind the read shortcut, the slots of the last few pages read (-1: no data), direct-mapped by
+   * pfn: a walk reads a directory, a table and then the data, three pages in turn, and each would
+   * otherwise go to the directory. Only setSlot changes a page's slot, and it forgets the page here.
+   */
+  private readonly recentPfn = new Int32Array(RECENT_PAGES).fill(-1);
+  private readonly recentSlot = new Int32Array(RECENT_PAGES);
   private wPfn = -1;
   private wView: DataView | null = null;
   private wBytes: Uint8Array | null = null;
@@ -120,11 +131,43 @@ export class PhysicalMemory {
    * host listener call. For reads, a page with no data is a shared page of zeros (its first write
    * tells the listeners). For writes, the page is made private and journaled as a write would.
    */
-  hostPage(pfn: number, write: boolean): void {
+  hostPage(pfn: number, write: boolean): boolean {
+    // Writes to a paging-structure page must be counted (tableWrites): none go through host memory.
+    if (write && this.isTablePage(pfn)) return false;
     const slot = write ? this.writableSlot(pfn) : this.slotOf(pfn);
-    if (slot < 0) { this.zeroHandedOut = true; this.hostView = ZERO_PAGE; this.hostOffset = 0; return; }
+    if (slot < 0) { this.zeroHandedOut = true; this.hostView = ZERO_PAGE; this.hostOffset = 0; return true; }
     this.hostView = this.views[slot >>> SLAB_SHIFT];
     this.hostOffset = (slot & SLAB_MASK) << PAGE_SHIFT;
+    return true;
+  }
+
+  /**
+   * Writes to pages a CPU walk read a directory or table entry from (watchTables), ever: a walk memo
+   * (walk-memo.ts) keeps a walk's result while this is what it was. Undo counts too.
+   */
+  tableWrites = 0;
+
+  private isTablePage(pfn: number): boolean {
+    const slot = this.rawSlotOf(pfn);
+    return slot >= 0 && this.slotTable[slot] === 1;
+  }
+
+  /**
+   * From now on writes to the pages holding these physical addresses count in tableWrites (-1: none).
+   * Called after a walk, with its directory and table entries' addresses; each page costs once.
+   */
+  watchTables(a: number, b: number): void {
+    this.watchTable(a);
+    this.watchTable(b);
+  }
+
+  private watchTable(pa: number): void {
+    if (pa < 0) return;
+    const slot = this.slotOf(Math.floor(pa / PAGE_SIZE));
+    if (slot < 0 || this.slotTable[slot]) return;
+    this.slotTable[slot] = 1;
+    // The write shortcut and host caches may point at the page: writes must come through here now.
+    this.dropShortcuts();
   }
 
   /** Number of 4 KiB pages that hold data (were written at least once and not released). */
@@ -179,6 +222,7 @@ export class PhysicalMemory {
 
   /** Sets pfn's slot (slot + 1, or 0 for none), adding the key if needed. */
   private setSlot(pfn: number, value: number): void {
+    if (this.recentPfn[pfn & (RECENT_PAGES - 1)] === pfn) this.recentPfn[pfn & (RECENT_PAGES - 1)] = -1;
     let h = this.indexOf(pfn);
     if (this.keys[h] === NO_KEY) {
       if ((this.keyCount + 1) * 2 > this.keys.length) { this.grow(); h = this.indexOf(pfn); }
@@ -221,6 +265,7 @@ export class PhysicalMemory {
     this.slotEpoch = grow(this.slotEpoch, new Int32Array(len));
     this.slotShared = grow(this.slotShared, new Uint8Array(len));
     this.slotLazy = grow(this.slotLazy, new Uint8Array(len));
+    this.slotTable = grow(this.slotTable, new Uint8Array(len));
   }
 
   /** A zeroed private slot. */
@@ -228,6 +273,7 @@ export class PhysicalMemory {
     let slot: number;
     if (this.freeSlots.length > 0) {
       slot = this.freeSlots.pop()!;
+      this.slotTable[slot] = 0;
       this.slabs[slot >>> SLAB_SHIFT].fill(0, (slot & SLAB_MASK) << PAGE_SHIFT, ((slot & SLAB_MASK) + 1) << PAGE_SHIFT);
     } else {
       slot = this.slotsUsed++;
@@ -249,6 +295,7 @@ export class PhysicalMemory {
     this.setSlot(pfn, slot + 1);
     this.slotPfn[slot] = pfn;
     this.slotEpoch[slot] = this.epoch;
+    this.slotTable[slot] = this.slotTable[shared];
     this.abandoned++;
     // The read shortcut and host caches may still view the shared copy.
     if (this.rPfn === pfn) this.rPfn = -1;
@@ -305,6 +352,7 @@ export class PhysicalMemory {
   private writableSlot(pfn: number): number {
     const slot = this.slotOf(pfn);
     if (slot < 0) return this.allocate(pfn);
+    if (this.slotTable[slot]) this.tableWrites++;
     if (this.slotEpoch[slot] !== this.epoch) {
       this.slotEpoch[slot] = this.epoch;
       if (this.journal && !this.journal.saved.has(pfn)) {
@@ -320,7 +368,14 @@ export class PhysicalMemory {
    * read that is not on the last page read comes here.
    */
   private readPage(pfn: number): boolean {
-    const slot = this.slotOf(pfn);
+    const r = pfn & (RECENT_PAGES - 1);
+    let slot: number;
+    if (this.recentPfn[r] === pfn) slot = this.recentSlot[r];
+    else {
+      slot = this.slotOf(pfn);
+      this.recentPfn[r] = pfn;
+      this.recentSlot[r] = slot;
+    }
     if (slot < 0) return false;
     this.rPfn = pfn;
     this.rView = this.views[slot >>> SLAB_SHIFT];
@@ -332,7 +387,8 @@ export class PhysicalMemory {
   /** Makes pfn the write shortcut's page (allocated and journaled as needed). */
   private writePage(pfn: number): void {
     const slot = this.writableSlot(pfn);
-    this.wPfn = pfn;
+    // Every write to a paging-structure page is counted: those take this path each time.
+    this.wPfn = this.slotTable[slot] ? -1 : pfn;
     this.wView = this.views[slot >>> SLAB_SHIFT];
     this.wBytes = this.slabs[slot >>> SLAB_SHIFT];
     this.wBase = (slot & SLAB_MASK) << PAGE_SHIFT;
@@ -484,6 +540,7 @@ export class PhysicalMemory {
   /** Puts back what a journal saved and releases the pages allocated while it was active. */
   undo(journal: MemoryJournal): void {
     this.dropShortcuts();
+    this.tableWrites++;
     for (const [pfn, bytes] of journal.saved) {
       const slot = this.slotOf(pfn);
       if (slot < 0) continue;

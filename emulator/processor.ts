@@ -5,6 +5,7 @@
 
 import { PhysicalMemory, PAGE_SHIFT } from './physical-memory';
 import { hex } from './hex';
+import { WalkMemo } from './walk-memo';
 import {
   CR3_PDPT_MASK, ENTRY_SIZE, PDPT_ENTRIES, WalkOut, walk, reservedBits, type Pdptes, type FaultKind, type LevelName, type WalkRequest,
 } from './paging';
@@ -95,6 +96,8 @@ export class Processor {
   sanitizer: TlbObserver | null = null;
   private pg = false;
   private readonly walkOut = new WalkOut();
+  /** What this processor's walks found (see walk-memo.ts). */
+  private readonly memo = new WalkMemo();
   private readonly pdptes: Pdptes;
 
   constructor(readonly id: number, private readonly mem: PhysicalMemory, geometry?: TlbGeometry) {
@@ -167,15 +170,30 @@ export class Processor {
       tlb.misses++;
     }
     tlb.walks++;
+    const kind = (write ? 1 : 0) | (user ? 2 : 0) | (this.cr0 & CR0_WP ? 4 : 0);
+    const mem = this.mem;
+    // The walk memo answers a walk it has seen over unchanged tables (not while the sanitizer, which
+    // looks at what each fill was built from, is on).
+    const memo = this.sanitizer === null ? this.memo : null;
+    if (memo !== null) {
+      const m = memo.find(vpn, kind, this.pdpteLo, this.pdpteHi, mem.tableWrites);
+      if (m >= 0) {
+        tlb.fill(vpn, memo.frame[m], memo.global[m] && (this.cr4 & CR4_PGE) ? memo.flags[m] | TLB_GLOBAL : memo.flags[m]);
+        return memo.frame[m] + (va & 0xfff);
+      }
+    }
     const out = this.walkOut;
-    const req = CPU_REQUESTS[(write ? 1 : 0) | (user ? 2 : 0) | (this.cr0 & CR0_WP ? 4 : 0)];
-    if (!walk(this.mem, this.pdptes, va, req, out, null)) {
+    if (!walk(mem, this.pdptes, va, CPU_REQUESTS[kind], out, null)) {
       if (e >= 0) tlb.invalidateEntry(e);
       this.raisePageFault(va, write, user, out.errorCode, out.fault!, out.faultLevel);
       return -1;
     }
     let flags = (out.writable ? TLB_RW : 0) | (out.user ? TLB_US : 0) | (out.dirty ? TLB_DIRTY : 0) | (out.large ? TLB_LARGE : 0) |
       (out.pwt ? TLB_PWT : 0) | (out.pcd ? TLB_PCD : 0);
+    if (memo !== null) {
+      mem.watchTables(out.pdeAddr, out.pteAddr);
+      memo.remember(vpn, kind, this.pdpteLo, this.pdpteHi, mem.tableWrites, out.frameBase, flags, out.global);
+    }
     if (out.global && (this.cr4 & CR4_PGE)) flags |= TLB_GLOBAL;
     const filled = tlb.fill(vpn, out.frameBase, flags);
     if (this.sanitizer !== null) this.sanitizer.filled(this, filled);
@@ -248,17 +266,17 @@ export class Processor {
   /** Reads the 32-byte-aligned PDPT at CR3's base into the PDPTE registers. */
   private loadPdptes(cr3: number): ControlFault | null {
     const base = (cr3 & CR3_PDPT_MASK) >>> 0;
-    const lo: number[] = [];
-    const hi: number[] = [];
+    // All four are checked before any register changes (a #GP leaves the old ones).
     for (let i = 0; i < PDPT_ENTRIES; i++) {
-      lo.push(this.mem.read32(base + i * ENTRY_SIZE));
-      hi.push(this.mem.read32(base + i * ENTRY_SIZE + 4));
-      if ((lo[i] & 1) && reservedBits('PDPTE', lo[i], hi[i])) {
-        return gp(`PDPTE ${i} at ${hex(base + i * ENTRY_SIZE)} has reserved bits set (${hex(hi[i] >>> 0)}:${hex(lo[i] >>> 0)}): loading the PDPT raises #GP`);
+      const lo = this.mem.read32(base + i * ENTRY_SIZE), hi = this.mem.read32(base + i * ENTRY_SIZE + 4);
+      if ((lo & 1) && reservedBits('PDPTE', lo, hi)) {
+        return gp(`PDPTE ${i} at ${hex(base + i * ENTRY_SIZE)} has reserved bits set (${hex(hi >>> 0)}:${hex(lo >>> 0)}): loading the PDPT raises #GP`);
       }
     }
-    this.pdpteLo.set(lo);
-    this.pdpteHi.set(hi);
+    for (let i = 0; i < PDPT_ENTRIES; i++) {
+      this.pdpteLo[i] = this.mem.read32(base + i * ENTRY_SIZE);
+      this.pdpteHi[i] = this.mem.read32(base + i * ENTRY_SIZE + 4);
+    }
     return null;
   }
 

@@ -380,7 +380,8 @@ export class Tlb {
     const i = vpn & FAST_MASK;
     if (this.fastTag[i] !== vpn || !this.isMru[this.fastWay[i]]) return;
     if (write && this.fastWTag[i] !== vpn) return;
-    mem.hostPage(Math.floor(pa / (PAGE_OFFSET_MASK + 1)), write);
+    // Refused for writes to a page the walks read (its writes are counted one by one).
+    if (!mem.hostPage(Math.floor(pa / (PAGE_OFFSET_MASK + 1)), write)) return;
     // hostPage may have told every listener to drop its host cache (a shared page copied): set after it.
     const view = mem.hostView, offset = mem.hostOffset;
     if (this.hostTag[i] === vpn && (this.hostView[i] !== view || this.hostOffset[i] !== offset)) this.hostWTag[i] = INVALID;
@@ -411,14 +412,29 @@ export class Tlb {
     return n;
   }
 
-  /** MOV to CR3: every entry but global ones. */
+  /**
+   * MOV to CR3: every entry but global ones. This and flushAll run on every space switch, so they loop
+   * themselves rather than call a predicate per entry.
+   */
   flushNonGlobal(): number {
-    return this.flushWhere((e) => (this.flags[e] & TLB_GLOBAL) === 0);
+    this.flushes++;
+    this.changeSeq++;
+    let n = 0;
+    for (let e = 0; e < this.size; e++) {
+      if (this.vpn[e] !== INVALID && (this.flags[e] & TLB_GLOBAL) === 0) { this.drop(e); n++; }
+    }
+    return n;
   }
 
   /** Everything, global entries included (CR0.PG 1->0, CR4.PGE/PAE changes, full flush instruction). */
   flushAll(): number {
-    return this.flushWhere(() => true);
+    this.flushes++;
+    this.changeSeq++;
+    let n = 0;
+    for (let e = 0; e < this.size; e++) {
+      if (this.vpn[e] !== INVALID) { this.drop(e); n++; }
+    }
+    return n;
   }
 
   /** INVLPG: the page holding `va`, global or not; for a 2 MiB page, all of its pieces. */

@@ -555,6 +555,8 @@ export class Interpreter {
     // TLB keeps entries mapping those pages off the fast write paths, and paging-off stores go slow.
     const san = this.sanitizer;
     const watchReturns = this.returnWatch !== null;
+    const codeLength = this.program.length;
+    const scratch = this.scratch;
     const tlb = cpu.tlb;
     // The TLB's host cache (see tlb.ts): while a hook is armed, an empty one, so every access takes
     // the paths below it. Hits it answers are counted here and added to the TLB's counter before
@@ -602,18 +604,26 @@ export class Interpreter {
           hView[k].setInt32(hOff[k] + off, code[at] === Op.ST32 ? lo[code[at + MR.S]] : code[at + MI.LO], true);
           pc++; continue;
         }
-        case Op.PUSH_R: case Op.PUSH_I: case Op.CALL: {
+        case Op.PUSH_R: case Op.PUSH_I: case Op.CALL: case Op.CALL_R: {
           const op = code[at];
+          // A call through a register to no instruction faults on the slow path.
+          let target = 0;
+          if (op === Op.CALL) target = code[at + Target.L];
+          else if (op === Op.CALL_R) {
+            const r = code[at + Reg.R], addr = lo[r] >>> 0;
+            if (hi[r] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= codeLength) break;
+            target = addr / INSTRUCTION_SIZE;
+          }
+          const calls = op === Op.CALL || op === Op.CALL_R;
           const sp = (lo[15] - 8) | 0;
           const off = sp & PAGE_OFFSET_MASK, vpn = sp >>> PAGE_SHIFT, k = vpn & FAST_MASK;
           if (off > PAGE_SIZE - 8 || (lo[15] >>> 0) < 8) break;
           if (hWTag[k] === vpn) {
             hits++;
             const dv = hView[k], p = hOff[k] + off;
-            if (op === Op.CALL) {
+            if (calls) {
               dv.setInt32(p, (pc + 1) * INSTRUCTION_SIZE, true); dv.setInt32(p + 4, 0, true);
               lo[15] = sp;
-              const target = code[at + Target.L];
               t.pushFrame(pc, target, cpu.paging, cpu.cr3, sp >>> 0);
               pc = target; continue;
             }
@@ -625,10 +635,9 @@ export class Interpreter {
           let pa = tlb.fastWrite(sp);
           if (pa < 0) { if (cpu.paging || san !== null) break; pa = sp >>> 0; }
           else if (!hooked) tlb.fillHost(sp, pa, mem, true);
-          if (op === Op.CALL) {
+          if (calls) {
             mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
             lo[15] = sp;
-            const target = code[at + Target.L];
             t.pushFrame(pc, target, cpu.paging, cpu.cr3, sp >>> 0);
             pc = target; continue;
           }
@@ -661,7 +670,7 @@ export class Interpreter {
             pc++; continue;
           }
           lo[15] = (sp + 8) | 0;
-          if (vh !== 0 || vl % INSTRUCTION_SIZE !== 0 || vl / INSTRUCTION_SIZE >= this.program.length) {
+          if (vh !== 0 || vl % INSTRUCTION_SIZE !== 0 || vl / INSTRUCTION_SIZE >= codeLength) {
             // As the slow path: the pop happened, the jump faults.
             t.pc = pc;
             this.pending = { kind: 'fault', thread: t.id, cpu: cpu.id, pc, fault: { kind: 'bad-jump', target: vl } };
@@ -707,6 +716,36 @@ export class Interpreter {
           continue;
         }
         case Op.JMP: pc = code[at + Target.L]; continue;
+        // The cheap processor instructions the patent's gate runs on every call ([00041]-[00045]).
+        case Op.MOV_RC: {
+          const d = code[at + RC.D], cr = code[at + RC.CR];
+          lo[d] = (cr === 0 ? cpu.cr0 : cr === 2 ? cpu.cr2 : cr === 3 ? cpu.cr3 : cpu.cr4) | 0; hi[d] = 0;
+          pc++; continue;
+        }
+        case Op.CPUID: { const d = code[at + Reg.R]; lo[d] = cpu.id; hi[d] = 0; pc++; continue; }
+        case Op.PREEMPT_OFF: cpu.preemptCount++; pc++; continue;
+        // An underflow faults on the slow path.
+        case Op.PREEMPT_ON: if (cpu.preemptCount === 0) break; cpu.preemptCount--; pc++; continue;
+        case Op.SHL_RRR: case Op.SHL_RRI: case Op.SHR_RRR: case Op.SHR_RRI: case Op.SAR_RRR: case Op.SAR_RRI: {
+          const op = code[at];
+          const d = code[at + RRR.D], s = code[at + RRR.S];
+          const n = ((op - Op.SHL_RRR) & 1 ? code[at + RRI.LO] : lo[code[at + RRR.T]]) & 63;
+          const al = lo[s], ah = hi[s];
+          let rl: number, rh: number;
+          if (n === 0) { rl = al; rh = ah; }
+          else if (op <= Op.SHL_RRI) { if (n < 32) { rh = (ah << n) | (al >>> (32 - n)); rl = al << n; } else { rh = al << (n - 32); rl = 0; } }
+          else if (op <= Op.SHR_RRI) { if (n < 32) { rl = (al >>> n) | (ah << (32 - n)); rh = ah >>> n; } else { rl = ah >>> (n - 32); rh = 0; } }
+          else { if (n < 32) { rl = (al >>> n) | (ah << (32 - n)); rh = ah >> n; } else { rl = ah >> (n - 32); rh = ah >> 31; } }
+          lo[d] = rl | 0; hi[d] = rh | 0;
+          pc++; continue;
+        }
+        case Op.MUL_RRR: case Op.MUL_RRI: {
+          const d = code[at + RRR.D], s = code[at + RRR.S];
+          const imm = code[at] === Op.MUL_RRI;
+          mul64(lo[s], hi[s], imm ? code[at + RRI.LO] : lo[code[at + RRR.T]], imm ? code[at + RRI.HI] : hi[code[at + RRR.T]], scratch);
+          lo[d] = scratch[0]; hi[d] = scratch[1];
+          pc++; continue;
+        }
         case Op.BREAK: {
           t.pc = pc;
           this.pending = { kind: 'breakpoint', thread: t.id, cpu: cpu.id, pc };
@@ -951,8 +990,9 @@ export class Interpreter {
   }
 
   private value(c: CpuRun, v: ValueRef): bigint {
-    if (v.reg < 0) return (BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0);
-    return (BigInt(c.proc.regHi[v.reg] >>> 0) << 32n) | BigInt(c.proc.regLo[v.reg] >>> 0);
+    const h = v.reg < 0 ? v.hi : c.proc.regHi[v.reg], l = v.reg < 0 ? v.lo : c.proc.regLo[v.reg];
+    // Below 2^53 a number converts exactly, and far faster than shifting BigInts (events run this twice).
+    return (h >>> 0) < 0x20_0000 ? BigInt((h >>> 0) * 0x1_0000_0000 + (l >>> 0)) : (BigInt(h >>> 0) << 32n) | BigInt(l >>> 0);
   }
 
   private stackFault(c: CpuRun, t: Thread, pc: number, write: boolean): number {
@@ -1017,12 +1057,6 @@ export class Interpreter {
         if (cpu.preemptCount === 0) { const next = this.nextReady(c, t); if (next) { t.pc = pc + 1; this.switchTo(c, next); } }
         return pc + 1;
       }
-      case Op.MOV_RC: {
-        const d = code[at + RC.D], cr = code[at + RC.CR];
-        const v = cr === 0 ? cpu.cr0 : cr === 2 ? cpu.cr2 : cr === 3 ? cpu.cr3 : cpu.cr4;
-        lo[d] = v | 0; hi[d] = 0;
-        return pc + 1;
-      }
       case Op.MOV_CR: {
         const cr = code[at + CR.CR], s = code[at + CR.S];
         const v = lo[s] >>> 0;
@@ -1045,13 +1079,6 @@ export class Interpreter {
         }
         return pc + 1;
       }
-      case Op.MUL_RRR: case Op.MUL_RRI: {
-        const d = code[at + RRR.D], s = code[at + RRR.S];
-        const [bl, bh] = op === Op.MUL_RRI ? [code[at + RRI.LO], code[at + RRI.HI]] : [lo[code[at + RRR.T]], hi[code[at + RRR.T]]];
-        mul64(lo[s], hi[s], bl, bh, this.scratch);
-        lo[d] = this.scratch[0]; hi[d] = this.scratch[1];
-        return pc + 1;
-      }
       case Op.DIV_RRR: case Op.DIV_RRI: case Op.MOD_RRR: case Op.MOD_RRI: case Op.IDIV_RRR: case Op.IDIV_RRI: case Op.IMOD_RRR: case Op.IMOD_RRI: {
         const d = code[at + RRR.D], s = code[at + RRR.S];
         const immediate = (op - Op.DIV_RRR) % 2 === 1;
@@ -1064,19 +1091,6 @@ export class Interpreter {
         if (signed) { a = BigInt.asIntN(64, a); b = BigInt.asIntN(64, b); }
         const r = BigInt.asUintN(64, isMod ? a % b : a / b);
         lo[d] = Number(r & 0xffffffffn) | 0; hi[d] = Number(r >> 32n) | 0;
-        return pc + 1;
-      }
-      case Op.SHL_RRR: case Op.SHL_RRI: case Op.SHR_RRR: case Op.SHR_RRI: case Op.SAR_RRR: case Op.SAR_RRI: {
-        const d = code[at + RRR.D], s = code[at + RRR.S];
-        const immediate = (op - Op.SHL_RRR) % 2 === 1;
-        const n = (immediate ? code[at + RRI.LO] : lo[code[at + RRR.T]]) & 63;
-        const al = lo[s], ah = hi[s];
-        let rl: number, rh: number;
-        if (n === 0) { rl = al; rh = ah; }
-        else if (op <= Op.SHL_RRI) { if (n < 32) { rh = (ah << n) | (al >>> (32 - n)); rl = al << n; } else { rh = al << (n - 32); rl = 0; } }
-        else if (op <= Op.SHR_RRI) { if (n < 32) { rl = (al >>> n) | (ah << (32 - n)); rh = ah >>> n; } else { rl = ah >>> (n - 32); rh = 0; } }
-        else { if (n < 32) { rl = (al >>> n) | (ah << (32 - n)); rh = ah >> n; } else { rl = ah >> (n - 32); rh = ah >> 31; } }
-        lo[d] = rl | 0; hi[d] = rh | 0;
         return pc + 1;
       }
       case Op.NOT: { const d = code[at + RR.D], s = code[at + RR.S]; lo[d] = ~lo[s]; hi[d] = ~hi[s]; return pc + 1; }
@@ -1124,7 +1138,6 @@ export class Interpreter {
         cpu.tlb.invalidateRange(start, end);
         return pc + 1;
       }
-      case Op.PREEMPT_OFF: cpu.preemptCount++; return pc + 1;
       case Op.PREEMPT_ON:
         if (cpu.preemptCount === 0) return this.faultStop(t, pc, { kind: 'preempt-underflow' });
         cpu.preemptCount--;
@@ -1150,7 +1163,6 @@ export class Interpreter {
         if (this.watches.length) this.checkWatches(c, t, pc, va >>> 0, pa, 4, true);
         return pc + 1;
       }
-      case Op.CPUID: { const d = code[at + Reg.R]; lo[d] = cpu.id; hi[d] = 0; return pc + 1; }
       case Op.TID: { const d = code[at + Reg.R]; lo[d] = t.id; hi[d] = 0; return pc + 1; }
       case Op.BREAD: case Op.BWRITE: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'values' }>;
