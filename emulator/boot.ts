@@ -5,8 +5,13 @@
 // linearly. A page table whose 512 entries would be identical in two spaces (the common chunks C1 and
 // C3 at the same VAs with the same flags) is written once and shared. Everything is placed in the
 // layout's page-table area (in C2 for the patent layout): the PDPTs first, 32 bytes each, then the
-// directories and tables a page each. Tables are written into the shared image on first read (LazyTables),
-// so a machine boots without writing the ~2 M entries of the patent layout up front.
+// directories and tables a page each.
+//
+// Boot does not write entries: it plans them. Frames run linearly through a mapping, so the structures
+// of a layout are a few dozen runs of entries (a mapping's tables in one GiB are one run, the directory
+// entries pointing at them another), found per mapping rather than per 2 MiB region. The image's pages
+// are written from those runs when memory first reads them (LazyImage), so a machine boots without
+// writing the ~2 M entries of the patent layout up front, and what memory holds is the same either way.
 
 import { FOUR_GIB, formatSize, hex } from './hex';
 import { LayoutError, type Layout, type Mapping } from './layout';
@@ -59,37 +64,61 @@ interface BootImage {
   readonly result: BootResult;
   /** Every page of the page-table area the structures use, from its base, as memory will hold them. */
   readonly bytes: Uint8Array;
-  /** Page tables are written into `bytes` when memory first reads them (PDPTs and directories at once). */
+  /** Writes each page of `bytes` when memory first reads it. */
   readonly lazy: LazyImage;
 }
 
 /**
- * The page tables of an image, written on first use: per table page, its runs of linear frames
- * (first word, end word, first frame's PA, flags), four numbers a run.
+ * Entries `at` to `end` (exclusive; entry indexes from the area's base, 512 a page) whose frames go up
+ * linearly: entry at + k holds (pa + k * stride) | flags.
  */
-class LazyTables implements LazyImage {
+interface EntryRun {
+  readonly at: number;
+  readonly end: number;
+  readonly pa: number;
+  readonly stride: number;
+  readonly flags: number;
+}
+
+/**
+ * Consecutive page tables of the area, each for a 2 MiB region one mapping covers whole: table k lists
+ * the 512 frames from pa + k * 2 MiB with `flags`. Another such region with the same frames and flags
+ * uses the same table.
+ */
+interface WholeTables {
+  readonly page: number;
+  readonly count: number;
+  readonly pa: number;
+  readonly flags: number;
+}
+
+/** The image's pages, written from their runs of entries on first use. */
+class LazyEntries implements LazyImage {
   private readonly built: Uint8Array;
-  private readonly runs: (number[] | undefined)[] = [];
-  constructor(private readonly image: Int32Array, pages: number) {
-    this.built = new Uint8Array(pages).fill(1);
-  }
-
-  /** A table page to write later, with its runs. */
-  add(page: number, runs: number[]): void {
-    this.built[page] = 0;
-    this.runs[page] = runs;
-  }
-
-  isBuilt(page: number): boolean {
-    return this.built[page] === 1;
+  /** Sorted by `at`; no two overlap. */
+  private readonly runs: readonly EntryRun[];
+  constructor(private readonly image: Int32Array, pages: number, runs: EntryRun[]) {
+    this.built = new Uint8Array(pages);
+    this.runs = runs.sort((a, b) => a.at - b.at);
   }
 
   buildPage(page: number): void {
     if (this.built[page]) return;
     this.built[page] = 1;
-    const runs = this.runs[page]!;
-    this.runs[page] = undefined;
-    for (let r = 0; r < runs.length; r += 4) fillEntries(this.image, runs[r], runs[r + 1], runs[r + 2], runs[r + 3]);
+    const first = page * TABLE_ENTRIES, last = first + TABLE_ENTRIES;
+    // The first run ending after the page's first entry, then every run starting before its end.
+    const runs = this.runs;
+    let lo = 0, hi = runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (runs[mid].end <= first) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < runs.length && runs[i].at < last; i++) {
+      const r = runs[i];
+      const at = Math.max(r.at, first);
+      fillEntries(this.image, at * ENTRY_WORDS, Math.min(r.end, last) * ENTRY_WORDS, r.pa + (at - r.at) * r.stride, r.stride, r.flags);
+    }
     if (!HOST_LITTLE_ENDIAN) {
       const bytes = new Uint8Array(this.image.buffer, page * PAGE_SIZE, PAGE_SIZE);
       for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
@@ -97,7 +126,7 @@ class LazyTables implements LazyImage {
   }
 }
 
-/** Built images per layout object: a layout is immutable, so its paging structures are built once. */
+/** Built images per layout object: a layout is immutable, so its paging structures are planned once. */
 const images = new WeakMap<Layout, BootImage>();
 
 /** Writes every paging structure of `layout` into `mem`. Throws LayoutError when the area is too small. */
@@ -113,74 +142,68 @@ export function buildPageTables(mem: PhysicalMemory, layout: Layout): BootResult
 }
 
 /**
- * Leaf entries from word `at` to `end` (exclusive) for frames running linearly from `pa`, each with
+ * Entries from word `at` to `end` (exclusive) for frames going up by `stride` from `pa`, each with
  * `flags`. The frames may cross a 4 GiB physical line: the high half carries.
  */
-function fillEntries(w: Int32Array, at: number, end: number, pa: number, flags: number): void {
+function fillEntries(w: Int32Array, at: number, end: number, pa: number, stride: number, flags: number): void {
   let frameLo = pa % TWO_32, frameHi = Math.floor(pa / TWO_32);
   for (; at < end; at += ENTRY_WORDS) {
     w[at] = frameLo | flags;
     w[at + 1] = frameHi;
-    frameLo += PAGE_SIZE;
+    frameLo += stride;
     if (frameLo >= TWO_32) { frameLo -= TWO_32; frameHi++; }
   }
 }
 
+/** Directory entries grant everything; the page-table entries decide R/W and U/S. */
+const PDE_TABLE_FLAGS = PTE_P | PTE_RW | PTE_US;
+
 /**
- * Builds the area's image with typed-array stores: no per-entry objects. A page table is named by a
- * string key of its contents (one per 2 MiB region, not per entry), so equal keys share one table.
+ * Plans the area's image: which page holds which structure, and the runs of entries each holds. Pages
+ * are given out in the order of the spaces, their GiBs and the 2 MiB regions in each (a directory
+ * before the tables it points at); a table goes to the first region that needs it.
  */
 function buildImage(layout: Layout): BootImage {
   const paged = layout.spaces.filter((s) => s.paging);
   const area = layout.pageTables;
-  const pdptPages = Math.ceil((paged.length * PDPT_ALIGN) / PAGE_SIZE);
   const areaPages = area.size / PAGE_SIZE;
-  // At most a directory per GiB and a table per 2 MiB of each space: allocated once (the host commits
-  // only the pages written).
-  const maxPages = Math.min(areaPages, pdptPages + paged.length * PDPT_ENTRIES * (1 + TABLE_ENTRIES));
-  const image = new Int32Array(maxPages * PAGE_WORDS);
-  let pages = pdptPages;
-  /** Word index of a fresh page of the area. */
-  const allocPage = (): number => {
-    if (pages + 1 > areaPages) {
+  let pages = Math.ceil((paged.length * PDPT_ALIGN) / PAGE_SIZE);
+  /** The first of `n` fresh consecutive pages of the area. */
+  const allocPages = (n: number): number => {
+    if (pages + n > areaPages) {
       throw new LayoutError([{ path: 'pageTables.size', message: `the page-table area (${formatSize(area.size)} at ${hex(area.base)}) is too small for this layout's paging structures` }]);
     }
-    return pages++ * PAGE_WORDS;
+    pages += n;
+    return pages - n;
   };
-  const paOf = (word: number) => area.base + word * 4;
-  const tableRuns: [number, number[]][] = [];
-  /** Writes entry i of the table at word `table`: frame/flags low half, PA bits 35..32 high. */
-  const put = (table: number, i: number, pa: number, flags: number) => {
-    const w = image;
-    w[table + i * ENTRY_WORDS] = (pa % TWO_32) | flags;
-    w[table + i * ENTRY_WORDS + 1] = Math.floor(pa / TWO_32);
+  const paOfPage = (page: number) => area.base + page * PAGE_SIZE;
+  const runs: EntryRun[] = [];
+  const entries = (at: number, count: number, pa: number, stride: number, flags: number) => {
+    runs.push({ at, end: at + count, pa, stride, flags });
   };
 
   const pdpt = new Map<string, number>();
-  const sharedTables = new Map<string, number>();
+  const wholeTables: WholeTables[] = [];
+  /** Tables of regions mappings cover in part, by a key naming their whole contents. */
+  const partTables = new Map<string, number>();
   let pageDirectories = 0, pageTables = 0, sharedUses = 0, unshared = 0;
-  const covering: Mapping[] = [];
 
   paged.forEach((space, si) => {
-    const pdptAddr = area.base + si * PDPT_ALIGN; // as pdptAddresses() says
-    const pdptWord = si * (PDPT_ALIGN / 4);
-    pdpt.set(space.name, pdptAddr);
+    pdpt.set(space.name, area.base + si * PDPT_ALIGN); // as pdptAddresses() says
+    const pdptEntry = si * (PDPT_ALIGN / ENTRY_SIZE);
     for (let g = 0; g < PDPT_ENTRIES; g++) {
-      const gStart = g * GB_REGION;
-      if (!space.mappings.some((m) => m.va < gStart + GB_REGION && m.va + m.size > gStart)) continue;
-      const pd = allocPage();
+      const gStart = g * GB_REGION, gEnd = gStart + GB_REGION;
+      const inGb = space.mappings.filter((m) => m.va < gEnd && m.va + m.size > gStart);
+      if (inGb.length === 0) continue;
+      const pd = allocPages(1);
       pageDirectories++;
-      for (let r = 0; r < TABLE_ENTRIES; r++) {
-        const rStart = gStart + r * LARGE_PAGE_SIZE;
-        const rEnd = rStart + LARGE_PAGE_SIZE;
-        covering.length = 0;
-        for (const m of space.mappings) if (m.va < rEnd && m.va + m.size > rStart) covering.push(m);
-        if (covering.length === 0) continue;
-        if (covering.length === 1 && covering[0].pageSize === LARGE_PAGE_SIZE) {
-          const m = covering[0];
-          put(pd, r, m.pa + (rStart - m.va), leafFlags(m, true));
-          continue;
-        }
+      entries(pdptEntry + g, 1, paOfPage(pd), 0, PTE_P);
+      const pde = pd * TABLE_ENTRIES;
+
+      /** Region r of the GiB, which one mapping or more cover in part (4 KiB mappings: a 2 MiB one covers whole regions). */
+      const partRegion = (r: number) => {
+        const rStart = gStart + r * LARGE_PAGE_SIZE, rEnd = rStart + LARGE_PAGE_SIZE;
+        const covering = inGb.filter((m) => m.va < rEnd && m.va + m.size > rStart);
         // The key names the table's whole contents, so equal keys mean identical tables.
         let key = '';
         for (const m of covering) {
@@ -188,40 +211,80 @@ function buildImage(layout: Layout): BootImage {
           key += `${from - rStart}-${to - rStart}@${m.pa + (from - m.va)}:${leafFlags(m, false)},`;
         }
         unshared++;
-        let ptAddr = sharedTables.get(key);
+        let ptAddr = partTables.get(key);
         if (ptAddr !== undefined) sharedUses++;
         else {
-          const pt = allocPage();
+          const pt = allocPages(1);
           pageTables++;
-          const runs: number[] = [];
           for (const m of covering) {
             const from = Math.max(m.va, rStart), to = Math.min(m.va + m.size, rEnd);
-            const flags = leafFlags(m, false);
             // Frames run linearly. The VA region is 2 MiB aligned but the PA is only 4 KiB aligned.
-            runs.push(pt + ((from - rStart) / PAGE_SIZE) * ENTRY_WORDS, pt + ((to - rStart) / PAGE_SIZE) * ENTRY_WORDS, m.pa + (from - m.va), flags);
+            entries(pt * TABLE_ENTRIES + (from - rStart) / PAGE_SIZE, (to - from) / PAGE_SIZE, m.pa + (from - m.va), PAGE_SIZE, leafFlags(m, false));
           }
-          tableRuns.push([pt / PAGE_WORDS, runs]);
-          ptAddr = paOf(pt);
-          sharedTables.set(key, ptAddr);
+          ptAddr = paOfPage(pt);
+          partTables.set(key, ptAddr);
         }
-        // Directory entries grant everything; the page-table entries decide R/W and U/S.
-        put(pd, r, ptAddr, PTE_P | PTE_RW | PTE_US);
+        entries(pde + r, 1, ptAddr, 0, PDE_TABLE_FLAGS);
+      };
+
+      /** Regions r0 to r1 (exclusive) of the GiB, which mapping m covers whole. */
+      const wholeRegions = (m: Mapping, r0: number, r1: number) => {
+        const pa0 = m.pa + (gStart + r0 * LARGE_PAGE_SIZE - m.va);
+        if (m.pageSize === LARGE_PAGE_SIZE) {
+          entries(pde + r0, r1 - r0, pa0, LARGE_PAGE_SIZE, leafFlags(m, true));
+          return;
+        }
+        const flags = leafFlags(m, false);
+        const n = r1 - r0;
+        unshared += n;
+        for (let k = 0; k < n;) {
+          const pa = pa0 + k * LARGE_PAGE_SIZE;
+          const listing = (t: WholeTables) => t.flags === flags && (pa - t.pa) % LARGE_PAGE_SIZE === 0;
+          // Tables already listing these frames with these flags serve as many regions as they last.
+          const have = wholeTables.find((t) => listing(t) && pa >= t.pa && pa < t.pa + t.count * LARGE_PAGE_SIZE);
+          if (have) {
+            const i = (pa - have.pa) / LARGE_PAGE_SIZE;
+            const len = Math.min(n - k, have.count - i);
+            entries(pde + r0 + k, len, paOfPage(have.page + i), PAGE_SIZE, PDE_TABLE_FLAGS);
+            sharedUses += len;
+            k += len;
+            continue;
+          }
+          // Fresh tables, up to the first region that some existing table already lists.
+          let len = n - k;
+          for (const t of wholeTables) if (listing(t) && t.pa > pa) len = Math.min(len, (t.pa - pa) / LARGE_PAGE_SIZE);
+          const pt = allocPages(len);
+          pageTables += len;
+          wholeTables.push({ page: pt, count: len, pa, flags });
+          entries(pt * TABLE_ENTRIES, len * TABLE_ENTRIES, pa, PAGE_SIZE, flags);
+          entries(pde + r0 + k, len, paOfPage(pt), PAGE_SIZE, PDE_TABLE_FLAGS);
+          k += len;
+        }
+      };
+
+      // Mappings in VA order: the regions each covers in part (at most one at each end, which may hold
+      // neighbouring mappings too) and those it covers whole, each region once and in order.
+      let next = 0;
+      for (const m of inGb) {
+        const from = Math.max(m.va, gStart) - gStart, to = Math.min(m.va + m.size, gEnd) - gStart;
+        const first = Math.floor(from / LARGE_PAGE_SIZE), end = Math.ceil(to / LARGE_PAGE_SIZE);
+        const wholeFirst = Math.ceil(from / LARGE_PAGE_SIZE), wholeEnd = Math.floor(to / LARGE_PAGE_SIZE);
+        for (let r = Math.max(first, next); r < Math.min(wholeFirst, end); r++) partRegion(r);
+        if (wholeEnd > wholeFirst) wholeRegions(m, wholeFirst, wholeEnd);
+        for (let r = Math.max(wholeEnd, wholeFirst, next); r < end; r++) partRegion(r);
+        next = end;
       }
-      put(pdptWord, g, paOf(pd), PTE_P);
     }
   });
 
-  const bytes = new Uint8Array(image.buffer, 0, pages * PAGE_SIZE);
-  // PDPTs and directories now; the tables as memory reads them (byte-swapped per page there).
-  if (!HOST_LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
-  const lazy = new LazyTables(image, pages);
-  for (const [page, runs] of tableRuns) lazy.add(page, runs);
+  // Zeroed pages of the host, which commits only those the runs write.
+  const image = new Int32Array(pages * PAGE_WORDS);
   return {
-    lazy,
+    lazy: new LazyEntries(image, pages, runs),
     result: {
       pdpt,
       counts: { pdpts: paged.length, pageDirectories, pageTables, sharedPageTableUses: sharedUses, pageTablesUnshared: unshared, bytesUsed: pages * PAGE_SIZE },
     },
-    bytes,
+    bytes: new Uint8Array(image.buffer),
   };
 }

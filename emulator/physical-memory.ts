@@ -8,7 +8,9 @@
 //
 // Pages can also be shared (`mapShared`): slots that view an immutable image owned by someone else (the
 // boot builder's page tables, the same for every machine of a layout). Reads see the image; the first
-// write to such a page copies it into a private slot. So a machine's boot costs no copy and no memory.
+// write to such a page copies it into a private slot. An image's pages are found by range (a PFN with
+// no key that lies in a mapped image), not by a key each, so a machine's boot costs no copy, no memory
+// and no work per page.
 //
 // Checkpoints are journals: after `beginJournal()`, the first write to a page saves its old contents
 // (or notes that the page is new), so the cost of a checkpoint and of a restore is proportional to the
@@ -46,9 +48,15 @@ export class PhysicalMemoryError extends Error {}
  * memory asks for a page before anything reads its bytes, so every read sees the finished page.
  */
 export interface LazyImage {
-  isBuilt(page: number): boolean;
   /** Writes page `page` of the image if it is not written yet. */
   buildPage(page: number): void;
+}
+
+/** A shared image mapped at PFNs firstPfn.. onwards, its pages in consecutive slots from firstSlot. */
+interface SharedRange {
+  readonly firstPfn: number;
+  readonly pages: number;
+  readonly firstSlot: number;
 }
 
 /** What a page with no data reads as, for host caches (never written: writes get a private page). */
@@ -58,6 +66,7 @@ export class PhysicalMemory {
   /**
    * The PFN hash table, linear probing: keys hold PFN + 1 (NO_KEY: empty), values slot + 1 (0: the
    * page holds no data, e.g. released by undo). Keys are never removed, so probing needs no tombstones.
+   * A page of a shared image has no key until its first write copies it (then the key wins).
    */
   private tableBits = INITIAL_TABLE_BITS;
   private keys = new Int32Array(1 << INITIAL_TABLE_BITS);
@@ -73,6 +82,10 @@ export class PhysicalMemory {
   private slotLazy = new Uint8Array(SLAB_PAGES);
   /** 1: a page the CPU's walks read entries from (see tableWrites). */
   private slotTable = new Uint8Array(SLAB_PAGES);
+  /** The shared images mapped, where the pages with no key are found. */
+  private readonly sharedRanges: SharedRange[] = [];
+  /** Slots past the end of an image in its last slab: never handed out, holding nothing. */
+  private unbackedSlots = 0;
   /** Per slab index: the lazy image a shared slab views, and the image page of its first slot. */
   private readonly slabLazy: ({ readonly image: LazyImage; readonly firstPage: number } | undefined)[] = [];
   private slotsUsed = 0;
@@ -95,7 +108,8 @@ export class PhysicalMemory {
   /**
    * Behind the read shortcut, the slots of the last few pages read (-1: no data), direct-mapped by
    * pfn: a walk reads a directory, a table and then the data, three pages in turn, and each would
-   * otherwise go to the directory. Only setSlot changes a page's slot, and it forgets the page here.
+   * otherwise go to the directory. setSlot forgets the page here; dropShortcuts (shared images mapped,
+   * journals, undo) forgets them all.
    */
   private readonly recentPfn = new Int32Array(RECENT_PAGES).fill(-1);
   private readonly recentSlot = new Int32Array(RECENT_PAGES);
@@ -172,7 +186,7 @@ export class PhysicalMemory {
 
   /** Number of 4 KiB pages that hold data (were written at least once and not released). */
   get pagesTouched(): number {
-    return this.slotsUsed - this.freeSlots.length - this.abandoned;
+    return this.slotsUsed - this.freeSlots.length - this.abandoned - this.unbackedSlots;
   }
 
   /** Host bytes this memory reserved for page contents (slabs are allocated SLAB_PAGES pages at a time); shared images are not counted. */
@@ -200,9 +214,7 @@ export class PhysicalMemory {
 
   /** The page's slot (-1: no data), its bytes built if it views a lazy image: every access to a page's bytes comes here. */
   private slotOf(pfn: number): number {
-    const h = this.indexOf(pfn);
-    if (this.keys[h] === NO_KEY) return -1;
-    const slot = this.values[h] - 1;
+    const slot = this.rawSlotOf(pfn);
     if (slot >= 0 && this.slotLazy[slot]) this.build(slot);
     return slot;
   }
@@ -210,7 +222,17 @@ export class PhysicalMemory {
   /** As slotOf, without building a lazy page (to know only whether it holds data). */
   private rawSlotOf(pfn: number): number {
     const h = this.indexOf(pfn);
-    return this.keys[h] === NO_KEY ? -1 : this.values[h] - 1;
+    return this.keys[h] === NO_KEY ? this.sharedSlotOf(pfn) : this.values[h] - 1;
+  }
+
+  /** The slot of a page with no key: a shared image's, or -1 (no data). */
+  private sharedSlotOf(pfn: number): number {
+    const ranges = this.sharedRanges;
+    for (let i = 0; i < ranges.length; i++) {
+      const k = pfn - ranges[i].firstPfn;
+      if (k >= 0 && k < ranges[i].pages) return ranges[i].firstSlot + k;
+    }
+    return -1;
   }
 
   /** A lazy image's page is read for the first time: the image writes it (once, for every memory viewing it). */
@@ -313,38 +335,37 @@ export class PhysicalMemory {
     if (this.journal) throw new PhysicalMemoryError('shared pages cannot be mapped while a checkpoint journal is active');
     const pages = bytes.length / PAGE_SIZE;
     const firstPfn = pa / PAGE_SIZE;
-    for (let k = 0; k < pages; k++) if (this.rawSlotOf(firstPfn + k) >= 0) throw new PhysicalMemoryError(`page ${(firstPfn + k).toString(16)} already holds data`);
-    // Whole slabs of the image are viewed in place; a last partial slab is copied into a private one.
+    // A memory with no key and no image yet (a machine's boot) holds no data anywhere.
+    const used = this.keyCount > 0 || this.sharedRanges.length > 0;
+    if (used) for (let k = 0; k < pages; k++) if (this.rawSlotOf(firstPfn + k) >= 0) throw new PhysicalMemoryError(`page ${(firstPfn + k).toString(16)} already holds data`);
     this.dropShortcuts();
-    let k = 0;
-    while (k < pages) {
-      if (pages - k < SLAB_PAGES) {
-        for (; k < pages; k++) {
-          lazy?.buildPage(k);
-          const slot = this.allocate(firstPfn + k);
-          this.slabs[slot >>> SLAB_SHIFT].set(bytes.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE), (slot & SLAB_MASK) << PAGE_SHIFT);
-        }
-        break;
-      }
-      // A shared slab takes a slab index of its own: the rest of the last private slab becomes free slots.
-      const first = Math.ceil(this.slotsUsed / SLAB_PAGES) * SLAB_PAGES;
-      this.ensureSlots(first + SLAB_PAGES);
-      for (let g = this.slotsUsed; g < first; g++) this.freeSlots.push(g);
-      const view = bytes.subarray(k * PAGE_SIZE, (k + SLAB_PAGES) * PAGE_SIZE);
+    // The image takes whole slab indexes of its own, viewing it in place: the rest of the last private
+    // slab becomes free slots, and the slots past the image in its last slab are never handed out.
+    const firstSlot = Math.ceil(this.slotsUsed / SLAB_PAGES) * SLAB_PAGES;
+    const slabs = Math.ceil(pages / SLAB_PAGES);
+    this.ensureSlots(firstSlot + slabs * SLAB_PAGES);
+    for (let g = this.slotsUsed; g < firstSlot; g++) this.freeSlots.push(g);
+    for (let k = 0; k < pages; k += SLAB_PAGES) {
+      const view = bytes.subarray(k * PAGE_SIZE, Math.min(pages, k + SLAB_PAGES) * PAGE_SIZE);
       this.slabLazy[this.slabs.length] = lazy ? { image: lazy, firstPage: k } : undefined;
       this.slabs.push(view);
       this.views.push(new DataView(view.buffer, view.byteOffset, view.byteLength));
-      this.sharedSlabs++;
-      for (let j = 0; j < SLAB_PAGES; j++) {
-        const slot = first + j;
-        this.setSlot(firstPfn + k + j, slot + 1);
-        this.slotPfn[slot] = firstPfn + k + j;
-        this.slotEpoch[slot] = this.epoch;
-        this.slotShared[slot] = 1;
-        if (lazy && !lazy.isBuilt(k + j)) this.slotLazy[slot] = 1;
+    }
+    this.sharedSlabs += slabs;
+    this.slotsUsed = firstSlot + slabs * SLAB_PAGES;
+    this.unbackedSlots += slabs * SLAB_PAGES - pages;
+    for (let k = 0; k < pages; k++) this.slotPfn[firstSlot + k] = firstPfn + k;
+    this.slotEpoch.fill(this.epoch, firstSlot, firstSlot + pages);
+    this.slotShared.fill(1, firstSlot, firstSlot + pages);
+    // A lazy image's page is asked for on its first read (the image knows whether it wrote it already).
+    if (lazy) this.slotLazy.fill(1, firstSlot, firstSlot + pages);
+    this.sharedRanges.push({ firstPfn, pages, firstSlot });
+    // A key left in the range (a page released by an undo) would hide the image's page: it points there too.
+    if (used) {
+      for (let k = 0; k < pages; k++) {
+        const h = this.indexOf(firstPfn + k);
+        if (this.keys[h] !== NO_KEY) this.values[h] = firstSlot + k + 1;
       }
-      this.slotsUsed = first + SLAB_PAGES;
-      k += SLAB_PAGES;
     }
   }
 
@@ -443,6 +464,7 @@ export class PhysicalMemory {
   private dropShortcuts(): void {
     this.rPfn = -1;
     this.wPfn = -1;
+    this.recentPfn.fill(-1);
     this.hostMoved();
   }
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine, LayoutError, PhysicalMemory, buildPageTables, pagingEntries, translate, whereIs } from '../../emulator/index';
-import { P, PS, RW, US, G, VS1_PDPT, VS2_PDPT, frameOf, layoutOf, pdeAddress, pteAddress, patentSpec } from './helpers';
+import { P, PS, RW, US, G, VS1_PDPT, VS2_PDPT, frameOf, layoutOf, memoryDigest, pdeAddress, pteAddress, patentSpec } from './helpers';
 
 test('[00040] counts: 2 PDPTs, 8 page directories, 3712 page tables (4096 without sharing)', () => {
   // Each paged 4 GiB space: 1 PDPT ("page directory" in the patent), 4 page directories (one per 1 GiB,
@@ -112,4 +112,68 @@ test('a page-table area too small for the layout is a clear LayoutError', () => 
     return true;
   });
   assert.throws(() => new Machine({ layout }), LayoutError);
+});
+
+/**
+ * Mappings that cover 2 MiB regions in part (windows at 4 KiB offsets, two mappings in one region, a
+ * mapping's tail and the next one's head in one region), 2 MiB pages, a chunk mapped twice, and whole
+ * regions whose tables another space already has for only part of a run (fresh, shared, fresh).
+ */
+const MIXED_SPEC = {
+  chunks: [
+    { name: 'TBL', base: '0x100_0000', size: '4M' }, { name: 'A', base: '0x20_0000', size: '12M' },
+    { name: 'B', base: '0x1_0000_3000', size: '64M' }, { name: 'D', base: '0xF_0000_0000', size: '8M' },
+  ],
+  spaces: [
+    { name: 'S1', map: [
+      { va: '0x1000', chunk: 'A', size: '0x5000' },
+      { va: '0x7000', chunk: 'B', offset: '0x1000', size: '0x3000', writable: false },
+      { va: '0x30_0000', chunk: 'A', offset: '0x1000', size: '5M' },
+      { va: '0x80_0000', chunk: 'A', size: '4M', global: true },
+      { va: '0x3FF0_0000', chunk: 'B', size: '3M', user: false },
+      { va: '0x8000_0000', chunk: 'D', pageSize: '2M' },
+      { va: '0x8080_0000', chunk: 'A', size: '6M' },
+      { va: '0xC000_0000', chunk: 'B', offset: '0x1FF000', size: '20M' },
+    ] },
+    { name: 'S0', paging: false },
+    { name: 'S2', map: [
+      { va: '0x80_0000', chunk: 'A', size: '4M', global: true },
+      { va: '0x100_0000', chunk: 'A', size: '2M', global: true },
+      { va: '0x1000', chunk: 'A', size: '0x5000' },
+      { va: '0x2000_0000', chunk: 'B', offset: '0x1FF000', size: '8M' },
+      { va: '0x4000_0000', chunk: 'A', offset: '0x1000', size: '5M' },
+      { va: '0xFFE0_0000', chunk: 'D', size: '2M' },
+    ] },
+    { name: 'S5', map: [{ va: '0x4000_0000', chunk: 'A', offset: '4M', size: '2M', writable: false }] },
+    { name: 'S6', map: [
+      { va: '0', chunk: 'A', size: '12M', writable: false },
+      { va: '0xC0_1000', chunk: 'B', size: '3M' },
+      { va: '0xF0_1000', chunk: 'A', size: '1M' },
+      { va: '0x1000_0000', chunk: 'D', size: '4M', pageSize: '2M', user: false },
+      { va: '0x1040_0000', chunk: 'D', offset: '4M', size: '4M' },
+    ] },
+    { name: 'S3', map: [{ va: '0', chunk: 'A', size: '12M', global: true }, { va: '0xC000_0000', chunk: 'B', size: '64M', user: false }] },
+  ],
+  pageTables: { base: '0x100_0000', size: '4M' },
+};
+
+test('the paging structures are byte for byte those of a builder that wrote every region in turn', () => {
+  // Digests of every page of the page-table area, taken from the builder that visited each 2 MiB
+  // region of each space in order and wrote its entries one by one.
+  const patent = new Machine({ cpus: 1 });
+  assert.equal(memoryDigest(patent.memory).hash, 'fc527dd1053fc1e0455cb127103b594c660b3e62d51bea90a0055e06b976e495');
+  const mixed = new Machine({ layout: layoutOf(MIXED_SPEC), cpus: 1 });
+  assert.deepEqual(mixed.bootCounts, { pdpts: 5, pageDirectories: 11, pageTables: 73, sharedPageTableUses: 10, pageTablesUnshared: 83, bytesUsed: 85 * 4096 });
+  assert.equal(memoryDigest(mixed.memory).hash, '9d4bed8e3bbe6d0728c4d9e1604851f93007a524bba8f8fefe8e0c181894c712');
+  // Walked through: every page of every mapping lands where the layout says.
+  for (const s of mixed.layout.spaces.filter((x) => x.paging)) {
+    for (const m of s.mappings) {
+      for (let off = 0; off < m.size; off += 4096) assert.equal(translate(mixed, { space: s.name }, m.va + off).pa, m.pa + off);
+    }
+  }
+  // The area needs exactly the pages counted: one fewer is too small.
+  const fits = { ...MIXED_SPEC, pageTables: { base: '0x100_0000', size: String(85 * 4096) } };
+  assert.equal(new Machine({ layout: layoutOf(fits), cpus: 1 }).bootCounts.bytesUsed, 85 * 4096);
+  const short = { ...MIXED_SPEC, pageTables: { base: '0x100_0000', size: String(84 * 4096) } };
+  assert.throws(() => new Machine({ layout: layoutOf(short), cpus: 1 }), LayoutError);
 });

@@ -168,3 +168,37 @@ test('shared pages read from the image; the first write copies the page, leaving
   assert.equal(a.read32(0x40_0000 + 3 * PAGE_SIZE), 0x1003);
   assert.equal(a.read32(0x10), 5);
 });
+
+test('a shared image: its last partial slab is viewed in place too; a page an undo released before reads the image', () => {
+  const mem = new PhysicalMemory();
+  const j = mem.beginJournal();
+  mem.write32(0x40_1000, 9);
+  mem.undo(j); // the page is released: it holds no data again
+  mem.endJournal();
+  assert.equal(mem.isTouched(0x40_1000), false);
+  const image = new Uint8Array(70 * PAGE_SIZE);
+  for (let p = 0; p < 70; p++) new DataView(image.buffer).setUint32(p * PAGE_SIZE, 0x1000 + p, true);
+  mem.mapShared(0x40_0000, image);
+  assert.equal(mem.read32(0x40_1000), 0x1001);
+  assert.equal(mem.read32(0x40_0000 + 69 * PAGE_SIZE), 0x1045);
+  assert.equal(mem.pagesTouched, 70);
+  assert.deepEqual(mem.touchedPages(), Array.from({ length: 70 }, (_, i) => 0x400 + i));
+  assert.throws(() => mem.mapShared(0x40_0000 + 69 * PAGE_SIZE, new Uint8Array(PAGE_SIZE)), /page 445 already holds data/);
+  // A write to the partial slab copies the page; a new private page goes to a slab of its own.
+  mem.write32(0x40_0000 + 69 * PAGE_SIZE, 5);
+  mem.write32(0x100_0000, 3);
+  assert.equal(mem.pagesTouched, 71);
+  assert.equal(mem.read32(0x40_0000 + 69 * PAGE_SIZE), 5);
+  assert.equal(mem.read32(0x40_0000 + 68 * PAGE_SIZE), 0x1044);
+  assert.equal(mem.read32(0x100_0000), 3);
+  assert.equal(new DataView(image.buffer).getUint32(69 * PAGE_SIZE, true), 0x1045);
+  // A second image beside the first, in a fresh memory.
+  const b = new PhysicalMemory();
+  b.mapShared(0x40_0000, image);
+  assert.throws(() => b.mapShared(0x3f_f000, new Uint8Array(2 * PAGE_SIZE)), /page 400 already holds data/);
+  b.mapShared(0x50_0000, new Uint8Array(PAGE_SIZE).fill(7));
+  assert.equal(b.read8(0x50_0000), 7);
+  assert.equal(b.read32(0x40_0000), 0x1000);
+  assert.equal(b.pagesTouched, 71);
+  assert.equal(b.hostBytes, 0);
+});
