@@ -604,6 +604,26 @@ export class Interpreter {
           hView[k].setInt32(hOff[k] + off, code[at] === Op.ST32 ? lo[code[at + MR.S]] : code[at + MI.LO], true);
           pc++; continue;
         }
+        // 64-bit loads and stores (the gate's parameters, the modules' records) that the host cache answers.
+        case Op.LD64: {
+          const va = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (hTag[k] !== vpn || off > PAGE_SIZE - 8) break;
+          hits++; lastVa = va; lastWrite = false;
+          const d = code[at + RM.D], dv = hView[k], p = hOff[k] + off;
+          lo[d] = dv.getInt32(p, true); hi[d] = dv.getInt32(p + 4, true);
+          pc++; continue;
+        }
+        case Op.ST64: case Op.ST64_I: {
+          const va = (lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0;
+          const vpn = va >>> PAGE_SHIFT, k = vpn & FAST_MASK, off = va & PAGE_OFFSET_MASK;
+          if (hWTag[k] !== vpn || off > PAGE_SIZE - 8) break;
+          hits++; lastVa = va; lastWrite = true;
+          const dv = hView[k], p = hOff[k] + off;
+          if (code[at] === Op.ST64) { const r = code[at + MR.S]; dv.setInt32(p, lo[r], true); dv.setInt32(p + 4, hi[r], true); }
+          else { dv.setInt32(p, code[at + MI.LO], true); dv.setInt32(p + 4, code[at + MI.HI], true); }
+          pc++; continue;
+        }
         case Op.PUSH_R: case Op.PUSH_I: case Op.CALL: case Op.CALL_R: {
           const op = code[at];
           // A call through a register to no instruction faults on the slow path.
