@@ -129,6 +129,27 @@ export interface EventRecord {
   readonly pc: number;
 }
 
+/**
+ * An event as the interpreter records it: its two values as 32-bit halves, made BigInts only when read
+ * (the patent's modules emit several per operation; most are never looked at).
+ */
+class RecordedEvent implements EventRecord {
+  constructor(
+    readonly seq: number, readonly name: string,
+    private readonly aLo: number, private readonly aHi: number, private readonly bLo: number, private readonly bHi: number,
+    readonly thread: number, readonly cpu: number, readonly pc: number,
+  ) {}
+
+  get a(): bigint { return u64(this.aLo, this.aHi); }
+  get b(): bigint { return u64(this.bLo, this.bHi); }
+}
+
+/** The unsigned 64-bit value of two 32-bit halves. */
+function u64(lo: number, hi: number): bigint {
+  // Below 2^53 a number converts exactly, and far faster than shifting BigInts.
+  return (hi >>> 0) < 0x20_0000 ? BigInt((hi >>> 0) * 0x1_0000_0000 + (lo >>> 0)) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
 interface CpuRun {
   readonly proc: Processor;
   current: Thread | null;
@@ -1010,9 +1031,7 @@ export class Interpreter {
   }
 
   private value(c: CpuRun, v: ValueRef): bigint {
-    const h = v.reg < 0 ? v.hi : c.proc.regHi[v.reg], l = v.reg < 0 ? v.lo : c.proc.regLo[v.reg];
-    // Below 2^53 a number converts exactly, and far faster than shifting BigInts (events run this twice).
-    return (h >>> 0) < 0x20_0000 ? BigInt((h >>> 0) * 0x1_0000_0000 + (l >>> 0)) : (BigInt(h >>> 0) << 32n) | BigInt(l >>> 0);
+    return v.reg < 0 ? u64(v.lo, v.hi) : u64(c.proc.regLo[v.reg], c.proc.regHi[v.reg]);
   }
 
   private stackFault(c: CpuRun, t: Thread, pc: number, write: boolean): number {
@@ -1235,7 +1254,8 @@ export class Interpreter {
       }
       case Op.EVENT: {
         const a = this.aux[pc] as Extract<Aux, { kind: 'event' }>;
-        const ev: EventRecord = { seq: this.events.length, name: a.name, a: this.value(c, a.values[0]), b: this.value(c, a.values[1]), thread: t.id, cpu: cpu.id, pc };
+        const x = a.values[0], y = a.values[1];
+        const ev = new RecordedEvent(this.events.length, a.name, x.reg < 0 ? x.lo : lo[x.reg], x.reg < 0 ? x.hi : hi[x.reg], y.reg < 0 ? y.lo : lo[y.reg], y.reg < 0 ? y.hi : hi[y.reg], t.id, cpu.id, pc);
         this.events.push(ev);
         this.lastEvents.set(a.name, ev);
         if (this.breakOnEvents.has(a.name)) this.pending = { kind: 'event', thread: t.id, cpu: cpu.id, pc, name: a.name, a: ev.a, b: ev.b };
