@@ -31,6 +31,16 @@ export interface Armed {
 /** What a breakpoint that needs the program is answered with before the program is loaded. */
 const NOT_LOADED = 'the program is not loaded yet';
 const pending = (id: number): DebugProtocol.Breakpoint => ({ id, verified: false, message: NOT_LOADED, reason: 'pending' });
+/**
+ * A response's form of an answer the client tracks no breakpoint by (an exception filter's, a data
+ * breakpoint's that failed): no id, unless it is pending, when the event that settles it names that id.
+ */
+function untracked(b: DebugProtocol.Breakpoint): DebugProtocol.Breakpoint {
+  if (b.reason === 'pending') return b;
+  const out = { ...b };
+  delete out.id;
+  return out;
+}
 
 /** Instruction indexes of each line that holds an instruction, per file. */
 export function lineTable(program: Program): Map<string, Map<number, number>> {
@@ -303,10 +313,10 @@ export class BreakpointBook {
     this.exceptionFilters = opts;
     this.exceptionIds = opts.map(() => this.nextBpId++);
     this.applyExceptionFilters();
-    return this.answered(this.exceptionAnswers());
+    return this.answered(this.exceptionAnswers()).map(untracked);
   }
 
-  /** A filter is verified; a VS-switch condition names spaces, so it is checked against the program's (and has an id for the later answer). */
+  /** A filter is verified; a VS-switch condition names spaces, so it is checked against the program's (pending until it is loaded). */
   private exceptionAnswers(): DebugProtocol.Breakpoint[] {
     const spaces = this.runtime?.machine.spaces.map((x) => x.name);
     return this.exceptionFilters.map((o, i) => {
@@ -372,7 +382,7 @@ export class BreakpointBook {
   setData(a: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.Breakpoint[] {
     this.dataBps = entries(a.breakpoints, 'setDataBreakpoints', 'dataId', 'string');
     this.applyDataBreakpoints();
-    return this.answered(this.dataAnswers);
+    return this.answered(this.dataAnswers).map((b) => (b.verified ? b : untracked(b)));
   }
 
   /**
