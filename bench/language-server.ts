@@ -26,22 +26,31 @@ interface Run {
   readonly change: number;
 }
 
-/** A fresh server: every example opened in turn (waiting for each one's diagnostics), then an edit to the last. */
+/**
+ * A fresh server: every example opened in turn (each once the server has published the documents
+ * already open again), then an edit to the last one.
+ */
 async function serverRun(files: readonly string[]): Promise<Run> {
   const p = new FramedProcess(serverJs(), ['--stdio']);
   const notify = (method: string, params: Json) => p.send({ jsonrpc: '2.0', method, params });
-  const diagnostics = (uri: string, version: number) =>
-    p.next((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as Json).uri === uri && (m.params as Json).version === version, `diagnostics of ${uri} version ${version}`);
+  const diagnostics = (uri: string, version: number, since = 0) =>
+    p.next((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as Json).uri === uri && (m.params as Json).version === version, `diagnostics of ${uri} version ${version}`, since);
+  /** Waits until each of `uris` has been published again since `at`: the server is quiet. */
+  const settled = async (uris: readonly string[], at: number) => { for (const u of uris) await diagnostics(u, 1, at); };
   try {
     p.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} } });
     await p.next((m) => m.id === 1, 'the initialize response');
     notify('initialized', {});
     const opens: number[] = [];
+    const open: string[] = [];
     let last = '';
     for (const file of files) {
       last = pathToFileURL(file).toString();
       const sent = notify('textDocument/didOpen', { textDocument: { uri: last, languageId: 'mover', version: 1, text: readFileSync(file, 'utf8') } });
       opens.push(msBetween(sent, (await diagnostics(last, 1)).at));
+      // Each open publishes the other open documents again: measure the next one from a quiet server.
+      await settled(open, sent);
+      open.push(last);
     }
     const sent = notify('textDocument/didChange', { textDocument: { uri: last, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '; edited\n' }] });
     const change = msBetween(sent, (await diagnostics(last, 2)).at);

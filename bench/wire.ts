@@ -58,9 +58,9 @@ export class FramedProcess {
     return at;
   }
 
-  /** The first message matching `pred` not yet taken, waiting for it if it has not come. */
-  next(pred: (m: Json) => boolean, what: string): Promise<Arrival> {
-    const i = this.arrived.findIndex((a) => pred(a.message));
+  /** The first message matching `pred` not yet taken (that arrived at `since` or later), waiting for it if it has not come. */
+  next(pred: (m: Json) => boolean, what: string, since = 0): Promise<Arrival> {
+    const i = this.arrived.findIndex((a) => a.at >= since && pred(a.message));
     if (i >= 0) return Promise.resolve(this.arrived.splice(i, 1)[0]);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${what} after ${MESSAGE_TIMEOUT_MS} ms; stderr: ${this.stderr.slice(-500)}`)), MESSAGE_TIMEOUT_MS);
