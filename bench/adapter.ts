@@ -190,7 +190,7 @@ async function breakThenStepBack(dc: DebugClient, program: string, iterations: n
  * DNLC, TLB and walk views have content; each run steps one instruction first.
  */
 async function viewRefresh(quick: boolean, example: string, marker: string) {
-  const program = path.resolve(__dirname, '..', 'examples', example);
+  const program = path.join(examplesDir(), example);
   const dc = await session(program);
   const line = readFileSync(program, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
   await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line }] });
