@@ -1,14 +1,20 @@
-// Debug adapter figures, over a real stdio connection to dist/debugAdapter.js: the round trip of a
-// step followed by stackTrace, scopes and variables; continuing to a breakpoint 10 M instructions
-// away; readMemory of 64 KiB; a step back 1 M instructions after the last checkpoint; and the requests
-// the extension's views send at each stop, on the patent layout (FIG. 7, two processors, the DNLC).
+// Debug adapter figures, over a real stdio connection to dist/debugAdapter.js: start-up (spawn to the
+// initialize response and to the initialized event, and each example's launch to its entry stop); the
+// round trip of a step followed by stackTrace, scopes and variables; continuing to a breakpoint 10 M
+// instructions away; readMemory of 64 KiB; a step back 1 M instructions after the last checkpoint; and
+// the requests the extension's views send at each stop, on the patent layout (FIG. 7, two processors,
+// the DNLC).
 
 import { DebugClient } from '@vscode/debugadapter-testsupport';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { summarize, type Figure, type Suite } from './harness';
+import { spread, summarize, type Figure, type Suite } from './harness';
 import { ENTER_VS1 } from './interpreter';
+import { FramedProcess, msBetween, type Json } from './wire';
+
+/** The longest an example's launch (stopOnEntry) may take to reach its entry stop. */
+const LAUNCH_TO_STOP_TARGET_MS = 50;
 
 const LOOP = (iterations: number) => `
 start:${ENTER_VS1}
@@ -37,8 +43,75 @@ async function session(program: string, launch: Record<string, unknown> = {}): P
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
+const adapterJs = () => path.resolve(__dirname, 'debugAdapter.js');
+const examplesDir = () => path.resolve(__dirname, '..', 'examples');
+
+/** What one fresh adapter process took to start and to launch a program. */
+interface StartUp {
+  /** Spawn to the initialize response. */
+  readonly initializeMs: number;
+  /** Spawn to the initialized event. */
+  readonly initializedMs: number;
+  /** The launch request written to the stopped event (stopOnEntry). */
+  readonly launchToStopMs: number;
+}
+
+/**
+ * A fresh adapter process driven as VS Code drives one: initialize, the launch as soon as initialize is
+ * answered, configurationDone once the initialized event is in, then the entry stop.
+ */
+async function startUp(program: string): Promise<StartUp> {
+  const p = new FramedProcess(adapterJs());
+  let seq = 1;
+  const request = (command: string, args: Json) => { const s = seq++; return { seq: s, at: p.send({ seq: s, type: 'request', command, arguments: args }) }; };
+  const response = (s: number, what: string) => p.next((m) => m.type === 'response' && m.request_seq === s, `the ${what} response`);
+  const event = (name: string) => p.next((m) => m.type === 'event' && m.event === name, `the ${name} event`);
+  try {
+    const init = request('initialize', { adapterID: 'mover', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = event('initialized');
+    const answered = await response(init.seq, 'initialize');
+    const launch = request('launch', { program, stopOnEntry: true });
+    const ready = await initialized;
+    const done = request('configurationDone', {});
+    const launched = await response(launch.seq, 'launch');
+    if (launched.message.success !== true) throw new Error(`the launch of ${program} failed: ${String(launched.message.message)}`);
+    const stop = await event('stopped');
+    await response(done.seq, 'configurationDone');
+    return { initializeMs: msBetween(p.spawnedAt, answered.at), initializedMs: msBetween(p.spawnedAt, ready.at), launchToStopMs: msBetween(launch.at, stop.at) };
+  } finally {
+    await p.close();
+  }
+}
+
+/** Start-up figures: a fresh process per launch, every example `runs` times (in rounds, so noise spreads over all). */
+async function startUpFigures(quick: boolean): Promise<Figure[]> {
+  const examples = readdirSync(examplesDir()).filter((f) => f.endsWith('.mover')).sort();
+  const runs = quick ? 2 : 7;
+  const all: StartUp[] = [];
+  const perExample = new Map<string, number[]>(examples.map((e) => [e, []]));
+  for (let round = 0; round < runs; round++) {
+    for (const e of examples) {
+      const s = await startUp(path.join(examplesDir(), e));
+      all.push(s);
+      perExample.get(e)!.push(s.launchToStopMs);
+    }
+  }
+  const init = summarize(all.map((s) => s.initializeMs));
+  const ready = summarize(all.map((s) => s.initializedMs));
+  const target = { op: '<=', value: LAUNCH_TO_STOP_TARGET_MS } as const;
+  const launches = examples.map((e) => ({ name: e.replace(/\.mover$/, ''), s: summarize(perExample.get(e)!) }));
+  const slowest = launches.reduce((a, b) => (b.s.median > a.s.median ? b : a));
+  return [
+    { key: 'spawn_to_initialize_response_ms', label: 'spawn to the initialize response', value: init.median, unit: 'ms', note: `${spread(init, 'ms')}, a fresh process each` },
+    { key: 'spawn_to_initialized_ms', label: 'spawn to the initialized event', value: ready.median, unit: 'ms', note: `${spread(ready, 'ms')}; launch sent on the initialize response, as VS Code does` },
+    ...launches.map(({ name, s }) => ({ key: `launch_to_stop_${name.replace(/\W/g, '_')}_ms`, label: `launch to the entry stop: ${name}`, value: s.median, unit: 'ms', target, note: spread(s, 'ms') })),
+    { key: 'launch_to_stop_max_ms', label: 'launch to the entry stop: the slowest example', value: slowest.s.median, unit: 'ms', target, note: `${slowest.name}; medians of ${runs} fresh processes per example` },
+  ];
+}
+
 /** Runs in a probe process of its own; returns the figures. */
 export async function adapterFigures(quick: boolean): Promise<Figure[]> {
+  const startUps = await startUpFigures(quick);
   const dir = mkdtempSync(path.join(tmpdir(), 'mover-bench-'));
   const program = path.join(dir, 'loop.mover');
   // 5 instructions per iteration: 2 M iterations put `target` 10 M instructions away.
@@ -81,6 +154,7 @@ export async function adapterFigures(quick: boolean): Promise<Figure[]> {
   const snapViews = await viewRefresh(quick, 'fig11-three-snapshots.mover', 'print "snapshot {r3:d} block');
 
   return [
+    ...startUps,
     { key: 'views_after_stop_p50_ms', label: 'every view\'s requests after a stop (FIG. 7, patent layout, 2 CPUs)', value: views.median, unit: 'ms', target: { op: '<=', value: 100 }, note: `p50 of ${views.runs} stops, max ${views.max.toFixed(2)} ms: stackTrace, controlRegisters, tlb, lastWalk per CPU, layout, snapshots, dnlc and a 256-byte readMemory, sent together` },
     { key: 'views_after_stop_snapshots_p50_ms', label: 'every view\'s requests after a stop (FIG. 11, three snapshots)', value: snapViews.median, unit: 'ms', target: { op: '<=', value: 100 }, note: `p50 of ${snapViews.runs} stops, max ${snapViews.max.toFixed(2)} ms: the snapshot queue decoded from memory (bit maps, block maps, the read path)` },
     { key: 'step_roundtrip_p50_ms', label: 'step + stackTrace + scopes + variables (stdio)', value: trip.median, unit: 'ms', target: { op: '<=', value: 2 }, note: `p50 of ${trip.runs} round trips, range ${trip.min.toFixed(2)}..${trip.max.toFixed(2)} ms` },
@@ -116,7 +190,7 @@ async function breakThenStepBack(dc: DebugClient, program: string, iterations: n
  * DNLC, TLB and walk views have content; each run steps one instruction first.
  */
 async function viewRefresh(quick: boolean, example: string, marker: string) {
-  const program = path.resolve(__dirname, '..', 'examples', example);
+  const program = path.join(examplesDir(), example);
   const dc = await session(program);
   const line = readFileSync(program, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
   await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line }] });

@@ -15,8 +15,9 @@ import { machineSuite } from './machine';
 import { interpreterSuite } from './interpreter';
 import { adapterSuite } from './adapter';
 import { longRunSuite } from './long-runs';
+import { languageServerSuite } from './language-server';
 
-const SUITES: readonly Suite[] = [machineSuite, interpreterSuite, adapterSuite, longRunSuite];
+const SUITES: readonly Suite[] = [machineSuite, interpreterSuite, adapterSuite, languageServerSuite, longRunSuite];
 /** Runs one suite and prints its figures as JSON: each suite gets a process of its own. */
 const SUITE_FLAG = '--run-suite';
 

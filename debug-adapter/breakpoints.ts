@@ -2,6 +2,11 @@
 // addresses, data breakpoints, exception filters, the "Break on VS Switch" command), resolved against
 // the loaded program and armed in the runtime; conditions, hit counts and log messages are checked when
 // one is reached, and hit counts follow the timeline when it is rewound.
+//
+// Breakpoints may come before the program is loaded (DAP sends them after the initialized event, which
+// does not wait for the launch's build): they are kept and answered as pending, each with an id it
+// keeps while it stays set, and `attach` says which answers the loaded program changed, for the
+// session's `breakpoint` events.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
@@ -21,6 +26,20 @@ export interface Armed {
   /** The machine's clock (instructions retired) at each counted hit: hit counts follow the timeline when it is rewound. */
   hitAt: number[];
   readonly kind: 'source' | 'function' | 'instruction';
+}
+
+/** What a breakpoint that needs the program is answered with before the program is loaded. */
+const NOT_LOADED = 'the program is not loaded yet';
+const pending = (id: number): DebugProtocol.Breakpoint => ({ id, verified: false, message: NOT_LOADED, reason: 'pending' });
+/**
+ * A response's form of an answer the client tracks no breakpoint by (an exception filter's, a data
+ * breakpoint's that failed): no id, unless it is pending, when the event that settles it names that id.
+ */
+function untracked(b: DebugProtocol.Breakpoint): DebugProtocol.Breakpoint {
+  if (b.reason === 'pending') return b;
+  const out = { ...b };
+  delete out.id;
+  return out;
 }
 
 /** Instruction indexes of each line that holds an instruction, per file. */
@@ -135,12 +154,19 @@ export function instructionIndex(program: Program | null, ref: string, offset: n
 }
 
 export class BreakpointBook {
-  private readonly sourceBps = new Map<string, { line: number; req: DebugProtocol.SourceBreakpoint }[]>();
+  private readonly sourceBps = new Map<string, { id: number; line: number; req: DebugProtocol.SourceBreakpoint }[]>();
   private functionBps: DebugProtocol.FunctionBreakpoint[] = [];
+  /** The id of each function breakpoint (a `watch ...` name answers with its watch's id instead). */
+  private functionIds: number[] = [];
   private instructionBps: DebugProtocol.InstructionBreakpoint[] = [];
+  private instructionIds: number[] = [];
   private armed = new Map<number, Armed[]>();
   private nextBpId = 1;
   private exceptionFilters: DebugProtocol.ExceptionFilterOptions[] = [];
+  /** The id of each exception filter option; only a VS-switch condition (it names spaces) answers with it. */
+  private exceptionIds: number[] = [];
+  /** The last answer the client has for each breakpoint id (JSON), to tell it only what changed. */
+  private told = new Map<number, string>();
   /** Target spaces of the "Break on VS Switch" command (empty: any switch), or null when off. */
   private commandVsTargets: string[] | null = null;
   private dataBps: DebugProtocol.DataBreakpoint[] = [];
@@ -151,19 +177,43 @@ export class BreakpointBook {
   private nextWatchBpId = DATA_BREAKPOINT_ID_BASE + 1;
   /** Interpreter watch id -> the id the client knows. */
   private byWatch = new Map<number, number>();
+  /** The answers for the data breakpoints, as last armed. */
+  private dataAnswers: DebugProtocol.Breakpoint[] = [];
   private runtime: MoverRuntime | null = null;
   private program: Program | null = null;
 
   constructor(private readonly lines: ClientLines) {}
 
-  /** A new program (launch or restart): every breakpoint is resolved and armed again, hit counts from zero. */
-  attach(runtime: MoverRuntime, program: Program): void {
+  /**
+   * A new program (launch or restart): every breakpoint is resolved and armed again, hit counts from
+   * zero. Returns the answers that differ from what the client was last told (same ids), for
+   * `breakpoint` 'changed' events: breakpoints set before the launch become verified, an edited program
+   * may move them.
+   */
+  attach(runtime: MoverRuntime, program: Program): DebugProtocol.Breakpoint[] {
     this.runtime = runtime;
     this.program = program;
     this.armed = new Map();
     this.rearm();
     this.applyExceptionFilters();
     this.applyDataBreakpoints();
+    const all = [...[...this.sourceBps.keys()].flatMap((k) => this.sourceAnswers(k)), ...this.functionAnswers(), ...this.instructionAnswers(), ...this.exceptionAnswers(), ...this.dataAnswers];
+    const told = new Map<number, string>();
+    const changed: DebugProtocol.Breakpoint[] = [];
+    for (const b of all) {
+      if (b.id === undefined || told.has(b.id)) continue;
+      const json = JSON.stringify(b);
+      if (this.told.get(b.id) !== json) changed.push(b);
+      told.set(b.id, json);
+    }
+    this.told = told;
+    return changed;
+  }
+
+  /** Notes the answers a response gives the client (what `attach` compares with). */
+  private answered(answers: DebugProtocol.Breakpoint[]): DebugProtocol.Breakpoint[] {
+    for (const b of answers) if (b.id !== undefined) this.told.set(b.id, JSON.stringify(b));
+    return answers;
   }
 
   setSource(a: DebugProtocol.SetBreakpointsArguments): DebugProtocol.Breakpoint[] {
@@ -173,44 +223,63 @@ export class BreakpointBook {
     const reqs = a.breakpoints !== undefined ? entries<DebugProtocol.SourceBreakpoint>(a.breakpoints, 'setBreakpoints', 'line', 'number')
       : entries<DebugProtocol.SourceBreakpoint>((Array.isArray(a.lines) ? a.lines : []).map((line) => ({ line })), 'setBreakpoints', 'line', 'number');
     const key = path.normalize(file);
-    this.sourceBps.set(key, reqs.map((req) => ({ line: this.lines.toDebuggerLine(req.line) - 1, req })));
+    this.sourceBps.set(key, reqs.map((req) => ({ id: this.nextBpId++, line: this.lines.toDebuggerLine(req.line) - 1, req })));
     this.rearm();
+    return this.answered(this.sourceAnswers(key));
+  }
+
+  private sourceAnswers(key: string): DebugProtocol.Breakpoint[] {
     const table = this.program ? lineTable(this.program) : null;
     return (this.sourceBps.get(key) ?? []).map((b) => {
-      const r = table ? resolveLine(table, key, b.line) : undefined;
-      const armed = r ? (this.armed.get(r.pc) ?? []).find((x) => x.kind === 'source') : undefined;
-      if (!r) return { verified: false, line: b.req.line, message: this.program ? 'no instruction on or after this line' : 'the program is not loaded yet', reason: 'failed' as const };
-      return { id: armed?.id, verified: true, line: this.lines.toClientLine(r.line + 1), source: { path: key, name: path.basename(key) } };
+      if (!table) return { ...pending(b.id), line: b.req.line };
+      const r = resolveLine(table, key, b.line);
+      if (!r) return { id: b.id, verified: false, line: b.req.line, message: 'no instruction on or after this line', reason: 'failed' as const };
+      return { id: b.id, verified: true, line: this.lines.toClientLine(r.line + 1), source: { path: key, name: path.basename(key) } };
     });
   }
 
   setFunction(a: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.Breakpoint[] {
     this.functionBps = entries(a.breakpoints, 'setFunctionBreakpoints', 'name', 'string');
+    this.functionIds = this.functionBps.map(() => this.nextBpId++);
     this.rearm();
     this.applyExceptionFilters();
     this.applyDataBreakpoints();
+    return this.answered(this.functionAnswers());
+  }
+
+  private functionAnswers(): DebugProtocol.Breakpoint[] {
     const spaces = this.runtime?.machine.spaces.map((x) => x.name);
     return this.functionBps.map((b, i) => {
       const watch = this.functionWatches[i];
       if (watch) return watch;
+      const id = this.functionIds[i];
       const vs = vsSwitchTarget(b.name);
       if (vs !== undefined) {
+        if (vs && !spaces) return pending(id);
         const unknown = vs && spaces && !spaces.some((x) => x.toUpperCase() === vs.toUpperCase());
-        return unknown ? { verified: false, message: `no space named ${vs} (spaces: ${spaces.join(', ')})` } : { verified: true, message: vs ? `stops when a processor enters ${vs}` : 'stops on every VS switch' };
+        return unknown ? { id, verified: false, message: `no space named ${vs} (spaces: ${spaces.join(', ')})` } : { id, verified: true, message: vs ? `stops when a processor enters ${vs}` : 'stops on every VS switch' };
       }
-      const pc = this.program?.labels.get(b.name);
-      if (pc === undefined) return { verified: false, message: `no code label named ${b.name}` };
-      return { verified: true, ...this.lines.location(pc) };
+      if (!this.program) return pending(id);
+      const pc = this.program.labels.get(b.name);
+      if (pc === undefined) return { id, verified: false, message: `no code label named ${b.name}` };
+      return { id, verified: true, ...this.lines.location(pc) };
     });
   }
 
   setInstruction(a: DebugProtocol.SetInstructionBreakpointsArguments): DebugProtocol.Breakpoint[] {
     this.instructionBps = entries(a.breakpoints, 'setInstructionBreakpoints', 'instructionReference', 'string');
+    this.instructionIds = this.instructionBps.map(() => this.nextBpId++);
     this.rearm();
-    return this.instructionBps.map((b) => {
+    return this.answered(this.instructionAnswers());
+  }
+
+  private instructionAnswers(): DebugProtocol.Breakpoint[] {
+    return this.instructionBps.map((b, i) => {
+      const id = this.instructionIds[i];
+      if (!this.program) return pending(id);
       const pc = instructionIndex(this.program, b.instructionReference, b.offset ?? 0);
-      if (pc === null) return { verified: false, message: `${b.instructionReference} is not an instruction of this program` };
-      return { verified: true, instructionReference: textAddress(pc), ...this.lines.location(pc) };
+      if (pc === null) return { id, verified: false, message: `${b.instructionReference} is not an instruction of this program` };
+      return { id, verified: true, instructionReference: textAddress(pc), ...this.lines.location(pc) };
     });
   }
 
@@ -221,18 +290,18 @@ export class BreakpointBook {
     this.armed = new Map();
     if (!p || !this.runtime) return;
     const keepHits = (pc: number, kind: Armed['kind']) => [...(old.get(pc)?.find((x) => x.kind === kind)?.hitAt ?? [])];
-    const add = (pc: number, kind: Armed['kind'], req: { condition?: string; hitCondition?: string; logMessage?: string }) => {
+    const add = (pc: number, kind: Armed['kind'], id: number, req: { condition?: string; hitCondition?: string; logMessage?: string }) => {
       const list = this.armed.get(pc) ?? [];
-      list.push({ id: this.nextBpId++, pc, kind, hitAt: keepHits(pc, kind), ...(req.condition ? { condition: req.condition } : {}), ...(req.hitCondition ? { hitCondition: req.hitCondition } : {}), ...(req.logMessage ? { logMessage: req.logMessage } : {}) });
+      list.push({ id, pc, kind, hitAt: keepHits(pc, kind), ...(req.condition ? { condition: req.condition } : {}), ...(req.hitCondition ? { hitCondition: req.hitCondition } : {}), ...(req.logMessage ? { logMessage: req.logMessage } : {}) });
       this.armed.set(pc, list);
     };
     const table = lineTable(p);
     for (const [file, bps] of this.sourceBps) for (const b of bps) {
       const r = resolveLine(table, file, b.line);
-      if (r) add(r.pc, 'source', b.req);
+      if (r) add(r.pc, 'source', b.id, b.req);
     }
-    for (const b of this.functionBps) { const pc = vsSwitchTarget(b.name) === undefined ? p.labels.get(b.name) : undefined; if (pc !== undefined) add(pc, 'function', b); }
-    for (const b of this.instructionBps) { const pc = instructionIndex(p, b.instructionReference, b.offset ?? 0); if (pc !== null) add(pc, 'instruction', b); }
+    this.functionBps.forEach((b, i) => { const pc = vsSwitchTarget(b.name) === undefined ? p.labels.get(b.name) : undefined; if (pc !== undefined) add(pc, 'function', this.functionIds[i], b); });
+    this.instructionBps.forEach((b, i) => { const pc = instructionIndex(p, b.instructionReference, b.offset ?? 0); if (pc !== null) add(pc, 'instruction', this.instructionIds[i], b); });
     this.runtime.setBreakpoints(this.armed.keys());
   }
 
@@ -242,12 +311,22 @@ export class BreakpointBook {
     const opts: DebugProtocol.ExceptionFilterOptions[] = [...(a.filters ?? []).map((filterId) => ({ filterId })), ...(a.filterOptions ?? [])];
     for (const o of opts) if (!known.has(o.filterId)) throw bad(`unknown exception filter ${JSON.stringify(o.filterId)} (filters: ${[...known].join(', ')})`);
     this.exceptionFilters = opts;
+    this.exceptionIds = opts.map(() => this.nextBpId++);
     this.applyExceptionFilters();
-    // A VS-switch condition naming no space would never fire: say so on that filter.
+    return this.answered(this.exceptionAnswers()).map(untracked);
+  }
+
+  /** A filter is verified; a VS-switch condition names spaces, so it is checked against the program's (pending until it is loaded). */
+  private exceptionAnswers(): DebugProtocol.Breakpoint[] {
     const spaces = this.runtime?.machine.spaces.map((x) => x.name);
-    return opts.map((o) => {
-      const unknown = o.filterId === FILTER_VS_SWITCH && spaces ? (o.condition ?? '').split(/[\s,]+/).filter((x) => x && !spaces.some((s) => s.toUpperCase() === x.toUpperCase())) : [];
-      return unknown.length ? { verified: false, message: `no space named ${unknown.join(', ')} (spaces: ${spaces!.join(', ')})` } : { verified: true };
+    return this.exceptionFilters.map((o, i) => {
+      const targets = o.filterId === FILTER_VS_SWITCH ? (o.condition ?? '').split(/[\s,]+/).filter(Boolean) : [];
+      if (!targets.length) return { verified: true };
+      const id = this.exceptionIds[i];
+      if (!spaces) return pending(id);
+      // A VS-switch condition naming no space would never fire: say so on that filter.
+      const unknown = targets.filter((x) => !spaces.some((s) => s.toUpperCase() === x.toUpperCase()));
+      return unknown.length ? { id, verified: false, message: `no space named ${unknown.join(', ')} (spaces: ${spaces.join(', ')})` } : { id, verified: true };
     });
   }
 
@@ -302,16 +381,29 @@ export class BreakpointBook {
 
   setData(a: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.Breakpoint[] {
     this.dataBps = entries(a.breakpoints, 'setDataBreakpoints', 'dataId', 'string');
-    return this.applyDataBreakpoints();
+    this.applyDataBreakpoints();
+    return this.answered(this.dataAnswers).map((b) => (b.verified ? b : untracked(b)));
   }
 
-  /** Arms the data breakpoints and the `watch ...` function breakpoints together; answers the data breakpoints. */
-  private applyDataBreakpoints(): DebugProtocol.Breakpoint[] {
+  /**
+   * Arms the data breakpoints and the `watch ...` function breakpoints together; sets the answers of
+   * both (`dataAnswers`, `functionWatches`). Each keeps its id while it stays set, verified or not.
+   */
+  private applyDataBreakpoints(): void {
     const rt = this.runtime;
     const specs = this.functionBps.map((b) => watchSpec(b.name));
+    const keys = [...this.dataBps.map((b) => `data ${b.dataId} ${b.accessType ?? 'write'}`), ...this.functionBps.map((b) => `name ${b.name}`)];
+    const live = new Set(keys.filter((_, i) => i < this.dataBps.length || specs[i - this.dataBps.length] !== undefined));
+    for (const key of this.watchIds.keys()) if (!live.has(key)) this.watchIds.delete(key);
+    const idOf = (key: string): number => {
+      let id = this.watchIds.get(key);
+      if (id === undefined) this.watchIds.set(key, (id = this.nextWatchBpId++));
+      return id;
+    };
     if (!rt) {
-      this.functionWatches = specs.map((w) => (w === undefined ? undefined : { verified: false, message: typeof w === 'string' ? w : 'the program is not loaded yet' }));
-      return this.dataBps.map(() => ({ verified: false, message: 'the program is not loaded yet' }));
+      this.functionWatches = specs.map((w, i) => (w === undefined ? undefined : typeof w === 'string' ? { id: idOf(keys[this.dataBps.length + i]), verified: false, message: w } : pending(idOf(keys[this.dataBps.length + i]))));
+      this.dataAnswers = this.dataBps.map((_, i) => pending(idOf(keys[i])));
+      return;
     }
     // Each is checked as dataBreakpointInfo would have made it: a reference, a size it offers, an access type.
     const check = (refText: string, size: number, access: string, what: string) => {
@@ -327,27 +419,21 @@ export class BreakpointBook {
     });
     const fromNames = specs.map((w) => (w === undefined || typeof w === 'string' ? w : check(w.ref, w.bytes, w.access, w.ref)));
     const all = [...data, ...fromNames];
-    const keys = [...this.dataBps.map((b) => `data ${b.dataId} ${b.accessType ?? 'write'}`), ...this.functionBps.map((b) => `name ${b.name}`)];
     const watches = rt.setWatches(all.filter((w) => w !== undefined && typeof w !== 'string'));
-    const live = new Set<string>();
     this.byWatch = new Map();
     let k = 0;
     const answer = (w: (typeof all)[number], key: string, said: boolean): DebugProtocol.Breakpoint | undefined => {
       if (w === undefined) return undefined;
-      if (typeof w === 'string') return { verified: false, message: w };
-      let id = this.watchIds.get(key);
-      if (id === undefined) this.watchIds.set(key, (id = this.nextWatchBpId++));
-      live.add(key);
+      const id = idOf(key);
+      if (typeof w === 'string') return { id, verified: false, message: w };
       this.byWatch.set(watches[k++].id, id);
       if (!said) return { verified: true, id };
       const ref = formatRef({ space: w.space, address: w.address });
       const on = w.read && w.write ? 'read or write' : w.read ? 'read' : 'write';
       return { verified: true, id, message: `${w.size} byte${w.size === 1 ? '' : 's'} at ${ref}, on ${on}${w.space === 'PA' ? ' (physical: any space)' : ` (${w.space}: follows the page tables)`}` };
     };
-    const dataAnswers = data.map((w, i) => answer(w, keys[i], false)!);
+    this.dataAnswers = data.map((w, i) => answer(w, keys[i], false)!);
     this.functionWatches = fromNames.map((w, i) => answer(w, keys[data.length + i], true));
-    for (const key of this.watchIds.keys()) if (!live.has(key)) this.watchIds.delete(key);
-    return dataAnswers;
   }
 
   /**

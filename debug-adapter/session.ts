@@ -3,12 +3,18 @@
 // becomes a numbered, user-facing error response, so a failure never turns into a missing response.
 // Responses go out before the events they cause (a continue's response before its stopped event).
 //
+// Start-up follows DAP's order (as vscode-mock-debug does): the initialized event right after the
+// initialize response, without waiting for a build, so the client's breakpoints and configurationDone
+// may come before the launch, after it, or while it builds. Breakpoints set before the program is
+// loaded are answered as pending and verified by `breakpoint` 'changed' events (the same ids) once the
+// launch has built it; the run starts when the launch has built and configurationDone has come.
+//
 // The handlers live with the concept they serve: launch.ts builds, breakpoints.ts keeps the breakpoint
 // book, frames.ts the threads, frames and variables, evaluate.ts the console and hovers, memory.ts
 // memory and disassembly, sources.ts the source files and line bases, views.ts the custom requests.
 // This file wires them to the protocol.
 
-import { DebugSession, Event, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
+import { BreakpointEvent, DebugSession, Event, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, StoppedEvent, TerminatedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { timingSafeEqual } from 'node:crypto';
 import { describeFault, describeStop, hex, type Program, type StopReason } from '../emulator/index';
@@ -260,9 +266,10 @@ export class MoverDebugSession extends DebugSession {
 
   // ---- session -----------------------------------------------------------------------------------
 
-  private initialize(args: DebugProtocol.InitializeRequestArguments): DebugProtocol.Capabilities {
+  private initialize(args: DebugProtocol.InitializeRequestArguments): After<DebugProtocol.Capabilities> {
     this.lines.configure(args);
-    return CAPABILITIES;
+    // Nothing the client configures next needs the program: breakpoints wait in the book for the launch.
+    return new After(CAPABILITIES, () => this.sendEvent(new InitializedEvent()));
   }
 
   /** Builds the program into a fresh runtime and arms every breakpoint in it. */
@@ -276,7 +283,8 @@ export class MoverDebugSession extends DebugSession {
     this.runtime = runtime;
     this.lines.load(program);
     this.findings = new FindingsOutbox(this.lines, (file) => this.convertDebuggerPathToClient(file));
-    this.book.attach(runtime, program);
+    // Breakpoints set before this program (or against the one a restart replaced) get their new answers.
+    for (const bp of this.book.attach(runtime, program)) this.sendEvent(new BreakpointEvent('changed', bp));
   }
 
   private async launch(raw: DebugProtocol.LaunchRequestArguments): Promise<After<Record<string, never>>> {
@@ -286,8 +294,7 @@ export class MoverDebugSession extends DebugSession {
     const args = raw as MoverLaunchArguments;
     this.launchArgs = args;
     this.load(args);
-    this.sendEvent(new InitializedEvent());
-    // Breakpoints and filters come between the initialized event and configurationDone.
+    // Breakpoints and filters come between the initialized event and configurationDone (which may have come already).
     await Promise.race([this.configured, new Promise((r) => setTimeout(r, CONFIGURATION_WAIT_MS).unref())]);
     return new After({}, () => this.begin());
   }

@@ -19,9 +19,7 @@ import { Project, pathToUri, uriToPath, type Analysis } from './project';
 import { LEGEND, semanticTokens } from './semantic-tokens';
 import { checkedDocumentConnection } from './notifications';
 import { commentStart, splitLines, statementHead, tokens } from './text';
-
-/** Milliseconds of quiet after an edit before diagnostics are recomputed. */
-export const DIAGNOSTICS_DELAY_MS = 150;
+import { DIAGNOSTICS_DELAY_MS } from './timing';
 
 export interface ServerOptions {
   readonly libraryDir: string;
@@ -137,13 +135,36 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
   let immediate = false;
   /** The typing debounce; initializationOptions.diagnosticsDelayMs overrides it (tests use a long one). */
   let debounceMs = DIAGNOSTICS_DELAY_MS;
+  /** Documents opened or edited since the last publish. */
+  const touched = new Set<string>();
+  /** Counts publishes: the rest of an older one stops when a newer one (which covers every document) starts. */
+  let publishes = 0;
+  /**
+   * Publishes every document's diagnostics: first those just opened or edited, then the others (which
+   * may include them) one per turn of the event loop. Each document is analysed on its own, so the one
+   * being opened or typed in does not wait for every other open one, and an open or edit that comes
+   * meanwhile gets in between.
+   */
   function publishAll(): void {
-    for (const d of documents.all()) {
-      try {
-        void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics: diagnosticsFor(d.uri) });
-      } catch (e) {
-        log(`diagnostics for ${d.uri} failed: ${(e as Error).stack ?? e}`);
-      }
+    const round = ++publishes;
+    const docs = documents.all();
+    const rest = docs.filter((d) => !touched.has(d.uri));
+    for (const d of docs) if (touched.has(d.uri)) publish(d);
+    touched.clear();
+    const next = (): void => {
+      if (round !== publishes) return;
+      const d = rest.shift();
+      if (!d) return;
+      if (documents.get(d.uri) === d) publish(d);
+      setImmediate(next);
+    };
+    setImmediate(next);
+  }
+  function publish(d: TextDocument): void {
+    try {
+      void connection.sendDiagnostics({ uri: d.uri, version: d.version, diagnostics: diagnosticsFor(d.uri) });
+    } catch (e) {
+      log(`diagnostics for ${d.uri} failed: ${(e as Error).stack ?? e}`);
     }
   }
   /**
@@ -161,8 +182,8 @@ export function startServer(connection: Connection, opts: ServerOptions): void {
     timer = setTimeout(() => { timer = undefined; immediate = false; publishAll(); }, delay);
   }
 
-  documents.onDidOpen(() => { project.invalidate(); schedule(0); });
-  documents.onDidChangeContent(() => { project.invalidate(); schedule(); });
+  documents.onDidOpen((e) => { touched.add(e.document.uri); project.invalidate(); schedule(0); });
+  documents.onDidChangeContent((e) => { touched.add(e.document.uri); project.invalidate(); schedule(); });
   documents.onDidClose((e) => {
     project.invalidate();
     virtualPaths.delete(e.document.uri);

@@ -164,6 +164,72 @@ overBothTransports('breakpoints', (open) => {
     await d.event('terminated');
   });
 
+  /** initialize, then the initialized event, which comes without a launch (DAP's order). */
+  async function initialized(d: Dap): Promise<void> {
+    await d.ok('initialize', { adapterID: 'mover', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', clientID: 'mover-tests' });
+    await d.event('initialized');
+  }
+
+  test('breakpoints of every kind set before the launch are pending, then verified by breakpoint events with the same ids', async () => {
+    const d = await open();
+    await initialized(d);
+    const src = await d.ok<Bps>('setBreakpoints', { source: { path: CALLS }, breakpoints: [{ line: LINE.double }, { line: 400 }] });
+    const fn = await d.ok<Bps>('setFunctionBreakpoints', { breakpoints: [{ name: 'inc' }, { name: 'nosuch' }] });
+    // 0x14 is the sixth instruction, mov r4, 0xAAAA.
+    const ins = await d.ok<Bps>('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x14' }] });
+    const data = await d.ok<Bps>('setDataBreakpoints', { breakpoints: [{ dataId: 'pa:0x1000/4', accessType: 'write' }] });
+    const exc = await d.ok<Bps>('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'vs-switch', condition: 'VS1' }] });
+    const before = [...src.breakpoints, ...fn.breakpoints, ...ins.breakpoints, ...data.breakpoints, ...exc.breakpoints];
+    for (const b of before) {
+      assert.deepEqual([b.verified, b.message, b.reason], [false, 'the program is not loaded yet', 'pending']);
+      assert.equal(typeof b.id, 'number');
+    }
+    assert.equal(new Set(before.map((b) => b.id)).size, before.length, 'every breakpoint has an id of its own');
+    // configurationDone before the launch: the launch runs the program once it is built.
+    await d.ok('configurationDone');
+    const r = await d.request('launch', { program: CALLS, stopOnEntry: false });
+    assert.equal(r.success, true, r.message);
+    // The events came before the launch's response, one per breakpoint.
+    const events = d.take('breakpoint').map((e) => e.body as DebugProtocol.BreakpointEvent['body']);
+    assert.ok(events.every((e) => e.reason === 'changed'));
+    const after = new Map(events.map((e) => [e.breakpoint.id, e.breakpoint]));
+    assert.deepEqual([...after.keys()].sort(), before.map((b) => b.id).sort());
+    const now = (b: DebugProtocol.Breakpoint) => after.get(b.id)!;
+    assert.deepEqual([now(src.breakpoints[0]).verified, now(src.breakpoints[0]).line, now(src.breakpoints[0]).source?.path], [true, LINE.double, CALLS]);
+    assert.deepEqual([now(src.breakpoints[1]).verified, now(src.breakpoints[1]).message], [false, 'no instruction on or after this line']);
+    assert.deepEqual([now(fn.breakpoints[0]).verified, now(fn.breakpoints[0]).line], [true, LINE.inc]);
+    assert.deepEqual([now(fn.breakpoints[1]).verified, now(fn.breakpoints[1]).message], [false, 'no code label named nosuch']);
+    assert.deepEqual([now(ins.breakpoints[0]).verified, now(ins.breakpoints[0]).line], [true, LINE.mov4]);
+    assert.equal(now(data.breakpoints[0]).verified, true);
+    assert.equal(now(exc.breakpoints[0]).verified, true);
+    // The stop names the id the client already has.
+    const s = await d.stopped();
+    assert.equal(s.body.reason, 'breakpoint');
+    assert.deepEqual(s.body.hitBreakpointIds, [src.breakpoints[0].id]);
+    assert.equal((await d.topFrame(s.body.threadId!)).line, LINE.double);
+  });
+
+  test('stopOnEntry with breakpoints set before the launch and configurationDone after it: the entry stop, then the breakpoint', async () => {
+    const d = await open();
+    await initialized(d);
+    const src = await d.ok<Bps>('setBreakpoints', { source: { path: CALLS }, breakpoints: [{ line: LINE.inc }] });
+    assert.equal(src.breakpoints[0].verified, false);
+    const launched = d.request('launch', { program: CALLS, stopOnEntry: true });
+    const changed = await d.event<DebugProtocol.BreakpointEvent>('breakpoint');
+    assert.deepEqual([changed.body.breakpoint.id, changed.body.breakpoint.verified, changed.body.breakpoint.line], [src.breakpoints[0].id, true, LINE.inc]);
+    await d.ok('configurationDone');
+    assert.equal((await launched).success, true);
+    const entry = await d.stopped();
+    assert.equal(entry.body.reason, 'entry');
+    assert.equal((await d.topFrame(entry.body.threadId!)).line, lineOf('mov r1, 0', text));
+    const s = await d.resume('continue', { threadId: entry.body.threadId });
+    assert.deepEqual([s.body.reason, s.body.hitBreakpointIds], ['breakpoint', [src.breakpoints[0].id]]);
+    // A restart of the same program changes no answer: no event.
+    await d.ok('restart');
+    await d.stopped((e) => e.body.reason === 'entry');
+    assert.deepEqual(d.take('breakpoint'), []);
+  });
+
   test('breakpointLocations lists the lines of a range that hold instructions', async () => {
     const d = await open();
     await d.launchStopped({ program: CALLS });

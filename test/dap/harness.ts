@@ -291,11 +291,13 @@ export async function connectTo(server: AdapterServer): Promise<Dap> {
 
 /**
  * A session over a socket to a running adapter server, past the token: its first initialize carried
- * it, and is not in the log (the tests' own initialize, if any, comes after).
+ * it, and neither it nor the initialized event after it is in the log or the event buffer (the tests'
+ * own initialize, if any, comes after).
  */
 export async function socketSession(server: AdapterServer): Promise<Dap> {
   const d = await connectTo(server);
   await d.ok('initialize', { adapterID: 'mover', moverToken: server.token });
+  await d.event('initialized');
   d.log.length = 0;
   return d;
 }

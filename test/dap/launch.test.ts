@@ -124,7 +124,38 @@ overBothTransports('launch', (open) => {
       assert.equal(o.category, 'stderr');
       assert.ok(o.output.startsWith(expected[i]), o.output);
     });
-    assert.equal(d.take('initialized').length, 0, 'no initialized event for a program that did not load');
+    // DAP's order: the initialized event came right after the initialize response, before any build.
+    const fromAdapter = d.log.filter((m) => m.type !== 'request').map((m) => ('event' in m ? `event ${m.event}` : `response ${(m as DebugProtocol.Response).command}`));
+    assert.deepEqual(fromAdapter.slice(0, 2), ['response initialize', 'event initialized']);
+  });
+
+  test('the initialized event comes after the initialize response, before a launch is sent', async () => {
+    const d = await open();
+    await d.ok('initialize', { adapterID: 'mover', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await d.event('initialized');
+    assert.ok(!d.log.some((m) => m.type === 'request' && (m as DebugProtocol.Request).command === 'launch'));
+    // The launch that follows runs as usual.
+    await d.ok('configurationDone');
+    assert.equal((await d.request('launch', { program: program('hello.mover'), stopOnEntry: true })).success, true);
+    assert.equal((await d.stopped()).body.reason, 'entry');
+  });
+
+  test('a program with errors and breakpoints set before its launch: a clear launch error, the breakpoints stay pending', async () => {
+    const d = await open();
+    await d.ok('initialize', { adapterID: 'mover', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await d.event('initialized');
+    const file = program('errors.mover');
+    const bps = await d.ok<Body<DebugProtocol.SetBreakpointsResponse>>('setBreakpoints', { source: { path: file }, breakpoints: [{ line: 3 }] });
+    await d.ok('configurationDone');
+    const r = (await d.request('launch', { program: file })) as DebugProtocol.ErrorResponse;
+    assert.equal(r.success, false);
+    assert.match(r.message ?? '', /^errors\.mover has 3 errors:\n.*errors\.mover:3:5: error: unknown instruction mvo/);
+    assert.equal(r.body.error?.showUser, true);
+    assert.deepEqual(d.take('breakpoint'), [], 'no breakpoint changed: nothing was loaded');
+    assert.deepEqual(await d.ok('threads'), { threads: [] });
+    const again = await d.ok<Body<DebugProtocol.SetBreakpointsResponse>>('setBreakpoints', { source: { path: file }, breakpoints: [{ line: 3 }] });
+    assert.deepEqual(again.breakpoints.map((b) => [b.verified, b.message]), [[false, 'the program is not loaded yet']]);
+    assert.equal(typeof bps.breakpoints[0].id, 'number');
   });
 
   test('stopOnEntry stops at the first instruction of the first thread, before anything ran', async () => {

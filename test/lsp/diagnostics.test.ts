@@ -29,6 +29,23 @@ test('every example and library file opens without diagnostics', async () => {
   }
 });
 
+test('the document edited gets its diagnostics first, then the other open documents are published again', async () => {
+  const others = ['fig4-walk.mover', 'fig7-dnlc.mover', 'fig11-three-snapshots.mover'].map(exampleFile);
+  const uris: string[] = [];
+  for (const f of others) uris.push(await c.open(f, readFileSync(f, 'utf8')));
+  // Opened last, so it is the last of the open documents: it must not wait for them.
+  const edited = await c.open(ws.file('edited.mover'), '.thread main, start, cpu=0\nstart:\n    halt\n');
+  for (const u of [...uris, edited]) await c.diagnostics(u);
+  const from = c.publishOrder.length;
+  const version = await c.change(edited, '.thread main, start, cpu=0\nstart:\n    mov r1, 1\n    halt\n');
+  await c.until('every other open document published again after the edited one', () => {
+    const after = c.publishOrder.slice(from);
+    const at = after.findIndex((p) => p.uri === edited && p.version === version);
+    return at >= 0 && uris.every((u) => after.slice(at + 1).some((p) => p.uri === u));
+  });
+  for (const u of [...uris, edited]) await c.close(u);
+});
+
 test('a broken file: each error with its range and message, then none once fixed', async () => {
   const uri = await c.open(ws.file('broken.mover'), 'start:\n    mvo r1, 2\n    jmp .lop\n.loop:\n    ld32 r2, [r1 + nope]\n    halt\n');
   const d = await c.diagnostics(uri);

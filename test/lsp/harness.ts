@@ -30,6 +30,8 @@ export class LspClient {
   readonly log: string[] = [];
   readonly shown: string[] = [];
   private readonly published = new Map<string, PublishDiagnosticsParams[]>();
+  /** Every publishDiagnostics in the order it came, all documents together. */
+  readonly publishOrder: PublishDiagnosticsParams[] = [];
   private readonly waiters: (() => void)[] = [];
   private readonly versions = new Map<string, number>();
   exited: number | null = null;
@@ -39,6 +41,7 @@ export class LspClient {
       const list = this.published.get(p.uri) ?? [];
       list.push(p);
       this.published.set(p.uri, list);
+      this.publishOrder.push(p);
       for (const w of this.waiters.splice(0)) w();
     });
     conn.onNotification('window/logMessage', (p: { message: string }) => this.log.push(p.message));
@@ -106,6 +109,18 @@ export class LspClient {
       const hit = this.publishedFor(uri).filter((p) => version === undefined || p.version === version).at(-1);
       if (hit) return hit.diagnostics;
       if (Date.now() > deadline) assert.fail(`no diagnostics for ${uri} v${version} within ${TIMEOUT_MS} ms; log:\n${this.log.join('\n')}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+  }
+
+  /** Waits until `holds` is true of the diagnostics published so far (it is checked as each one comes). */
+  async until(what: string, holds: () => boolean): Promise<void> {
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (!holds()) {
+      if (Date.now() > deadline) assert.fail(`${what}: not within ${TIMEOUT_MS} ms; log:\n${this.log.join('\n')}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 200);
         this.waiters.push(() => { clearTimeout(t); resolve(); });
