@@ -1,0 +1,217 @@
+// Differential tests of the interpreter: random programs (emulator/testing/random-program.ts) run two
+// ways must leave the same machine (emulator/testing/machine-state.ts) at every stop.
+//
+//   (a/b) fast path vs checked path: plain, and with a watchpoint armed on an address no program
+//         touches (it puts every memory access on the slow path and never fires);
+//   (c)   breakpoints, a watchpoint and stop hooks vs breakpoints alone: the run with the hooks stops
+//         more often and takes the slow path; the other follows it with budgets and must hit the same
+//         breakpoints at the same instants, in the same state;
+//   (d)   a run in slices of random budgets vs one run.
+//
+// MOVER_DIFF_PROGRAMS=5000 runs more seeds (default: enough for a few seconds), MOVER_DIFF_SEED=N
+// starts at another seed. A difference prints the seed, the first differing path and the program.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DATA_PAGES, Interpreter, Machine, PAGED_BASE, UNTOUCHED_PA, VS0_DATA, Rng, firstDifference, machineDigest, randomProgram,
+  type MachineDigest, type Program, type PteAddresses, type RandomProgram, type StopReason,
+} from '../../emulator/index';
+import { build, pteAddress } from './helpers';
+
+const PROGRAMS = Number(process.env.MOVER_DIFF_PROGRAMS ?? 150);
+const FIRST_SEED = Number(process.env.MOVER_DIFF_SEED ?? 1);
+/** Instructions per run call in the plain runs, and a bound on a whole run (programs end far sooner). */
+const CHUNK = 5_000;
+const MAX_STOPS = 400;
+
+/** The PTE addresses of the data pages, read once from a booted machine's tables. */
+const PTES: PteAddresses = (() => {
+  const m = new Machine({ cpus: 1 });
+  const of = (space: string): number[] => DATA_PAGES.map((p) => pteAddress(m, space, PAGED_BASE + p * 4096));
+  return { VS1: of('VS1'), VS2: of('VS2') };
+})();
+
+interface Case {
+  readonly gen: RandomProgram;
+  readonly program: Program;
+}
+
+function makeCase(seed: number): Case {
+  const gen = randomProgram(seed, { ptes: PTES });
+  return { gen, program: build(gen.source) };
+}
+
+function boot(c: Case): Interpreter {
+  const machine = new Machine({ cpus: c.gen.cpus });
+  return new Interpreter(machine, c.program, { timerQuantum: c.gen.timerQuantum, interleave: c.gen.interleave });
+}
+
+/** A stop ends the run when the program halted or faulted (running again would only fault again). */
+const final = (s: StopReason): boolean => s.kind === 'halted' || s.kind === 'fault';
+
+/** Stop reasons as comparable text (bigints in events and asserts included). */
+const show = (s: StopReason): string => JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+
+interface Trace {
+  readonly stops: { readonly stop: StopReason; readonly retired: number; readonly digest: MachineDigest }[];
+}
+
+/** Runs to the end in calls of `budget` instructions, with a digest at every stop. */
+function trace(interp: Interpreter, budget: () => number, memory = true): Trace {
+  const stops: Trace['stops'][number][] = [];
+  for (let i = 0; i < MAX_STOPS; i++) {
+    const stop = interp.run(budget());
+    stops.push({ stop, retired: interp.retired, digest: machineDigest(interp, { memory }) });
+    if (final(stop)) break;
+  }
+  return { stops };
+}
+
+function explain(c: Case, what: string, detail: string): string {
+  return `seed ${c.gen.seed} (${c.gen.cpus} cpus, timer ${c.gen.timerQuantum}, interleave ${c.gen.interleave}): ${what}: ${detail}\n` +
+    `replay: MOVER_DIFF_SEED=${c.gen.seed} MOVER_DIFF_PROGRAMS=1 node scripts/run-tests.mjs differential\n--- program ---\n${c.gen.source}`;
+}
+
+/** Fails with the seed, the first difference and the program when two traces differ. */
+function assertSameTrace(c: Case, what: string, a: Trace, b: Trace): void {
+  const n = Math.max(a.stops.length, b.stops.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.stops[i], y = b.stops[i];
+    if (!x || !y) assert.fail(explain(c, what, `stop ${i}: ${x ? show(x.stop) : '(none)'} vs ${y ? show(y.stop) : '(none)'}`));
+    if (show(x.stop) !== show(y.stop)) assert.fail(explain(c, what, `stop ${i}: ${show(x.stop)} vs ${show(y.stop)}`));
+    const d = firstDifference(x.digest, y.digest);
+    if (d !== null) assert.fail(explain(c, what, `at stop ${i} (${show(x.stop)}, after ${x.retired} instructions): ${d}`));
+  }
+}
+
+/** (a/b): plain vs a never-firing watchpoint. Returns the plain trace for the other checks. */
+function checkFastVsChecked(c: Case): Trace {
+  const plain = trace(boot(c), () => CHUNK);
+  const hooked = boot(c);
+  hooked.addWatch({ space: 'PA', address: UNTOUCHED_PA, size: 8, read: true, write: true });
+  assertSameTrace(c, 'fast path vs checked path (an armed watchpoint that never fires)', plain, trace(hooked, () => CHUNK));
+  return plain;
+}
+
+/**
+ * (c): breakpoints, a watchpoint and random stop hooks (VS switches, handled faults, TLB misses,
+ * events) in run X, which takes the checked path; the same breakpoints alone in run Z, on the fast
+ * path. Z follows X with budgets: to X's next stop exactly when X's stop completed its instruction
+ * (every stop but a breakpoint's or a fault's), one instruction further when it did not, where Z must
+ * stop by itself with the same reason. Resuming X after each stop must not change its run.
+ */
+function checkStopsAndHooks(c: Case, plainEnd: number, rng: Rng, seen: Map<string, number>): void {
+  const pcs = Array.from({ length: rng.int(1, 4) }, () => rng.int(0, c.program.length - 1));
+  const page = rng.pick(DATA_PAGES);
+  // A word, a line or a whole data page (programs touch few words of a page; a page watch fires often).
+  const size = rng.pick([1, 8, 256, 4096]);
+  const at = size === 4096 ? 0 : rng.int(0, 4096 / Math.max(size, 8) - 1) * Math.max(size, 8);
+  const watch = rng.pick([
+    { space: 'PA', address: VS0_DATA + page * 4096 + at, size, read: rng.chance(0.5), write: true },
+    { space: rng.pick(['VS1', 'VS2']), address: PAGED_BASE + page * 4096 + at, size, read: true, write: rng.chance(0.5) },
+    { space: 'PA', address: rng.pick(rng.chance(0.5) ? PTES.VS1 : PTES.VS2), size: 8, read: false, write: true },
+  ]);
+  const hooks = {
+    vsSwitch: rng.chance(0.3) ? new Set(rng.chance(0.5) ? [] : ['VS2']) : null,
+    handledFault: rng.chance(0.5),
+    tlbMiss: rng.chance(0.2),
+    events: new Set(rng.chance(0.5) ? ['tick'] : []),
+  };
+  const budget = rng.int(100, 3_000);
+  const x = boot(c), z = boot(c);
+  x.setBreakpoints(pcs);
+  if (rng.chance(0.8)) x.addWatch(watch);
+  x.setStopHooks(hooks);
+  z.setBreakpoints(pcs);
+  const setup = `breakpoints at ${pcs.join(', ')}, ${x.watchpoints.length ? `watch ${JSON.stringify(watch)}` : 'no watch'}, ` +
+    `hooks ${JSON.stringify(hooks, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<string>)] : v))}, budget ${budget}`;
+  for (let i = 0; i < MAX_STOPS * 4; i++) {
+    const sx = x.run(budget);
+    seen.set(sx.kind, (seen.get(sx.kind) ?? 0) + 1);
+    // Memory (the costly part of a digest, ~10 ms) at every 8th stop and at the end; the rest always.
+    const memory = i % 8 === 0 || final(sx);
+    const dx = machineDigest(x, { memory });
+    const distance = x.retired - z.retired;
+    const completes = sx.kind !== 'breakpoint' && sx.kind !== 'fault';
+    if (!(completes && distance === 0)) {
+      const sz = z.run(completes ? distance : distance + 1);
+      const same = completes ? sz.kind === 'budget' || (sx.kind === 'halted' && sz.kind === 'halted') : show(sz) === show(sx);
+      if (!same) {
+        assert.fail(explain(c, `stops and hooks (${setup})`, `stop ${i}: with the hooks ${show(sx)} after ${x.retired}; without them ${show(sz)} after ${z.retired}`));
+      }
+    }
+    const d = firstDifference(dx, machineDigest(z, { memory }));
+    if (d !== null) assert.fail(explain(c, `stops and hooks (${setup})`, `at stop ${i} (${show(sx)}, after ${x.retired} instructions): ${d}`));
+    if (final(sx)) {
+      assert.equal(x.retired, plainEnd, explain(c, setup, 'the run with hooks ends after as many instructions as the plain run'));
+      return;
+    }
+  }
+  assert.fail(explain(c, `stops and hooks (${setup})`, `no end after ${MAX_STOPS * 4} stops`));
+}
+
+/** (d): slices of random budgets give the same run as calls of a fixed budget. */
+function checkSlices(c: Case, plain: Trace, rng: Rng): void {
+  const interp = boot(c);
+  const max = rng.pick([1, 7, 100, 1_000]);
+  let stop: StopReason = { kind: 'budget' };
+  const stops: string[] = [];
+  for (let i = 0; i < 100_000 && !final(stop); i++) {
+    stop = interp.run(rng.int(1, max));
+    if (stop.kind !== 'budget') stops.push(show(stop));
+  }
+  const last = plain.stops[plain.stops.length - 1];
+  assert.deepEqual(stops, plain.stops.filter((s) => s.stop.kind !== 'budget').map((s) => show(s.stop)), explain(c, `slices of 1..${max}`, 'the stops other than budgets differ'));
+  const d = firstDifference(last.digest, machineDigest(interp));
+  if (d !== null) assert.fail(explain(c, `slices of 1..${max} vs calls of ${CHUNK}`, `at the end: ${d}`));
+}
+
+describe('differential: random programs run two ways give the same machine', () => {
+  test('the generator gives the same text for a seed, and different programs for different seeds', () => {
+    assert.equal(randomProgram(7, { ptes: PTES }).source, randomProgram(7, { ptes: PTES }).source);
+    assert.notEqual(randomProgram(7, { ptes: PTES }).source, randomProgram(8, { ptes: PTES }).source);
+  });
+
+  test('firstDifference names the first differing path', () => {
+    assert.equal(firstDifference({ cpu1: { tlb: { hits: 120 } } }, { cpu1: { tlb: { hits: 121 } } }), 'cpu1.tlb.hits: 120 vs 121');
+    assert.equal(firstDifference({ a: [1, 2] }, { a: [1, 2, 3] }), 'a[2]: (missing) vs 3 (lengths 2 vs 3)');
+    assert.equal(firstDifference({ a: [1, { b: 'x' }] }, { a: [1, { b: 'x' }] }), null);
+  });
+
+  test('the digest sees a change of one register, one TLB counter and one byte of memory', () => {
+    const c = makeCase(3);
+    const interp = boot(c);
+    interp.run(200);
+    const before = machineDigest(interp);
+    interp.setRegister(interp.threads[0], 5, interp.register(interp.threads[0], 5) ^ 1n);
+    assert.match(firstDifference(before, machineDigest(interp)) ?? '', /^threads\[0\]\.regs\[5\]/);
+    interp.setRegister(interp.threads[0], 5, interp.register(interp.threads[0], 5) ^ 1n);
+    interp.machine.processors[0].tlb.misses++;
+    assert.match(firstDifference(before, machineDigest(interp)) ?? '', /^cpu0\.tlb\.misses/);
+    interp.machine.processors[0].tlb.misses--;
+    const mem = interp.machine.memory;
+    mem.write8(0x0030_0000 + 7, mem.read8(0x0030_0000 + 7) ^ 0x40);
+    assert.match(firstDifference(before, machineDigest(interp)) ?? '', /^memory/);
+  });
+
+  test(`${PROGRAMS} programs from seed ${FIRST_SEED}: fast vs checked path, breakpoints, watchpoints and stop hooks, slices`, (t) => {
+    const kinds = new Map<string, number>(), stopsSeen = new Map<string, number>();
+    let instructions = 0;
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + PROGRAMS; seed++) {
+      const c = makeCase(seed);
+      const rng = new Rng(seed ^ 0x5eed);
+      const plain = checkFastVsChecked(c);
+      const end = plain.stops[plain.stops.length - 1];
+      kinds.set(end.stop.kind, (kinds.get(end.stop.kind) ?? 0) + 1);
+      instructions += end.retired;
+      checkStopsAndHooks(c, end.retired, rng, stopsSeen);
+      checkSlices(c, plain, rng);
+    }
+    // Not a test that cannot fail: most programs must run to their halt (a generator that makes
+    // programs fault at once would compare nothing), and they must run some instructions.
+    assert.ok((kinds.get('halted') ?? 0) >= PROGRAMS * 0.7, `most programs halt: ${JSON.stringify([...kinds])}`);
+    assert.ok(instructions >= PROGRAMS * 100, `the programs ran ${instructions} instructions`);
+    t.diagnostic(`${instructions} instructions; ends ${JSON.stringify([...kinds])}; stops with hooks ${JSON.stringify([...stopsSeen])}`);
+  });
+});
