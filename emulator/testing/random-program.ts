@@ -164,6 +164,18 @@ const stack: Builder = (c) => {
 };
 
 /** A call by label, or through a register (r14 holds the subroutine's text address). */
+/**
+ * Pushes and pops with sp off its 8-byte grid (allowed within a page; a push or pop that straddles a
+ * page is a #GP, which ends the run with a fault stop).
+ */
+const misaligned: Builder = (c) => {
+  const k = c.rng.int(1, 7);
+  emit(c, `sub sp, sp, ${k}`);
+  emit(c, `push ${reg(c)}`);
+  emit(c, `pop ${reg(c)}`);
+  emit(c, `add sp, sp, ${k}`);
+};
+
 const call: Builder = (c) => {
   if (c.subs === 0) return;
   const target = `sub${c.rng.int(0, c.subs - 1)}`;
@@ -181,7 +193,7 @@ const misc: Builder = (c) => {
 
 const evt: Builder = (c) => {
   if (c.rng.chance(0.5)) emit(c, `event ${c.rng.pick(['cofw', 'tick', 'mark'])}, ${reg(c)}, ${c.rng.int(0, 9)}`);
-  else emit(c, `print "t${c.thread} {${reg(c)}} {${reg(c)}:d} {space} {cpu}"`);
+  else emit(c, `print "t${c.thread} {${reg(c)}} {${reg(c)}:d} {space} {cpu} {thread} {r9:s}"`);
 };
 
 const branch: Builder = (c) => {
@@ -295,7 +307,7 @@ type Grammar = readonly (readonly [Builder, number])[];
 
 const COMMON: Grammar = [
   [arith, 8], [unary, 3], [divide, 1], [load, 6], [store, 6], [index, 1], [stack, 2], [call, 2],
-  [evt, 1], [branch, 2], [loop, 2], [misc, 1],
+  [evt, 1], [branch, 2], [loop, 2], [misc, 1], [misaligned, 0.3],
 ];
 const LOOP_BODY: Grammar = [[arith, 4], [unary, 1], [load, 4], [store, 4], [stack, 1], [call, 1], [branch, 1], [loop, 1], [invlpg, 1]];
 const VS0: Grammar = [...COMMON, [phase, 6], [editPte, 6], [toggleWp, 1], [locked, 1], [yieldCpu, 1], [flush, 1], [unhandled, 1]];
