@@ -8,7 +8,8 @@
 //         breakpoints at the same instants, in the same state;
 //   (d)   a run in slices of random budgets vs one run;
 //   (e)   the TLB-coherence sanitizer off vs on (it only observes);
-//   (f)   a checkpoint at a random instant: the run to the end, restored and run again, is the same.
+//   (f)   a checkpoint at a random instant: the run to the end, restored and run again, is the same;
+//   (g)   every TLB fill in a paged space maps what a side-effect-free walk of the tables says.
 //
 // MOVER_DIFF_PROGRAMS=5000 runs more seeds (default: enough for a few seconds), MOVER_DIFF_SEED=N
 // starts at another seed. A difference prints the seed, the first differing path and the program.
@@ -39,6 +40,13 @@ const STRICT = process.env.MOVER_DIFF_STRICT === '1';
  * that faults into the handler' below for the minimal program.
  */
 const KNOWN_TLB_MISS_BUG = 'KNOWN BUG: a tlb-miss stop on a page-crossing access whose second page faults into the handler does not count the handler entry (interpreter.ts loadStore/translateHooked)';
+
+/**
+ * KNOWN BUG (or an undocumented limit; interpreter, not fixed here): push, pop, call, ret, iret and the
+ * handler entry's pushes never check watchpoints, on the fast path or the slow one (push64/pop64 and
+ * the fast stack cases do not call checkWatches), so a data breakpoint on a stack slot misses them.
+ */
+const KNOWN_STACK_WATCH_BUG = 'KNOWN BUG: stack accesses (push, pop, call, ret, handler entry) never trigger watchpoints (interpreter.ts push64/pop64 and the fast stack cases)';
 
 interface KnownBugs {
   tlbMissIntoHandler: number;
@@ -224,6 +232,32 @@ function checkCheckpoint(c: Case, plain: Trace, rng: Rng): void {
   if (d !== null) assert.fail(explain(c, `a checkpoint after ${at} instructions vs no checkpoint`, `at the end: ${d}`));
 }
 
+/**
+ * (g): an oracle for the walk (and its per-processor memo): at every TLB-miss stop in a paged space,
+ * the entry the miss filled maps the page where a side-effect-free walk of the tables in memory does
+ * now (the access completed, and nothing but VS0 stores edits the tables). Returns the entries checked.
+ */
+function checkFillsAgainstTables(c: Case): number {
+  const interp = boot(c);
+  interp.setStopHooks({ vsSwitch: null, handledFault: false, tlbMiss: true, events: new Set() });
+  let checked = 0;
+  for (let i = 0; i < MAX_STOPS * 20; i++) {
+    const stop = interp.run(CHUNK);
+    if (final(stop)) return checked;
+    if (stop.kind !== 'tlb-miss' || stop.space === 'VS0' || knownTlbMissBug(interp, stop)) continue;
+    const tlb = interp.machine.processors[stop.cpu].tlb;
+    const vpn = stop.va >>> 12;
+    const e = Array.from(tlb.vpn).findIndex((v) => v >>> 0 === vpn);
+    const walked = interp.peekTranslate(stop.space, stop.va);
+    const filled = e < 0 ? null : tlb.frame[e] + (stop.va & 0xfff);
+    if (filled !== walked) {
+      assert.fail(explain(c, 'a TLB fill vs a side-effect-free walk', `${show(stop)} after ${interp.retired}: the TLB maps ${filled === null ? 'nothing' : filled.toString(16)}, the tables ${walked === null ? 'nothing' : walked.toString(16)}`));
+    }
+    checked++;
+  }
+  assert.fail(explain(c, 'a TLB fill vs a side-effect-free walk', `no end after ${MAX_STOPS * 20} stops`));
+}
+
 describe('differential: random programs run two ways give the same machine', () => {
   test('the generator gives the same text for a seed, and different programs for different seeds', () => {
     assert.equal(randomProgram(7, { ptes: PTES }).source, randomProgram(7, { ptes: PTES }).source);
@@ -280,6 +314,21 @@ on_fault:
     assert.equal(firstDifference(plain.digest, hooked.digest), null, 'the same machine at the end');
   });
 
+  test('a watchpoint on a stack slot sees push, call and the handler entry', { skip: STRICT ? false : KNOWN_STACK_WATCH_BUG }, () => {
+    // sp starts at 0x0100_0000, so each push, call and pop below uses 0x00FF_FFF8.
+    const program = build('start:\n    mov r1, 5\n    push r1\n    pop r2\n    call f\n    halt\nf:\n    ret\n');
+    const interp = new Interpreter(new Machine({ cpus: 1 }), program);
+    interp.addWatch({ space: 'PA', address: 0x00ff_fff8, size: 8, read: true, write: true });
+    const stops: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = interp.run(100);
+      stops.push(r.kind === 'watchpoint' ? `${r.hit.access}@${r.pc}` : r.kind);
+      if (r.kind === 'halted') break;
+    }
+    // Today: ["halted"].
+    assert.deepEqual(stops, ['write@1', 'read@2', 'write@3', 'read@5', 'halted']);
+  });
+
   test('the digest sees a change of one register, one TLB counter and one byte of memory', () => {
     const c = makeCase(3);
     const interp = boot(c);
@@ -299,7 +348,7 @@ on_fault:
   test(`${PROGRAMS} programs from seed ${FIRST_SEED}: fast vs checked path, breakpoints, watchpoints and stop hooks, slices, sanitizer, checkpoints`, (t) => {
     const kinds = new Map<string, number>(), stopsSeen = new Map<string, number>();
     const known: KnownBugs = { tlbMissIntoHandler: 0 };
-    let instructions = 0;
+    let instructions = 0, fills = 0;
     for (let seed = FIRST_SEED; seed < FIRST_SEED + PROGRAMS; seed++) {
       const c = makeCase(seed);
       const rng = new Rng(seed ^ 0x5eed);
@@ -311,12 +360,14 @@ on_fault:
       checkSlices(c, plain, rng);
       checkSanitizer(c, plain);
       checkCheckpoint(c, plain, rng);
+      fills += checkFillsAgainstTables(c);
     }
     // Not a test that cannot fail: most programs must run to their halt (a generator that makes
     // programs fault at once would compare nothing), and they must run some instructions.
     assert.ok((kinds.get('halted') ?? 0) >= PROGRAMS * 0.7, `most programs halt: ${JSON.stringify([...kinds])}`);
     assert.ok(instructions >= PROGRAMS * 100, `the programs ran ${instructions} instructions`);
     t.diagnostic(`${instructions} instructions; ends ${JSON.stringify([...kinds])}; stops with hooks ${JSON.stringify([...stopsSeen])}; ` +
-      `runs cut short by the known tlb-miss bug: ${known.tlbMissIntoHandler}`);
+      `runs cut short by the known tlb-miss bug: ${known.tlbMissIntoHandler}; TLB fills checked against the tables: ${fills}`);
+    assert.ok(fills >= PROGRAMS, `TLB fills were checked against the tables (${fills})`);
   });
 });
