@@ -22,6 +22,12 @@ export interface MachineDigest {
 export interface DigestOptions {
   /** Hash physical memory (every touched page; the costly part). Default true. */
   readonly memory?: boolean;
+  /**
+   * Include the TLB's raw LRU stamps and clock, not only each entry's LRU rank in its set. Default true.
+   * Off where only the order is defined: a restored TLB rebuilds which entry is the most recent of each
+   * set, so its next use of that entry skips a stamp that the original run made (same order, clock one lower).
+   */
+  readonly lruStamps?: boolean;
 }
 
 const hex64 = (lo: number, hi: number): string => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
@@ -32,6 +38,7 @@ export function machineDigest(interp: Interpreter, opts: DigestOptions = {}): Ma
   // The interpreter's own checkpoint state: the scheduler (cursor, slice, per-processor timers, current
   // threads and their order, last accesses) as well as each thread's registers and frames.
   const snap = interp.snapshot();
+  const stamps = opts.lruStamps !== false;
   const threads: DigestValue[] = snap.threads.map((t, i) => ({
     name: interp.threads[i].name,
     pc: t.pc, state: t.state, handler: t.handler, inHandler: t.inHandler, retired: t.retired,
@@ -44,7 +51,7 @@ export function machineDigest(interp: Interpreter, opts: DigestOptions = {}): Ma
     const entries: string[] = [];
     for (let e = 0; e < tlb.size; e++) {
       // Empty entries are shown too: which way of a set an entry sits in is part of the TLB's state.
-      entries.push(tlb.vpn[e] === -1 ? '-' : `${(tlb.vpn[e] >>> 0).toString(16)}->${tlb.frame[e].toString(16)} f=${tlb.flags[e]} use=${tlb.lastUse[e]}`);
+      entries.push(tlb.vpn[e] === -1 ? '-' : `${(tlb.vpn[e] >>> 0).toString(16)}->${tlb.frame[e].toString(16)} f=${tlb.flags[e]} lru=${tlb.lruRank(e)}${stamps ? ` use=${tlb.lastUse[e]}` : ''}`);
     }
     const sc = snap.cpus[i];
     cpus[`cpu${i}`] = {
@@ -56,7 +63,7 @@ export function machineDigest(interp: Interpreter, opts: DigestOptions = {}): Ma
       current: sc.current, order: sc.order, timerLeft: sc.timerLeft, lastAccess: JSON.stringify(interp.lastAccess(i)),
       tlb: {
         hits: tlb.hits, misses: tlb.misses, walks: tlb.walks, fills: tlb.fills, evictions: tlb.evictions,
-        flushes: tlb.flushes, invalidated: tlb.invalidated, clock: tlb.clock, randomState: tlb.randomState,
+        flushes: tlb.flushes, invalidated: tlb.invalidated, clock: stamps ? tlb.clock : null, randomState: tlb.randomState,
         entries,
       },
     };
