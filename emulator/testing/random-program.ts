@@ -20,6 +20,8 @@
 // Loops count down from a constant and their bodies never write r11/r12, so every run ends; the
 // handler only pops and moves registers, so it cannot fault.
 
+import { DEFAULT_TLB_GEOMETRY, type TlbGeometry } from '../tlb';
+
 /** PTE physical addresses of the paged data pages, per space (index i maps PAGED_BASE + DATA_PAGES[i] pages). */
 export interface PteAddresses {
   readonly VS1: readonly number[];
@@ -34,6 +36,8 @@ export interface RandomProgram {
   /** A timer quantum small enough that preemption happens in a short run. */
   readonly timerQuantum: number;
   readonly interleave: number;
+  /** The TLBs: mostly the default, sometimes small ones (many evictions) or other replacement policies. */
+  readonly tlb: TlbGeometry;
 }
 
 export interface GeneratorOptions {
@@ -379,5 +383,9 @@ export function randomProgram(seed: number, opts: GeneratorOptions = {}): Random
     emit(c, 'pop r9');
     emit(c, 'ret');
   }
-  return { seed, source: out.join('\n') + '\n', cpus, timerQuantum: rng.pick([7, 50, 300, 10_000]), interleave: rng.pick([1, 1, 3, 17]) };
+  const tlb = rng.pick<TlbGeometry>([
+    DEFAULT_TLB_GEOMETRY, DEFAULT_TLB_GEOMETRY, DEFAULT_TLB_GEOMETRY,
+    { entries: 16, ways: 2 }, { entries: 8, ways: 8, policy: 'fifo' }, { entries: 32, ways: 4, policy: 'random', seed: seed >>> 0 }, { entries: 4, ways: 1 },
+  ]);
+  return { seed, source: out.join('\n') + '\n', cpus, timerQuantum: rng.pick([7, 50, 300, 10_000]), interleave: rng.pick([1, 1, 3, 17]), tlb };
 }

@@ -77,7 +77,7 @@ function makeCase(seed: number): Case {
 }
 
 function boot(c: Case): Interpreter {
-  const machine = new Machine({ cpus: c.gen.cpus });
+  const machine = new Machine({ cpus: c.gen.cpus, tlb: c.gen.tlb });
   return new Interpreter(machine, c.program, { timerQuantum: c.gen.timerQuantum, interleave: c.gen.interleave });
 }
 
@@ -103,7 +103,7 @@ function trace(interp: Interpreter, budget: () => number, opts: DigestOptions = 
 }
 
 function explain(c: Case, what: string, detail: string): string {
-  return `seed ${c.gen.seed} (${c.gen.cpus} cpus, timer ${c.gen.timerQuantum}, interleave ${c.gen.interleave}): ${what}: ${detail}\n` +
+  return `seed ${c.gen.seed} (${c.gen.cpus} cpus, timer ${c.gen.timerQuantum}, interleave ${c.gen.interleave}, tlb ${JSON.stringify(c.gen.tlb)}): ${what}: ${detail}\n` +
     `replay: MOVER_DIFF_SEED=${c.gen.seed} MOVER_DIFF_PROGRAMS=1 node scripts/run-tests.mjs differential\n--- program ---\n${c.gen.source}`;
 }
 
