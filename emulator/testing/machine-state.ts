@@ -39,6 +39,7 @@ export function machineDigest(interp: Interpreter, opts: DigestOptions = {}): Ma
   // threads and their order, last accesses) as well as each thread's registers and frames.
   const snap = interp.snapshot();
   const stamps = opts.lruStamps !== false;
+  const turns = snap.cpus.filter((c) => c.current >= 0).length > 1;
   const threads: DigestValue[] = snap.threads.map((t, i) => ({
     name: interp.threads[i].name,
     pc: t.pc, state: t.state, handler: t.handler, inHandler: t.inHandler, retired: t.retired,
@@ -69,7 +70,10 @@ export function machineDigest(interp: Interpreter, opts: DigestOptions = {}): Ma
     };
   });
   return {
-    retired: snap.retired, cursor: snap.cursor, sliceLeft: snap.sliceLeft, halted: interp.halted,
+    // The turn (cursor, instructions left in the slice) only matters while two processors or more have a
+    // thread: with one, run() gives it the whole budget and never reads them, and they can never matter
+    // again (a processor whose threads all halted stays idle). Shown as null then.
+    retired: snap.retired, cursor: turns ? snap.cursor : null, sliceLeft: turns ? snap.sliceLeft : null, halted: interp.halted,
     lastBreak: snap.lastBreak ? `${snap.lastBreak.thread}@${snap.lastBreak.pc}` : null,
     threads, ...cpus,
     output: interp.output.kept.map((l) => `[cpu${l.cpu} t${l.thread}] ${l.text}`),

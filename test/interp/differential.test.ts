@@ -9,7 +9,8 @@
 //   (d)   a run in slices of random budgets vs one run;
 //   (e)   the TLB-coherence sanitizer off vs on (it only observes);
 //   (f)   a checkpoint at a random instant: the run to the end, restored and run again, is the same;
-//   (g)   every TLB fill in a paged space maps what a side-effect-free walk of the tables says.
+//   (g)   every TLB fill in a paged space maps what a side-effect-free walk of the tables says;
+//   (h)   the debugger's steps (counts, step over, step out) mixed with runs vs a plain run.
 //
 // MOVER_DIFF_PROGRAMS=5000 runs more seeds (default: enough for a few seconds), MOVER_DIFF_SEED=N
 // starts at another seed. A difference prints the seed, the first differing path and the program.
@@ -236,6 +237,38 @@ function checkCheckpoint(c: Case, plain: Trace, rng: Rng): void {
 }
 
 /**
+ * (h): the debugger's steps (a count of one thread's instructions, step over and step out, which wait
+ * for a return at full speed) mixed with runs, vs a plain run that follows with budgets: a step stop
+ * must leave the machine as the plain run after as many instructions.
+ */
+function checkSteps(c: Case, plainEnd: number, rng: Rng): void {
+  const x = boot(c), z = boot(c);
+  const log: string[] = [];
+  for (let i = 0; i < MAX_STOPS; i++) {
+    const live = x.threads.filter((t) => t.state !== 'halted');
+    if (live.length === 0) break;
+    const t = rng.pick(live);
+    const depth = t.frames.length;
+    const how = rng.int(0, 4);
+    const step = how === 0 ? undefined
+      : how === 1 ? { thread: t.id, untilDepth: depth }
+        : how === 2 && depth > 0 ? { thread: t.id, untilDepth: depth - 1 }
+          : { thread: t.id, count: rng.int(1, 60) };
+    const sx = x.run(rng.int(1, 2_000), step);
+    log.push(`${step ? JSON.stringify(step) : 'run'} -> ${sx.kind}`);
+    const distance = x.retired - z.retired;
+    if (sx.kind === 'breakpoint' || sx.kind === 'fault') {
+      const sz = z.run(distance + 1);
+      if (show(sz) !== show(sx)) assert.fail(explain(c, `steps (${log.slice(-5).join('; ')})`, `${show(sx)} vs ${show(sz)}`));
+    } else if (distance > 0) z.run(distance);
+    const d = firstDifference(machineDigest(x, { memory: final(sx) }), machineDigest(z, { memory: final(sx) }));
+    if (d !== null) assert.fail(explain(c, `steps (${log.slice(-5).join('; ')})`, `after ${x.retired} instructions: ${d}`));
+    if (final(sx)) break;
+  }
+  if (x.halted) assert.equal(x.retired, plainEnd, explain(c, 'steps', 'a stepped run ends after as many instructions as the plain run'));
+}
+
+/**
  * (g): an oracle for the walk (and its per-processor memo): at every TLB-miss stop in a paged space,
  * the entry the miss filled maps the page where a side-effect-free walk of the tables in memory does
  * now (the access completed, and nothing but VS0 stores edits the tables). Returns the entries checked.
@@ -364,6 +397,7 @@ on_fault:
       checkSanitizer(c, plain);
       checkCheckpoint(c, plain, rng);
       fills += checkFillsAgainstTables(c);
+      checkSteps(c, end.retired, rng);
     }
     // Not a test that cannot fail: most programs must run to their halt (a generator that makes
     // programs fault at once would compare nothing), and they must run some instructions.
