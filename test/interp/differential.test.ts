@@ -10,7 +10,8 @@
 //   (e)   the TLB-coherence sanitizer off vs on (it only observes);
 //   (f)   a checkpoint at a random instant: the run to the end, restored and run again, is the same;
 //   (g)   every TLB fill in a paged space maps what a side-effect-free walk of the tables says;
-//   (h)   the debugger's steps (counts, step over, step out) mixed with runs vs a plain run.
+//   (h)   the debugger's steps (counts, step over, step out) mixed with runs vs a plain run;
+//   (i)   after each flush (invlpg, flush.range, flush.all, a CR3 load), the TLB holds nothing it drops.
 //
 // MOVER_DIFF_PROGRAMS=5000 runs more seeds (default: enough for a few seconds), MOVER_DIFF_SEED=N
 // starts at another seed. A difference prints the seed, the first differing path and the program.
@@ -18,7 +19,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DATA_PAGES, Interpreter, Machine, PAGED_BASE, UNTOUCHED_PA, VS0_DATA, Rng, firstDifference, machineDigest, randomProgram,
+  DATA_PAGES, Interpreter, Machine, PAGED_BASE, TLB_GLOBAL, UNTOUCHED_PA, VS0_DATA, Rng, firstDifference, machineDigest, randomProgram,
   type DigestOptions, type MachineDigest, type Program, type PteAddresses, type RandomProgram, type StopReason,
 } from '../../emulator/index';
 import { build, pteAddress } from './helpers';
@@ -123,6 +124,9 @@ function assertSameTrace(c: Case, what: string, a: Trace, b: Trace): void {
 /** (a/b): plain vs a never-firing watchpoint. Returns the plain trace for the other checks. */
 function checkFastVsChecked(c: Case): Trace {
   const plain = trace(boot(c), () => CHUNK);
+  const end = plain.stops[plain.stops.length - 1];
+  // The generator's promise: every program ends (its loops are bounded), by halting or by a fault stop.
+  if (!final(end.stop)) assert.fail(explain(c, 'the plain run', `no end after ${end.retired} instructions`));
   const hooked = boot(c);
   hooked.addWatch({ space: 'PA', address: UNTOUCHED_PA, size: 8, read: true, write: true });
   assertSameTrace(c, 'fast path vs checked path (an armed watchpoint that never fires)', plain, trace(hooked, () => CHUNK));
@@ -268,6 +272,64 @@ function checkSteps(c: Case, plainEnd: number, rng: Rng): void {
   if (x.halted) assert.equal(x.retired, plainEnd, explain(c, 'steps', 'a stepped run ends after as many instructions as the plain run'));
 }
 
+/** The VA of a canonical memory operand (`[r9 + r10*8 + 0x10]`, `[0x2000_1000]`) with a thread's registers. */
+function operandVa(interp: Interpreter, thread: number, text: string): number {
+  const inner = /\[(.*)\]/.exec(text)?.[1] ?? '';
+  let va = 0;
+  for (const part of inner.split('+').map((x) => x.trim())) {
+    const scaled = /^r(\d+)\*(\d)$/.exec(part), plain = /^r(\d+)$/.exec(part);
+    const lo = (r: string): number => Number(interp.register(interp.threads[thread], Number(r)) & 0xffff_ffffn);
+    if (scaled) va += lo(scaled[1]) * Number(scaled[2]);
+    else if (plain) va += lo(plain[1]);
+    else va += Number(part.replace(/_/g, ''));
+  }
+  return va % 2 ** 32;
+}
+
+/**
+ * (i): an oracle for the flushes: a breakpoint on each flush and on the instruction after it; when a
+ * thread stops after its flush with one instruction retired in between, its processor's TLB holds no
+ * entry the flush drops (flush.all: none left; flush.range: none in the range; invlpg: none for the
+ * page; a CR3 load under paging: only global ones). Returns the flushes checked.
+ */
+function checkFlushes(c: Case): number {
+  const flushes = c.program.text.map((t, pc) => [t, pc] as const).filter(([t]) => /^(invlpg|flush\.|mov cr3,)/.test(t)).map(([, pc]) => pc);
+  if (flushes.length === 0) return 0;
+  const interp = boot(c);
+  interp.setBreakpoints(flushes.flatMap((pc) => [pc, pc + 1]));
+  const at = new Map<number, { pc: number; retired: number; paging: boolean }>();
+  let checked = 0;
+  for (let i = 0; i < MAX_STOPS * 20; i++) {
+    const stop = interp.run(CHUNK);
+    if (final(stop)) return checked;
+    if (stop.kind !== 'breakpoint') continue;
+    const t = interp.threads[stop.thread];
+    const cpu = interp.machine.processors[stop.cpu];
+    const before = at.get(t.id);
+    at.set(t.id, { pc: stop.pc, retired: t.retired, paging: cpu.paging });
+    if (!before || before.pc !== stop.pc - 1 || t.retired !== before.retired + 1 || !flushes.includes(before.pc)) continue;
+    const text = c.program.text[before.pc];
+    const tlb = cpu.tlb;
+    let lo = 0, hi = 2 ** 20, globalsStay = false;
+    if (text.startsWith('flush.range')) {
+      const [a, b] = text.slice('flush.range'.length).split(',').map((x) => Number(x.trim().replace(/_/g, '')));
+      lo = Math.floor(a / 4096); hi = Math.ceil(b / 4096);
+    } else if (text.startsWith('invlpg')) {
+      lo = Math.floor(operandVa(interp, t.id, text) / 4096); hi = lo + 1;
+    } else if (text.startsWith('mov cr3')) {
+      if (!before.paging) continue;
+      globalsStay = true;
+    }
+    for (let e = 0; e < tlb.size; e++) {
+      const vpn = tlb.vpn[e];
+      if (vpn === -1 || vpn >>> 0 < lo || vpn >>> 0 >= hi || (globalsStay && (tlb.flags[e] & TLB_GLOBAL) !== 0)) continue;
+      assert.fail(explain(c, `the TLB after "${text}" (pc ${before.pc}, thread ${t.id}, cpu${stop.cpu})`, `entry ${e} still maps page ${(vpn >>> 0).toString(16)}`));
+    }
+    checked++;
+  }
+  assert.fail(explain(c, 'the flush oracle', `no end after ${MAX_STOPS * 20} stops`));
+}
+
 /**
  * (g): an oracle for the walk (and its per-processor memo): at every TLB-miss stop in a paged space,
  * the entry the miss filled maps the page where a side-effect-free walk of the tables in memory does
@@ -384,7 +446,7 @@ on_fault:
   test(`${PROGRAMS} programs from seed ${FIRST_SEED}: fast vs checked path, breakpoints, watchpoints and stop hooks, slices, sanitizer, checkpoints`, (t) => {
     const kinds = new Map<string, number>(), stopsSeen = new Map<string, number>();
     const known: KnownBugs = { tlbMissIntoHandler: 0 };
-    let instructions = 0, fills = 0;
+    let instructions = 0, fills = 0, flushesChecked = 0;
     for (let seed = FIRST_SEED; seed < FIRST_SEED + PROGRAMS; seed++) {
       const c = makeCase(seed);
       const rng = new Rng(seed ^ 0x5eed);
@@ -398,13 +460,15 @@ on_fault:
       checkCheckpoint(c, plain, rng);
       fills += checkFillsAgainstTables(c);
       checkSteps(c, end.retired, rng);
+      flushesChecked += checkFlushes(c);
     }
     // Not a test that cannot fail: most programs must run to their halt (a generator that makes
     // programs fault at once would compare nothing), and they must run some instructions.
     assert.ok((kinds.get('halted') ?? 0) >= PROGRAMS * 0.7, `most programs halt: ${JSON.stringify([...kinds])}`);
     assert.ok(instructions >= PROGRAMS * 100, `the programs ran ${instructions} instructions`);
     t.diagnostic(`${instructions} instructions; ends ${JSON.stringify([...kinds])}; stops with hooks ${JSON.stringify([...stopsSeen])}; ` +
-      `runs cut short by the known tlb-miss bug: ${known.tlbMissIntoHandler}; TLB fills checked against the tables: ${fills}`);
+      `runs cut short by the known tlb-miss bug: ${known.tlbMissIntoHandler}; TLB fills checked against the tables: ${fills}; flushes checked: ${flushesChecked}`);
+    assert.ok(flushesChecked >= PROGRAMS, `flushes were checked (${flushesChecked})`);
     assert.ok(fills >= PROGRAMS, `TLB fills were checked against the tables (${fills})`);
   });
 });
