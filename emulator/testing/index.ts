@@ -1,2 +1,4 @@
 export * from './run-test';
 export * from './coverage';
+export * from './random-program';
+export * from './machine-state';
