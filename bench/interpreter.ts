@@ -7,8 +7,8 @@
 // and on over the same loops in the same run.
 
 import * as path from 'node:path';
-import { Interpreter, Machine, assemble, libraryDir, nodeSourceHost, type Program } from '../emulator/index';
-import { sample, spread, summarize, type Figure, type Sample, type Suite, type SuiteContext } from './harness';
+import { Interpreter, MAX_BLOCKS, Machine, assemble, libraryDir, nodeSourceHost, type Program } from '../emulator/index';
+import { gc, sample, spread, summarize, type Figure, type Sample, type Suite, type SuiteContext } from './harness';
 import { REF_CALLS, REF_TIGHT, ReferenceInterpreter } from './reference';
 
 function build(name: string, source: string): Program {
@@ -73,10 +73,10 @@ start:${ENTER_VS1}
     halt
 `;
 
-function rate(ctx: SuiteContext, program: Program, instructions: number, runs: number, setup?: (it: Interpreter) => void, cpus = 1): { rate: ReturnType<typeof sample>; interp: Interpreter } {
+function rate(ctx: SuiteContext, program: Program, instructions: number, runs: number, setup?: (it: Interpreter) => void, cpus = 1, compile = true): { rate: ReturnType<typeof sample>; interp: Interpreter } {
   let last!: Interpreter;
   const s = sample({ warmup: 1, runs }, () => {
-    const it = new Interpreter(new Machine({ cpus }), program);
+    const it = new Interpreter(new Machine({ cpus }), program, { compile });
     setup?.(it);
     const t0 = process.hrtime.bigint();
     const stop = it.run(instructions);
@@ -266,6 +266,8 @@ export const interpreterSuite: Suite = {
     figures.push(...sanitizerFigures(ctx, classN, runs));
     ctx.log('library modules');
     figures.push(...moduleFigures(ctx, t.rate.median));
+    ctx.log('block compiler');
+    figures.push(...compilerFigures(ctx, n, runs, { tight: t.rate.median, calls: calls.rate.median, refTight: refTight.median, refCalls: refCalls.median }));
     return figures;
   },
 };
@@ -278,12 +280,12 @@ interface ModuleRate {
 }
 
 /** A module call made in a loop `count` times after `setup` (up to the label `timed`): operations and instructions per second. */
-function moduleRate(ctx: SuiteContext, name: string, source: string, count: number, runs: number): ModuleRate {
+function moduleRate(ctx: SuiteContext, name: string, source: string, count: number, runs: number, compile = true): ModuleRate {
   const program = build(name, source);
   let perOp = 0;
   const ips: number[] = [];
   const ops = sample({ warmup: 1, runs }, (k) => {
-    const it = new Interpreter(new Machine({ cpus: 1 }), program);
+    const it = new Interpreter(new Machine({ cpus: 1 }), program, { compile });
     // Run the setup up to the loop's label, then time the loop alone.
     it.setBreakpoints([program.labels.get('timed')!]);
     const s = it.run(1e9);
@@ -402,6 +404,102 @@ nothing:
     mov r0, 1
     ret
 `;
+}
+
+/**
+ * A loop that switches spaces every ~100 instructions, as the patent's gate does: CR3 to the other
+ * space and the range flush of [00043], then a short counting loop.
+ */
+const SWITCHES = `
+start:${ENTER_VS1}
+    mov r1, 0x2000_0000
+    mov r5, 0
+.outer:
+    mov r13, VS2_CR3
+    and r6, r5, 1
+    beq r6, 0, .go
+    mov r13, VS1_CR3
+.go:
+    mov cr3, r13
+    flush.range 0x2000_0000, 0xF000_0000
+    mov r2, 0
+.inner:
+    ld32 r4, [r1 + 8]
+    add r4, r4, r2
+    st32 [r1 + 8], r4
+    add r2, r2, 1
+    bltu r2, 18, .inner
+    add r5, r5, 1
+    bne r5, 0x7fff_ffff, .outer
+    halt
+`;
+
+/** A program of about 100,000 instructions: 5,000 small loops, each hot enough to compile (more blocks than are kept). */
+function manyBlocksProgram(loops: number): string {
+  const parts = ['start:', '    mov r2, 0'];
+  for (let k = 0; k < loops; k++) {
+    parts.push(`.l${k}:`);
+    for (let j = 0; j < 16; j++) parts.push(`    ${j % 2 ? 'xor r3, r3, r1' : `add r1, r1, ${k + j}`}`);
+    parts.push('    add r2, r2, 1', `    bltu r2, 300, .l${k}`, '    mov r2, 0');
+  }
+  parts.push('    halt');
+  return parts.join('\n') + '\n';
+}
+
+/**
+ * The block compiler (emulator/interp/compiler.ts, on by default) against the same loops interpreted
+ * (compile: false) in the same run, the reference interpreter, and QEMU's figures measured on this
+ * machine earlier (issue 16); the patent's modules both ways; what compiling costs; and that a program
+ * with more hot blocks than are kept stays bounded.
+ */
+function compilerFigures(ctx: SuiteContext, n: number, runs: number, c: { tight: number; calls: number; refTight: number; refCalls: number }): Figure[] {
+  const tightP = build('tight', TIGHT);
+  const tightI = rate(ctx, tightP, n, runs, (it) => it.setBreakpoints([tightP.labels.get('elsewhere')!]), 1, false);
+  const callsI = rate(ctx, build('calls', CALLS), n, runs, undefined, 1, false);
+  const sw = build('switches', SWITCHES);
+  const swC = rate(ctx, sw, n / 3, runs);
+  const swI = rate(ctx, sw, n / 3, runs, undefined, 1, false);
+  const out: Figure[] = [
+    { key: 'interpreted_tight_ips', label: 'tight loop interpreted (compile: false)', value: tightI.rate.median, unit: '/s', note: spread(tightI.rate) },
+    { key: 'compiled_tight_speedup', label: '  compiled / interpreted', value: c.tight / tightI.rate.median, unit: 'x' },
+    { key: 'compiled_tight_vs_reference', label: '  compiled tight loop / reference interpreter', value: c.tight / c.refTight, unit: 'x', target: { op: '>=', value: 3 }, note: 'QEMU 7.2 TCG, one-page loop on this machine: 1.2-3.0 G instr/s (issue 16)' },
+    { key: 'interpreted_calls_ips', label: 'call-heavy program interpreted (compile: false)', value: callsI.rate.median, unit: '/s', note: spread(callsI.rate) },
+    { key: 'compiled_calls_vs_reference', label: '  compiled call-heavy / reference call loop', value: c.calls / c.refCalls, unit: 'x', target: { op: '>=', value: 2 } },
+    { key: 'switches_ips', label: 'switch-heavy loop (CR3 load + range flush every ~100 instructions)', value: swC.rate.median, unit: '/s', target: { op: '>=', value: 3 * 33e6 }, note: `${spread(swC.rate)}; target 3x QEMU's 33 M/s for the same loop (issue 16)` },
+    { key: 'switches_interpreted_ips', label: '  the same interpreted', value: swI.rate.median, unit: '/s', note: spread(swI.rate) },
+  ];
+  // The patent's modules, compiled and interpreted in turn.
+  const count = ctx.quick ? 2000 : 20000;
+  const mruns = ctx.quick ? 2 : 3;
+  for (const [key, label, source, ops] of [
+    ['gate', 'FIG. 7 gate calls', gateProgram(count), count],
+    ['dnlc', 'DNLC lookups', dnlcProgram(count / 2), count / 2],
+    ['snapshot_reads_8', 'snapshot reads, 8 snapshots', snapshotReadProgram(8, count / 4), count / 4],
+  ] as const) {
+    const on = moduleRate(ctx, key, source, ops, mruns, true);
+    const off = moduleRate(ctx, key, source, ops, mruns, false);
+    out.push({ key: `compiled_${key}_speedup`, label: `${label}: compiled / interpreted`, value: on.ops.median / off.ops.median, unit: 'x', target: { op: '>=', value: 5 }, note: `${(on.ops.median / 1e3).toFixed(0)} k/s against ${(off.ops.median / 1e3).toFixed(0)} k/s` });
+  }
+  // What compiling costs, and a program with more hot blocks than are kept.
+  const many = build('many-blocks', manyBlocksProgram(5000));
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const it = new Interpreter(new Machine({ cpus: 1 }), many);
+  const t0 = process.hrtime.bigint();
+  const stop = it.run(1e9);
+  const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (stop.kind !== 'halted') throw new Error(`many-blocks: ${stop.kind}`);
+  gc();
+  const heap1 = process.memoryUsage().heapUsed;
+  const st = it.compilerStats!;
+  ctx.sink.add(it.retired + heap1);
+  const swStats = swC.interp.compilerStats!;
+  out.push(
+    { key: 'compile_ms_per_block', label: 'compile time per block (the switch-heavy loop)', value: swStats.blocks ? swStats.compileMs / swStats.blocks : 0, unit: 'ms', note: `${swStats.blocks} blocks, ${swStats.instructions} instructions, ${Math.round(swStats.sourceChars / Math.max(1, swStats.blocks))} characters of source each` },
+    { key: 'many_blocks_ips', label: `a ${many.length.toLocaleString('en-US')}-instruction program of 5,000 hot loops`, value: it.retired / dt, unit: '/s', note: `${st.blocks} blocks compiled, ${st.flushes} flushes of all blocks (at most ${MAX_BLOCKS.toLocaleString('en-US')} kept), ${st.compileMs.toFixed(0)} ms compiling` },
+    { key: 'many_blocks_heap_mb', label: '  heap after it, beside before (collected)', value: (heap1 - heap0) / 2 ** 20, unit: 'MiB', note: 'the machine, the interpreter and its kept blocks' },
+  );
+  return out;
 }
 
 function moduleFigure(out: Figure[], key: string, label: string, r: ModuleRate, tightIps: number, note = ''): void {

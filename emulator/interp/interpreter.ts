@@ -22,6 +22,7 @@ import { CR, Imm, MI, MR, Mem, RC, RI, RIL, RM, RR, RRI, RRL, RRR, Reg, Target }
 import { INSTRUCTION_SIZE, STRIDE, type Aux, type Program, type ValueRef } from '../asm/program';
 import type { RuntimeFault, StopReason, WatchHit } from './stop';
 import { BoundedLog } from './bounded-log';
+import { BlockCache, HOT_ENTRIES, READY, type BlockState } from './compiler';
 import { TlbSanitizer } from '../tlb-sanitizer';
 
 export interface InterpreterOptions {
@@ -34,6 +35,13 @@ export interface InterpreterOptions {
    * them so a long run does not grow without limit; `lastEvent` still answers for every event name.
    */
   readonly logLimit?: number;
+  /**
+   * Compiles hot code into JavaScript functions (compiler.ts): the same run, instruction for
+   * instruction, faster. Default on; false runs everything interpreted.
+   */
+  readonly compile?: boolean;
+  /** Entries into an instruction (by a jump, call or return) before a block is compiled there. Default HOT_ENTRIES; 0 compiles at once (tests). */
+  readonly compileAfter?: number;
   /** Runs the TLB-coherence sanitizer from the start (see tlb-sanitizer.ts; also `setTlbCheck`). Default off. */
   readonly checkTlb?: boolean;
 }
@@ -231,6 +239,10 @@ export class Interpreter {
   /** True while a watchpoint or the TLB-miss hook is armed: memory accesses take the slow path. */
   private hooked = false;
   private readonly scratch = new Int32Array(2);
+  /** The basic-block compiler's blocks (compiler.ts), or null when running interpreted only. */
+  private blocks: BlockCache | null;
+  /** What a block hands back (reused). */
+  private readonly blockState: BlockState = { pc: 0, hits: 0, lastVa: 0, lastWrite: false };
 
   constructor(readonly machine: Machine, readonly program: Program, options: InterpreterOptions = {}) {
     this.timerQuantum = options.timerQuantum ?? DEFAULT_TIMER_QUANTUM;
@@ -246,6 +258,9 @@ export class Interpreter {
     this.code.set(program.code.subarray(0, program.length * STRIDE));
     this.code[program.length * STRIDE] = END_OF_CODE;
     this.aux = program.aux;
+    const hot = options.compileAfter ?? HOT_ENTRIES;
+    if (!Number.isInteger(hot) || hot < 0) throw new LoadError(`compileAfter must be a whole number of entries (got ${hot})`);
+    this.blocks = options.compile === false ? null : new BlockCache(this.code, program.length, mul64, hot);
     this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: NO_ACCESS, lastWrite: false }));
     this.load();
     if (options.checkTlb) this.setTlbCheck(true);
@@ -340,13 +355,20 @@ export class Interpreter {
 
   /** Replaces every breakpoint: instruction indexes that stop before they run. */
   setBreakpoints(pcs: Iterable<number>): void {
-    for (const [pc, op] of this.breakpoints) this.code[pc * STRIDE] = op;
+    const blocks = this.blocks;
+    for (const [pc, op] of this.breakpoints) { this.code[pc * STRIDE] = op; blocks?.invalidate(pc); }
     this.breakpoints.clear();
     for (const pc of pcs) {
       if (!Number.isInteger(pc) || pc < 0 || pc >= this.program.length || this.breakpoints.has(pc)) continue;
       this.breakpoints.set(pc, this.code[pc * STRIDE]);
       this.code[pc * STRIDE] = Op.BREAK;
+      blocks?.invalidate(pc);
     }
+  }
+
+  /** What the block compiler did (blocks built, their instructions, source size, compile time), or null when off. */
+  get compilerStats(): Readonly<BlockCache['stats']> | null {
+    return this.blocks?.stats ?? null;
   }
 
   /** Makes the next run step over the breakpoint at `pc` first (as after a breakpoint stop there). */
@@ -460,9 +482,13 @@ export class Interpreter {
         this.lastBreak = null;
         const orig = this.breakpoints.get(lb.pc);
         if (orig !== undefined && c.current.pc === lb.pc) {
+          // Interpreted: no block may be built from the code while the breakpoint is lifted.
+          const blocks = this.blocks;
+          this.blocks = null;
           this.code[lb.pc * STRIDE] = orig;
           done = this.tick(c, 1);
           this.code[lb.pc * STRIDE] = Op.BREAK;
+          this.blocks = blocks;
         } else done = this.tick(c, n);
       } else done = this.tick(c, n);
       budget -= done;
@@ -588,7 +614,32 @@ export class Interpreter {
     let lastVa = c.lastVa, lastWrite = c.lastWrite;
     let pc = t.pc;
     let i = 0;
+    // Compiled blocks, unless a hook wants every access checked or a return is being watched.
+    const blocks = hooked || watchReturns ? null : this.blocks;
+    const bState = blocks?.state, bFns = blocks?.fns, bLens = blocks?.lens, bIdle = blocks?.idle, hot = blocks?.hot ?? 0, st = this.blockState;
+    // The pc the last instruction fell through to: blocks start only where control arrives otherwise
+    // (a jump, a call, a return, the start of this call), so a loop gets one block, not one per pc.
+    let fallthrough = -1;
     for (; i < n; i++) {
+      if (blocks !== null && pc !== fallthrough) {
+        const s = bState![pc];
+        if (s === READY) {
+          if (n - i >= bLens![pc]) {
+            const start = pc;
+            st.lastVa = lastVa; st.lastWrite = lastWrite;
+            const done = bFns![pc]!(lo, hi, hTag, hWTag, hView, hOff, st, t, cpu, n - i);
+            hits += st.hits; lastVa = st.lastVa; lastWrite = st.lastWrite;
+            pc = st.pc;
+            if (done > 0) { if (bIdle![start] > 0) bIdle![start]--; i += done - 1; continue; }
+            // A block that left before its first instruction: that one is interpreted below.
+            blocks.leftAtOnce(start);
+          }
+        } else if (s >= 0) {
+          if (s < hot) bState![pc] = s + 1;
+          else blocks.compile(pc);
+        }
+      }
+      fallthrough = pc + 1;
       const at = pc * STRIDE;
       switch (code[at]) {
         case Op.NOP: pc++; continue;
@@ -673,6 +724,8 @@ export class Interpreter {
             lo[15] = sp;
             pc++; continue;
           }
+          // A hook (a watchpoint) sees stack accesses on the slow path.
+          if (hooked) break;
           let pa = tlb.fastWrite(sp);
           if (pa < 0) { if (cpu.paging || san !== null) break; pa = sp >>> 0; }
           else if (!hooked) tlb.fillHost(sp, pa, mem, true);
@@ -699,6 +752,7 @@ export class Interpreter {
             const dv = hView[k], p = hOff[k] + off;
             vl = dv.getUint32(p, true); vh = dv.getInt32(p + 4, true);
           } else {
+            if (hooked) break;
             let pa = tlb.fastRead(sp);
             if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
             else if (!hooked) tlb.fillHost(sp, pa, mem, false);
@@ -1006,16 +1060,18 @@ export class Interpreter {
     this.machine.memory.write32(pa + 4, vh);
     if (this.sanitizer !== null) this.sanitizer.stored(cpu.id, pa, 8);
     lo[15] = sp; hi[15] = (hi[15] - borrow) | 0;
-    void t; void pc;
+    // A watchpoint on a stack slot sees pushes, calls and a handler's entry like any store.
+    if (this.watches.length) this.checkWatches(c, t, pc, sp >>> 0, pa, 8, true);
     return true;
   }
 
-  private pop64(c: CpuRun): boolean {
+  private pop64(c: CpuRun, t: Thread, pc: number): boolean {
     const cpu = c.proc;
     const lo = cpu.regLo, hi = cpu.regHi;
     const sp = lo[15];
     const pa = cpu.translateRead(sp);
     if (pa < 0 || (sp & 0xfff) > 4088) return false;
+    if (this.watches.length) this.checkWatches(c, t, pc, sp >>> 0, pa, 8, false);
     this.scratch[0] = this.machine.memory.read32(pa);
     this.scratch[1] = this.machine.memory.read32(pa + 4);
     const r = (sp + 8) | 0;
@@ -1058,8 +1114,11 @@ export class Interpreter {
     const immediate = op >= Op.ST8_I;
     const vl = immediate ? code[at + MI.LO] : write ? lo[code[at + MR.S]] : 0;
     const vh = immediate ? code[at + MI.HI] : write ? hi[code[at + MR.S]] : 0;
+    const inHandler = t.inHandler;
     if (!this.accessSlow(c, t, pc, va, size, write, vl, vh)) {
-      if (this.pending === null || this.pending.kind === 'fault-handled') return t.pc;
+      // Delivered to the handler: the instruction is done (it counts), even when its first page's TLB
+      // miss already asked for a stop.
+      if (this.pending === null || this.pending.kind === 'fault-handled' || (!inHandler && t.inHandler)) return t.pc;
       return STOPPED;
     }
     if (!write) {
@@ -1149,7 +1208,7 @@ export class Interpreter {
         return target;
       }
       case Op.RET: {
-        if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
+        if (!this.pop64(c, t, pc)) return this.stackFault(c, t, pc, false);
         const addr = this.scratch[0] >>> 0;
         if (this.scratch[1] !== 0 || addr % INSTRUCTION_SIZE !== 0 || addr / INSTRUCTION_SIZE >= this.program.length) return this.faultStop(t, pc, { kind: 'bad-jump', target: addr });
         t.frames.pop();
@@ -1163,7 +1222,7 @@ export class Interpreter {
         return pc + 1;
       }
       case Op.POP: {
-        if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
+        if (!this.pop64(c, t, pc)) return this.stackFault(c, t, pc, false);
         const d = code[at + Reg.R];
         lo[d] = this.scratch[0]; hi[d] = this.scratch[1];
         return pc + 1;
@@ -1248,7 +1307,7 @@ export class Interpreter {
       case Op.HANDLER: t.handler = code[at + Target.L]; return pc + 1;
       case Op.IRET: {
         if (!t.inHandler) return this.faultStop(t, pc, { kind: 'iret-outside-handler' });
-        if (!this.pop64(c)) return this.stackFault(c, t, pc, false);
+        if (!this.pop64(c, t, pc)) return this.stackFault(c, t, pc, false);
         t.inHandler = false;
         return (this.scratch[0] >>> 0) / INSTRUCTION_SIZE;
       }

@@ -2,7 +2,9 @@
 // ways must leave the same machine (emulator/testing/machine-state.ts) at every stop.
 //
 //   (a/b) fast path vs checked path: plain, and with a watchpoint armed on an address no program
-//         touches (it puts every memory access on the slow path and never fires);
+//         touches (it puts every memory access on the slow path and never fires); and the block
+//         compiler (emulator/interp/compiler.ts, on by default) vs none (compile: false) vs every
+//         block compiled at its first entry (compileAfter: 0);
 //   (c)   breakpoints, a watchpoint and stop hooks vs breakpoints alone: the run with the hooks stops
 //         more often and takes the slow path; the other follows it with budgets and must hit the same
 //         breakpoints at the same instants, in the same state;
@@ -29,37 +31,8 @@ const FIRST_SEED = Number(process.env.MOVER_DIFF_SEED ?? 1);
 /** Instructions per run call in the plain runs, and a bound on a whole run (programs end far sooner). */
 const CHUNK = 5_000;
 const MAX_STOPS = 400;
-/** Compare runs that met a known interpreter bug too (they then fail). */
-const STRICT = process.env.MOVER_DIFF_STRICT === '1';
 
-/**
- * KNOWN BUG (interpreter, not fixed here): with the TLB-miss stop hook on, a page-crossing access whose
- * first page misses the TLB and whose second page faults into the thread's handler stops as `tlb-miss`
- * at the faulting instruction while the thread is already at its handler, and the handler's entry is
- * not counted as an instruction (loadStore returns STOPPED because `pending` holds the tlb-miss). The
- * run with the hook then retires one instruction fewer than the run without it, so the two diverge
- * (the timer and the turns shift). See the skipped test 'a TLB-miss stop on a page-crossing access
- * that faults into the handler' below for the minimal program.
- */
-const KNOWN_TLB_MISS_BUG = 'KNOWN BUG: a tlb-miss stop on a page-crossing access whose second page faults into the handler does not count the handler entry (interpreter.ts loadStore/translateHooked)';
 
-/**
- * KNOWN BUG (or an undocumented limit; interpreter, not fixed here): push, pop, call, ret, iret and the
- * handler entry's pushes never check watchpoints, on the fast path or the slow one (push64/pop64 and
- * the fast stack cases do not call checkWatches), so a data breakpoint on a stack slot misses them.
- */
-const KNOWN_STACK_WATCH_BUG = 'KNOWN BUG: stack accesses (push, pop, call, ret, handler entry) never trigger watchpoints (interpreter.ts push64/pop64 and the fast stack cases)';
-
-interface KnownBugs {
-  tlbMissIntoHandler: number;
-}
-
-/** The signature of KNOWN_TLB_MISS_BUG: a tlb-miss stop that leaves its thread at the entry of its handler. */
-function knownTlbMissBug(x: Interpreter, s: StopReason): boolean {
-  if (s.kind !== 'tlb-miss') return false;
-  const t = x.threads[s.thread];
-  return t.inHandler && t.pc === t.handler;
-}
 
 /** The PTE addresses of the data pages, read once from a booted machine's tables. */
 const PTES: PteAddresses = (() => {
@@ -73,14 +46,21 @@ interface Case {
   readonly program: Program;
 }
 
+/** Blocks the eager runs compiled, over all programs. */
+let compiledBlocks = 0;
+
 function makeCase(seed: number): Case {
   const gen = randomProgram(seed, { ptes: PTES });
   return { gen, program: build(gen.source) };
 }
 
-function boot(c: Case): Interpreter {
+/** The run under test; `compile` chooses the block compiler: default, off, or compiling every block at its first entry. */
+function boot(c: Case, compile: 'default' | 'off' | 'eager' = 'default'): Interpreter {
   const machine = new Machine({ cpus: c.gen.cpus, tlb: c.gen.tlb });
-  return new Interpreter(machine, c.program, { timerQuantum: c.gen.timerQuantum, interleave: c.gen.interleave });
+  return new Interpreter(machine, c.program, {
+    timerQuantum: c.gen.timerQuantum, interleave: c.gen.interleave,
+    ...(compile === 'off' ? { compile: false } : compile === 'eager' ? { compileAfter: 0 } : {}),
+  });
 }
 
 /** A stop ends the run when the program halted or faulted (running again would only fault again). */
@@ -130,6 +110,13 @@ function checkFastVsChecked(c: Case): Trace {
   const hooked = boot(c);
   hooked.addWatch({ space: 'PA', address: UNTOUCHED_PA, size: 8, read: true, write: true });
   assertSameTrace(c, 'fast path vs checked path (an armed watchpoint that never fires)', plain, trace(hooked, () => CHUNK));
+  // The block compiler (on by default): compiled blocks from the first entry, and none at all.
+  const interpreted = trace(boot(c, 'off'), () => CHUNK);
+  assertSameTrace(c, 'compiled (default) vs interpreted', plain, interpreted);
+  const eager = boot(c, 'eager');
+  const eagerTrace = trace(eager, () => CHUNK);
+  assertSameTrace(c, 'every block compiled at its first entry vs interpreted', eagerTrace, interpreted);
+  compiledBlocks += eager.compilerStats!.blocks;
   return plain;
 }
 
@@ -140,7 +127,7 @@ function checkFastVsChecked(c: Case): Trace {
  * (every stop but a breakpoint's or a fault's), one instruction further when it did not, where Z must
  * stop by itself with the same reason. Resuming X after each stop must not change its run.
  */
-function checkStopsAndHooks(c: Case, plainEnd: number, rng: Rng, seen: Map<string, number>, known: KnownBugs): void {
+function checkStopsAndHooks(c: Case, plainEnd: number, rng: Rng, seen: Map<string, number>): void {
   const pcs = Array.from({ length: rng.int(1, 4) }, () => rng.int(0, c.program.length - 1));
   const page = rng.pick(DATA_PAGES);
   // A word, a line or a whole data page (programs touch few words of a page; a page watch fires often).
@@ -169,12 +156,6 @@ function checkStopsAndHooks(c: Case, plainEnd: number, rng: Rng, seen: Map<strin
     const sx = x.run(budget);
     seen.set(sx.kind, (seen.get(sx.kind) ?? 0) + 1);
     // Memory (the costly part of a digest, ~10 ms) at every 8th stop and at the end; the rest always.
-    if (knownTlbMissBug(x, sx)) {
-      // The run with the hook has already gone wrong (see KNOWN_TLB_MISS_BUG): comparing on would only
-      // report that again. MOVER_DIFF_STRICT=1 compares anyway.
-      known.tlbMissIntoHandler++;
-      if (!STRICT) return;
-    }
     const memory = i % 8 === 0 || final(sx);
     const dx = machineDigest(x, { memory });
     const distance = x.retired - z.retired;
@@ -342,7 +323,7 @@ function checkFillsAgainstTables(c: Case): number {
   for (let i = 0; i < MAX_STOPS * 20; i++) {
     const stop = interp.run(CHUNK);
     if (final(stop)) return checked;
-    if (stop.kind !== 'tlb-miss' || stop.space === 'VS0' || knownTlbMissBug(interp, stop)) continue;
+    if (stop.kind !== 'tlb-miss' || stop.space === 'VS0') continue;
     const tlb = interp.machine.processors[stop.cpu].tlb;
     const vpn = stop.va >>> 12;
     const e = Array.from(tlb.vpn).findIndex((v) => v >>> 0 === vpn);
@@ -368,7 +349,7 @@ describe('differential: random programs run two ways give the same machine', () 
     assert.equal(firstDifference({ a: [1, { b: 'x' }] }, { a: [1, { b: 'x' }] }), null);
   });
 
-  test('a TLB-miss stop on a page-crossing access that faults into the handler', { skip: STRICT ? false : KNOWN_TLB_MISS_BUG }, () => {
+  test('a TLB-miss stop on a page-crossing access that faults into the handler counts the handler entry', () => {
     // VS1's page 0x2000_1000 made not present from VS0; then a 2-byte load at 0x2000_0FFF in VS1: the
     // first page misses the TLB, the second faults, the handler points r9 at C1 and the retry succeeds.
     const pte = pteAddress(new Machine({ cpus: 1 }), 'VS1', 0x2000_1000);
@@ -405,14 +386,13 @@ on_fault:
       return { stops, retired: interp.retired, digest: machineDigest(interp) };
     };
     const plain = runWith(false), hooked = runWith(true);
-    // Today: plain retires 17; with the hook the first stop is "tlb-miss@11: thread at 13, 11 retired"
-    // (the ld16 is instruction 11, the handler 13: the handler was entered but not counted), and the
-    // run ends after 16.
+    // Plain retires 17; with the hook the first stop is the TLB miss at the ld16 (instruction 11) with the
+    // thread already at its handler (13), the handler's entry counted: the same run.
     assert.equal(hooked.retired, plain.retired, `the same run with the hook: ${hooked.stops.join('; ')}`);
     assert.equal(firstDifference(plain.digest, hooked.digest), null, 'the same machine at the end');
   });
 
-  test('a watchpoint on a stack slot sees push, call and the handler entry', { skip: STRICT ? false : KNOWN_STACK_WATCH_BUG }, () => {
+  test('a watchpoint on a stack slot sees push, pop, call and ret', () => {
     // sp starts at 0x0100_0000, so each push, call and pop below uses 0x00FF_FFF8.
     const program = build('start:\n    mov r1, 5\n    push r1\n    pop r2\n    call f\n    halt\nf:\n    ret\n');
     const interp = new Interpreter(new Machine({ cpus: 1 }), program);
@@ -423,7 +403,6 @@ on_fault:
       stops.push(r.kind === 'watchpoint' ? `${r.hit.access}@${r.pc}` : r.kind);
       if (r.kind === 'halted') break;
     }
-    // Today: ["halted"].
     assert.deepEqual(stops, ['write@1', 'read@2', 'write@3', 'read@5', 'halted']);
   });
 
@@ -445,7 +424,6 @@ on_fault:
 
   test(`${PROGRAMS} programs from seed ${FIRST_SEED}: fast vs checked path, breakpoints, watchpoints and stop hooks, slices, sanitizer, checkpoints`, (t) => {
     const kinds = new Map<string, number>(), stopsSeen = new Map<string, number>();
-    const known: KnownBugs = { tlbMissIntoHandler: 0 };
     let instructions = 0, fills = 0, flushesChecked = 0;
     for (let seed = FIRST_SEED; seed < FIRST_SEED + PROGRAMS; seed++) {
       const c = makeCase(seed);
@@ -454,7 +432,7 @@ on_fault:
       const end = plain.stops[plain.stops.length - 1];
       kinds.set(end.stop.kind, (kinds.get(end.stop.kind) ?? 0) + 1);
       instructions += end.retired;
-      checkStopsAndHooks(c, end.retired, rng, stopsSeen, known);
+      checkStopsAndHooks(c, end.retired, rng, stopsSeen);
       checkSlices(c, plain, rng);
       checkSanitizer(c, plain);
       checkCheckpoint(c, plain, rng);
@@ -467,8 +445,10 @@ on_fault:
     assert.ok((kinds.get('halted') ?? 0) >= PROGRAMS * 0.7, `most programs halt: ${JSON.stringify([...kinds])}`);
     assert.ok(instructions >= PROGRAMS * 100, `the programs ran ${instructions} instructions`);
     t.diagnostic(`${instructions} instructions; ends ${JSON.stringify([...kinds])}; stops with hooks ${JSON.stringify([...stopsSeen])}; ` +
-      `runs cut short by the known tlb-miss bug: ${known.tlbMissIntoHandler}; TLB fills checked against the tables: ${fills}; flushes checked: ${flushesChecked}`);
+      `TLB fills checked against the tables: ${fills}; flushes checked: ${flushesChecked}`);
     assert.ok(flushesChecked >= PROGRAMS, `flushes were checked (${flushesChecked})`);
     assert.ok(fills >= PROGRAMS, `TLB fills were checked against the tables (${fills})`);
+    t.diagnostic(`blocks compiled by the eager runs: ${compiledBlocks}`);
+    assert.ok(compiledBlocks >= PROGRAMS, `the eager runs compiled blocks (${compiledBlocks})`);
   });
 });
