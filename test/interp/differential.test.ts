@@ -15,7 +15,8 @@
 //   (h)   the debugger's steps (counts, step over, step out) mixed with runs vs a plain run;
 //   (i)   after each flush (invlpg, flush.range, flush.all, a CR3 load), the TLB holds nothing it drops.
 //
-// MOVER_DIFF_PROGRAMS=5000 runs more seeds (default: enough for a few seconds), MOVER_DIFF_SEED=N
+// MOVER_DIFF_PROGRAMS=5000 runs more seeds (default 150, every way; and 1,000 more compiled vs interpreted
+// only, MOVER_DIFF_COMPILER_PROGRAMS), MOVER_DIFF_SEED=N
 // starts at another seed. A difference prints the seed, the first differing path and the program.
 
 import { test, describe } from 'node:test';
@@ -48,6 +49,8 @@ interface Case {
 
 /** Blocks the eager runs compiled, over all programs. */
 let compiledBlocks = 0;
+/** Programs checked compiled against interpreted only (cheaper: thousands in npm test). */
+const COMPILER_PROGRAMS = Number(process.env.MOVER_DIFF_COMPILER_PROGRAMS ?? 1000);
 
 function makeCase(seed: number): Case {
   const gen = randomProgram(seed, { ptes: PTES });
@@ -420,6 +423,25 @@ on_fault:
     const mem = interp.machine.memory;
     mem.write8(0x0030_0000 + 7, mem.read8(0x0030_0000 + 7) ^ 0x40);
     assert.match(firstDifference(before, machineDigest(interp)) ?? '', /^memory/);
+  });
+
+  test(`${COMPILER_PROGRAMS} more programs: compiled (at first entry and by default) vs interpreted`, (t) => {
+    let blocks = 0, instructions = 0;
+    for (let seed = FIRST_SEED + PROGRAMS; seed < FIRST_SEED + PROGRAMS + COMPILER_PROGRAMS; seed++) {
+      const c = makeCase(seed);
+      // Memory is hashed once, at the end (the digest's costly part); everything else at every stop.
+      const runs = [boot(c, 'off'), boot(c, 'eager'), boot(c)];
+      const [interpreted, eager, compiled] = runs.map((x) => trace(x, () => CHUNK, { memory: false }));
+      assertSameTrace(c, 'every block compiled at its first entry vs interpreted', eager, interpreted);
+      assertSameTrace(c, 'compiled (default) vs interpreted', compiled, interpreted);
+      const [m0, m1, m2] = runs.map((x) => machineDigest(x));
+      const d = firstDifference(m0, m1) ?? firstDifference(m0, m2);
+      if (d !== null) assert.fail(explain(c, 'compiled vs interpreted, at the end', d));
+      blocks += runs[1].compilerStats!.blocks;
+      instructions += runs[1].retired;
+    }
+    t.diagnostic(`${instructions} instructions, ${blocks} blocks compiled`);
+    assert.ok(blocks >= COMPILER_PROGRAMS, `blocks were compiled (${blocks})`);
   });
 
   test(`${PROGRAMS} programs from seed ${FIRST_SEED}: fast vs checked path, breakpoints, watchpoints and stop hooks, slices, sanitizer, checkpoints`, (t) => {
