@@ -621,25 +621,27 @@ export class Interpreter {
     // (a jump, a call, a return, the start of this call), so a loop gets one block, not one per pc.
     let fallthrough = -1;
     for (; i < n; i++) {
-      if (blocks !== null && pc !== fallthrough) {
-        const s = bState![pc];
-        if (s === READY) {
-          if (n - i >= bLens![pc]) {
-            const start = pc;
-            st.lastVa = lastVa; st.lastWrite = lastWrite;
-            const done = bFns![pc]!(lo, hi, hTag, hWTag, hView, hOff, st, t, cpu, n - i);
-            hits += st.hits; lastVa = st.lastVa; lastWrite = st.lastWrite;
-            pc = st.pc;
-            if (done > 0) { if (bIdle![start] > 0) bIdle![start]--; i += done - 1; continue; }
-            // A block that left before its first instruction: that one is interpreted below.
-            blocks.leftAtOnce(start);
+      if (blocks !== null) {
+        if (pc !== fallthrough) {
+          const s = bState![pc];
+          if (s === READY) {
+            if (n - i >= bLens![pc]) {
+              const start = pc;
+              st.lastVa = lastVa; st.lastWrite = lastWrite;
+              const done = bFns![pc]!(lo, hi, hTag, hWTag, hView, hOff, st, t, cpu, n - i);
+              hits += st.hits; lastVa = st.lastVa; lastWrite = st.lastWrite;
+              pc = st.pc;
+              if (done > 0) { if (bIdle![start] > 0) bIdle![start]--; i += done - 1; continue; }
+              // A block that left before its first instruction: that one is interpreted below.
+              blocks.leftAtOnce(start);
+            }
+          } else if (s >= 0) {
+            if (s < hot) bState![pc] = s + 1;
+            else blocks.compile(pc);
           }
-        } else if (s >= 0) {
-          if (s < hot) bState![pc] = s + 1;
-          else blocks.compile(pc);
         }
+        fallthrough = pc + 1;
       }
-      fallthrough = pc + 1;
       const at = pc * STRIDE;
       switch (code[at]) {
         case Op.NOP: pc++; continue;
