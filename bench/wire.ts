@@ -17,13 +17,31 @@ export interface Arrival {
   readonly at: number;
 }
 
+/**
+ * The whole messages at the start of `buffer` (Content-Length framing), and what is left after them (a
+ * message still arriving). The one reader of the framing for the bench and the DAP test harness.
+ */
+export function takeFrames(buffer: Buffer): { readonly messages: unknown[]; readonly rest: Buffer } {
+  const messages: unknown[] = [];
+  let rest = buffer;
+  for (;;) {
+    const head = rest.indexOf('\r\n\r\n');
+    if (head < 0) break;
+    const length = Number(/Content-Length: (\d+)/i.exec(rest.subarray(0, head).toString('ascii'))?.[1]);
+    if (!Number.isInteger(length) || rest.length < head + 4 + length) break;
+    messages.push(JSON.parse(rest.subarray(head + 4, head + 4 + length).toString('utf8')));
+    rest = rest.subarray(head + 4 + length);
+  }
+  return { messages, rest };
+}
+
 export class FramedProcess {
   /** When the process was spawned (nanoseconds, `nowNs`): the origin of start-up figures. */
   readonly spawnedAt: number;
   private readonly proc: ChildProcess;
   private readonly arrived: Arrival[] = [];
   private readonly waiters: { pred: (m: Json) => boolean; resolve: (a: Arrival) => void }[] = [];
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private stderr = '';
 
   constructor(script: string, args: readonly string[] = []) {
@@ -35,14 +53,10 @@ export class FramedProcess {
 
   private receive(chunk: Buffer): void {
     const at = nowNs();
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const head = this.buffer.indexOf('\r\n\r\n');
-      if (head < 0) return;
-      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, head).toString('ascii'))?.[1]);
-      if (!Number.isInteger(length) || this.buffer.length < head + 4 + length) return;
-      const message = JSON.parse(this.buffer.subarray(head + 4, head + 4 + length).toString('utf8')) as Json;
-      this.buffer = this.buffer.subarray(head + 4 + length);
+    const { messages, rest } = takeFrames(Buffer.concat([this.buffer, chunk]));
+    this.buffer = rest;
+    for (const m of messages) {
+      const message = m as Json;
       const arrival = { message, at };
       const i = this.waiters.findIndex((w) => w.pred(message));
       if (i >= 0) this.waiters.splice(i, 1)[0].resolve(arrival);

@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import * as path from 'node:path';
 
 import { ensureBuilt, root } from '../support/build';
+import { takeFrames } from '../../bench/wire';
 
 export { root };
 export const adapterJs = path.join(root, 'dist', 'debugAdapter.js');
@@ -50,7 +51,7 @@ export class Dap {
   private readonly responseWaiters = new Map<number, (r: DebugProtocol.Response) => void>();
   private sequence = 1;
   private rawSeq = 1_000_000;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
 
   constructor(private readonly wire: Wire, readonly transport: Transport) {
     wire.input.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -62,14 +63,10 @@ export class Dap {
   }
 
   private receive(chunk: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const head = this.buffer.indexOf('\r\n\r\n');
-      if (head < 0) return;
-      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, head).toString('ascii'))?.[1]);
-      if (!Number.isInteger(length) || this.buffer.length < head + 4 + length) return;
-      const msg = JSON.parse(this.buffer.subarray(head + 4, head + 4 + length).toString('utf8')) as Message;
-      this.buffer = this.buffer.subarray(head + 4 + length);
+    const { messages, rest } = takeFrames(Buffer.concat([this.buffer, chunk]));
+    this.buffer = rest;
+    for (const m of messages) {
+      const msg = m as Message;
       this.log.push(msg);
       if (msg.type === 'event') this.deliver(msg as DebugProtocol.Event);
       if (msg.type === 'response') this.responseWaiters.get((msg as DebugProtocol.Response).request_seq)?.(msg as DebugProtocol.Response);
