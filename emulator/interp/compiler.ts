@@ -47,7 +47,7 @@ const MAX_BLOCK = 64;
 /** Times a block may leave before its first instruction before its pc is left to the interpreter. */
 const MAX_IDLE = 16;
 /** Fewer instructions than this (and no loop on itself) are not worth a block's call. */
-const MIN_BLOCK = 3;
+const MIN_BLOCK = 8;
 /** Blocks kept at once: past this every block is dropped and hot code compiles again (bounded memory). */
 export const MAX_BLOCKS = 2048;
 
@@ -178,6 +178,7 @@ function buildBlock(code: Int32Array, programLength: number, start: number): { s
   let pc = start;
   let length = 0;
   let terminator: string | null = null;
+  let loops = false;
   while (pc < programLength && length < MAX_BLOCK && !seen.has(pc)) {
     seen.add(pc);
     const at = pc * STRIDE;
@@ -195,11 +196,15 @@ function buildBlock(code: Int32Array, programLength: number, start: number): { s
       follow = returns.pop()!;
       body.push(`if (ret !== ${follow}) ${leave('ret', length)}`);
     }
-    if (follow === null || follow === start || seen.has(follow) || length >= MAX_BLOCK) { terminator = follow === null ? one.next : `${follow}`; break; }
+    if (follow === null || follow === start || seen.has(follow) || length >= MAX_BLOCK) {
+      terminator = follow === null ? one.next : `${follow}`;
+      // A branch or jump back to the start: the block loops on itself.
+      loops = follow === start || (follow === null && op !== Op.RET && op !== Op.CALL && code[at + RRL.TARGET] === start);
+      break;
+    }
     pc = follow;
   }
   const next = terminator ?? `${pc}`;
-  const loops = next === `${start}`;
   // Too short to pay for its call (unless it loops on itself): interpreted.
   if (length === 0 || (length < MIN_BLOCK && !loops)) return null;
   const source = `return function block(lo, hi, hTag, hWTag, hView, hOff, st, t, cpu, budget) {
