@@ -267,7 +267,7 @@ export const interpreterSuite: Suite = {
     ctx.log('library modules');
     figures.push(...moduleFigures(ctx, t.rate.median));
     ctx.log('block compiler');
-    figures.push(...compilerFigures(ctx, n, runs, { tight: t.rate.median, calls: calls.rate.median, refTight: refTight.median, refCalls: refCalls.median }));
+    figures.push(...compilerFigures(ctx, n, runs, { tight: t.rate.median, calls: calls.rate.median, refTight: refTight.median, refCalls: refCalls.median, tightProgram: tight, callsProgram: calls.interp.program }));
     return figures;
   },
 };
@@ -452,10 +452,10 @@ function manyBlocksProgram(loops: number): string {
  * machine earlier (issue 16); the patent's modules both ways; what compiling costs; and that a program
  * with more hot blocks than are kept stays bounded.
  */
-function compilerFigures(ctx: SuiteContext, n: number, runs: number, c: { tight: number; calls: number; refTight: number; refCalls: number }): Figure[] {
-  const tightP = build('tight', TIGHT);
+function compilerFigures(ctx: SuiteContext, n: number, runs: number, c: { tight: number; calls: number; refTight: number; refCalls: number; tightProgram: Program; callsProgram: Program }): Figure[] {
+  const tightP = c.tightProgram;
   const tightI = rate(ctx, tightP, n, runs, (it) => it.setBreakpoints([tightP.labels.get('elsewhere')!]), 1, false);
-  const callsI = rate(ctx, build('calls', CALLS), n, runs, undefined, 1, false);
+  const callsI = rate(ctx, c.callsProgram, n, runs, undefined, 1, false);
   const sw = build('switches', SWITCHES);
   const swC = rate(ctx, sw, n / 3, runs);
   const swI = rate(ctx, sw, n / 3, runs, undefined, 1, false);

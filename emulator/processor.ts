@@ -96,6 +96,9 @@ export class Processor {
   sanitizer: TlbObserver | null = null;
   private pg = false;
   private readonly walkOut = new WalkOut();
+  /** The four PDPTEs as a CR3 load reads them, before they are checked. */
+  private readonly loadLo = new Int32Array(PDPT_ENTRIES);
+  private readonly loadHi = new Int32Array(PDPT_ENTRIES);
   /** What this processor's walks found (see walk-memo.ts). */
   private readonly memo = new WalkMemo();
   private readonly pdptes: Pdptes;
@@ -175,8 +178,9 @@ export class Processor {
     // The walk memo answers a walk it has seen over unchanged tables (not while the sanitizer, which
     // looks at what each fill was built from, is on).
     const memo = this.sanitizer === null ? this.memo : null;
+    const key = memo !== null ? memo.keyOf(kind, this.pdpteLo, this.pdpteHi) : 0;
     if (memo !== null) {
-      const m = memo.find(vpn, kind, this.pdpteLo, this.pdpteHi, mem.tableWrites);
+      const m = memo.find(vpn, key, mem.tableWrites);
       if (m >= 0) {
         tlb.fill(vpn, memo.frame[m], memo.global[m] && (this.cr4 & CR4_PGE) ? memo.flags[m] | TLB_GLOBAL : memo.flags[m]);
         return memo.frame[m] + (va & 0xfff);
@@ -192,7 +196,7 @@ export class Processor {
       (out.pwt ? TLB_PWT : 0) | (out.pcd ? TLB_PCD : 0);
     if (memo !== null) {
       mem.watchTables(out.pdeAddr, out.pteAddr);
-      memo.remember(vpn, kind, this.pdpteLo, this.pdpteHi, mem.tableWrites, out.frameBase, flags, out.global);
+      memo.remember(vpn, key, mem.tableWrites, out.frameBase, flags, out.global);
     }
     if (out.global && (this.cr4 & CR4_PGE)) flags |= TLB_GLOBAL;
     const filled = tlb.fill(vpn, out.frameBase, flags);
@@ -267,16 +271,16 @@ export class Processor {
   private loadPdptes(cr3: number): ControlFault | null {
     const base = (cr3 & CR3_PDPT_MASK) >>> 0;
     // All four are checked before any register changes (a #GP leaves the old ones).
+    const lo = this.loadLo, hi = this.loadHi;
     for (let i = 0; i < PDPT_ENTRIES; i++) {
-      const lo = this.mem.read32(base + i * ENTRY_SIZE), hi = this.mem.read32(base + i * ENTRY_SIZE + 4);
-      if ((lo & 1) && reservedBits('PDPTE', lo, hi)) {
-        return gp(`PDPTE ${i} at ${hex(base + i * ENTRY_SIZE)} has reserved bits set (${hex(hi >>> 0)}:${hex(lo >>> 0)}): loading the PDPT raises #GP`);
+      lo[i] = this.mem.read32(base + i * ENTRY_SIZE);
+      hi[i] = this.mem.read32(base + i * ENTRY_SIZE + 4);
+      if ((lo[i] & 1) && reservedBits('PDPTE', lo[i], hi[i])) {
+        return gp(`PDPTE ${i} at ${hex(base + i * ENTRY_SIZE)} has reserved bits set (${hex(hi[i] >>> 0)}:${hex(lo[i] >>> 0)}): loading the PDPT raises #GP`);
       }
     }
-    for (let i = 0; i < PDPT_ENTRIES; i++) {
-      this.pdpteLo[i] = this.mem.read32(base + i * ENTRY_SIZE);
-      this.pdpteHi[i] = this.mem.read32(base + i * ENTRY_SIZE + 4);
-    }
+    this.pdpteLo.set(lo);
+    this.pdpteHi.set(hi);
     return null;
   }
 

@@ -63,16 +63,19 @@ export class WalkMemo {
     return (Math.imul(vpn, 0x9e3779b1) ^ Math.imul(key, 0x85ebca6b)) >>> (32 - MEMO_BITS);
   }
 
-  /** The entry for this walk if it is still the walk's answer, else -1. */
-  find(vpn: number, kind: number, lo: Int32Array, hi: Int32Array, tableWrites: number): number {
-    const key = this.setOf(lo, hi) * 8 + kind;
+  /** The key of a walk of this access kind (0..7) through the PDPTE registers as they are now. */
+  keyOf(kind: number, lo: Int32Array, hi: Int32Array): number {
+    return this.setOf(lo, hi) * 8 + kind;
+  }
+
+  /** The entry for this walk (`key` from keyOf) if it is still the walk's answer, else -1. */
+  find(vpn: number, key: number, tableWrites: number): number {
     const i = this.slot(vpn, key);
     return this.vpn[i] === vpn && this.key[i] === key && this.stamp[i] === tableWrites ? i : -1;
   }
 
   /** Keeps a successful walk's result (after its A/D writes: `tableWrites` is the count now). */
-  remember(vpn: number, kind: number, lo: Int32Array, hi: Int32Array, tableWrites: number, frame: number, flags: number, global: boolean): void {
-    const key = this.setOf(lo, hi) * 8 + kind;
+  remember(vpn: number, key: number, tableWrites: number, frame: number, flags: number, global: boolean): void {
     const i = this.slot(vpn, key);
     this.vpn[i] = vpn;
     this.key[i] = key;

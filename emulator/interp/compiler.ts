@@ -17,6 +17,7 @@ import { Op } from '../asm/isa';
 import { Imm, MI, MR, Mem, RI, RIL, RM, RR, RRI, RRL, RRR, Reg, Target } from '../asm/encoding';
 import { INSTRUCTION_SIZE, STRIDE } from '../asm/program';
 import { PAGE_OFFSET_MASK, PAGE_SHIFT, PAGE_SIZE } from '../physical-memory';
+import { LAST_OFFSET, mul64 } from './words';
 import { FAST_MASK } from '../tlb';
 import type { Processor } from '../processor';
 
@@ -63,12 +64,6 @@ const MAX_SOURCES = 2048;
 export const READY = -1;
 export const NEVER = -2;
 
-const LAST_OFFSET: Partial<Record<Op, number>> = {
-  [Op.LD8]: PAGE_SIZE - 1, [Op.LDS8]: PAGE_SIZE - 1, [Op.ST8]: PAGE_SIZE - 1, [Op.ST8_I]: PAGE_SIZE - 1,
-  [Op.LD16]: PAGE_SIZE - 2, [Op.LDS16]: PAGE_SIZE - 2, [Op.ST16]: PAGE_SIZE - 2, [Op.ST16_I]: PAGE_SIZE - 2,
-  [Op.LD32]: PAGE_SIZE - 4, [Op.LDS32]: PAGE_SIZE - 4, [Op.ST32]: PAGE_SIZE - 4, [Op.ST32_I]: PAGE_SIZE - 4,
-  [Op.LD64]: PAGE_SIZE - 8, [Op.ST64]: PAGE_SIZE - 8, [Op.ST64_I]: PAGE_SIZE - 8,
-};
 
 /** The compiled blocks of one interpreter's code. */
 export class BlockCache {
@@ -77,6 +72,13 @@ export class BlockCache {
   /** Per pc: the block starting there (READY), and its length (the budget it needs to be entered). */
   readonly fns: (BlockFn | undefined)[];
   readonly lens: Int32Array;
+  /**
+   * Per pc: how far its block's calls that retired nothing (its first access missed the host cache)
+   * outnumber those that did (the interpreter counts those down).
+   */
+  readonly idle: Int32Array;
+  /** Per pc: the starts of the blocks whose trace runs through it (a block may be gone since). */
+  private readonly coveredBy = new Map<number, number[]>();
   private live = 0;
   private sinceClear = 0;
   /** For the bench: blocks compiled, their instructions, source characters and compile time, ever. */
@@ -84,7 +86,6 @@ export class BlockCache {
 
   constructor(
     private readonly code: Int32Array, private readonly programLength: number,
-    private readonly mul64: (aLo: number, aHi: number, bLo: number, bHi: number, out: Int32Array) => void,
     /** Entries into a pc before a block is built there. */
     readonly hot: number = HOT_ENTRIES,
   ) {
@@ -93,15 +94,6 @@ export class BlockCache {
     this.lens = new Int32Array(programLength + 1);
     this.idle = new Int32Array(programLength + 1);
   }
-
-  /** Per pc: the starts of the blocks whose trace runs through it (a block may be gone since). */
-  private readonly coveredBy = new Map<number, number[]>();
-
-  /**
-   * Per pc: how far its block's calls that retired nothing (its first access missed the host cache)
-   * outnumber those that did (the interpreter counts those down).
-   */
-  readonly idle: Int32Array;
 
   /**
    * The block at pc retired nothing (its first instruction needs the interpreter's path). A block that
@@ -144,7 +136,7 @@ export class BlockCache {
     if (built === null) { this.state[pc] = NEVER; return; }
     let fn = compiledSources.get(built.source);
     if (fn === undefined) {
-      fn = new Function('mul64', 'scratch', built.source)(this.mul64, new Int32Array(2)) as BlockFn;
+      fn = new Function('mul64', 'scratch', built.source)(mul64, new Int32Array(2)) as BlockFn;
       if (compiledSources.size >= MAX_SOURCES) compiledSources.clear();
       compiledSources.set(built.source, fn);
     }

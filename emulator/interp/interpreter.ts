@@ -23,6 +23,7 @@ import { INSTRUCTION_SIZE, STRIDE, type Aux, type Program, type ValueRef } from 
 import type { RuntimeFault, StopReason, WatchHit } from './stop';
 import { BoundedLog } from './bounded-log';
 import { BlockCache, HOT_ENTRIES, READY, type BlockState } from './compiler';
+import { ACCESS_SIZE, LAST_OFFSET, mul64, u64 } from './words';
 import { TlbSanitizer } from '../tlb-sanitizer';
 
 export interface InterpreterOptions {
@@ -152,12 +153,6 @@ class RecordedEvent implements EventRecord {
   get b(): bigint { return u64(this.bLo, this.bHi); }
 }
 
-/** The unsigned 64-bit value of two 32-bit halves. */
-function u64(lo: number, hi: number): bigint {
-  // Below 2^53 a number converts exactly, and far faster than shifting BigInts.
-  return (hi >>> 0) < 0x20_0000 ? BigInt((hi >>> 0) * 0x1_0000_0000 + (lo >>> 0)) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-}
-
 interface CpuRun {
   readonly proc: Processor;
   current: Thread | null;
@@ -260,7 +255,7 @@ export class Interpreter {
     this.aux = program.aux;
     const hot = options.compileAfter ?? HOT_ENTRIES;
     if (!Number.isInteger(hot) || hot < 0) throw new LoadError(`compileAfter must be a whole number of entries (got ${hot})`);
-    this.blocks = options.compile === false ? null : new BlockCache(this.code, program.length, mul64, hot);
+    this.blocks = options.compile === false ? null : new BlockCache(this.code, program.length, hot);
     this.cpus = machine.processors.map((proc) => ({ proc, current: null, threads: [], timerLeft: this.timerQuantum, lastVa: NO_ACCESS, lastWrite: false }));
     this.load();
     if (options.checkTlb) this.setTlbCheck(true);
@@ -321,7 +316,7 @@ export class Interpreter {
 
   register(t: Thread, r: number): bigint {
     const { lo, hi } = this.registersOf(t);
-    return (BigInt(hi[r] >>> 0) << 32n) | BigInt(lo[r] >>> 0);
+    return u64(lo[r], hi[r]);
   }
 
   setRegister(t: Thread, r: number, value: bigint): void {
@@ -730,7 +725,7 @@ export class Interpreter {
           if (hooked) break;
           let pa = tlb.fastWrite(sp);
           if (pa < 0) { if (cpu.paging || san !== null) break; pa = sp >>> 0; }
-          else if (!hooked) tlb.fillHost(sp, pa, mem, true);
+          else tlb.fillHost(sp, pa, mem, true);
           if (calls) {
             mem.write32(pa, (pc + 1) * INSTRUCTION_SIZE); mem.write32(pa + 4, 0);
             lo[15] = sp;
@@ -757,7 +752,7 @@ export class Interpreter {
             if (hooked) break;
             let pa = tlb.fastRead(sp);
             if (pa < 0) { if (cpu.paging) break; pa = sp >>> 0; }
-            else if (!hooked) tlb.fillHost(sp, pa, mem, false);
+            else tlb.fillHost(sp, pa, mem, false);
             vl = mem.read32(pa); vh = mem.read32(pa + 4) | 0;
           }
           if (code[at] === Op.POP) {
@@ -1112,7 +1107,7 @@ export class Interpreter {
     const lo = c.proc.regLo, hi = c.proc.regHi;
     const va = ((lo[code[at + Mem.BASE]] + (lo[code[at + Mem.INDEX]] << code[at + Mem.SHIFT]) + code[at + Mem.DISP]) | 0) >>> 0;
     const write = op >= Op.ST8;
-    const size = write ? STORE_SIZE[op] : LOAD_SIZE[op];
+    const size = ACCESS_SIZE[op];
     const immediate = op >= Op.ST8_I;
     const vl = immediate ? code[at + MI.LO] : write ? lo[code[at + MR.S]] : 0;
     const vh = immediate ? code[at + MI.HI] : write ? hi[code[at + MR.S]] : 0;
@@ -1186,8 +1181,8 @@ export class Interpreter {
         if (bl === 0 && bh === 0) return this.faultStop(t, pc, { kind: 'divide-error' });
         const signed = op >= Op.IDIV_RRR;
         const isMod = op === Op.MOD_RRR || op === Op.MOD_RRI || op === Op.IMOD_RRR || op === Op.IMOD_RRI;
-        let a = (BigInt(hi[s] >>> 0) << 32n) | BigInt(lo[s] >>> 0);
-        let b = (BigInt(bh >>> 0) << 32n) | BigInt(bl >>> 0);
+        let a = u64(lo[s], hi[s]);
+        let b = u64(bl, bh);
         if (signed) { a = BigInt.asIntN(64, a); b = BigInt.asIntN(64, b); }
         const r = BigInt.asUintN(64, isMod ? a % b : a / b);
         lo[d] = Number(r & 0xffffffffn) | 0; hi[d] = Number(r >> 32n) | 0;
@@ -1296,7 +1291,7 @@ export class Interpreter {
         const text = a.parts.map((p) => {
           if (p.kind === 'text') return p.text;
           if (p.kind === 'context') return p.what === 'cpu' ? `cpu${cpu.id}` : p.what === 'tid' ? String(t.id) : p.what === 'thread' ? t.name : this.machine.currentSpaceName(cpu);
-          const v = (BigInt(hi[p.reg] >>> 0) << 32n) | BigInt(lo[p.reg] >>> 0);
+          const v = u64(lo[p.reg], hi[p.reg]);
           if (p.format === 'd') return v.toString();
           if (p.format === 'x') return hexBig(v);
           return this.readString(cpu, lo[p.reg] >>> 0);
@@ -1409,15 +1404,11 @@ export class Interpreter {
 }
 
 /** Per opcode: the largest page offset at which an access of its size stays within the page. */
-const LAST_OFFSET = new Int32Array(Op.ASSERT + 1);
-for (const [op, size] of [[Op.LD8, 1], [Op.LD16, 2], [Op.LD32, 4], [Op.LD64, 8], [Op.LDS8, 1], [Op.LDS16, 2], [Op.LDS32, 4], [Op.ST8, 1], [Op.ST16, 2], [Op.ST32, 4], [Op.ST64, 8], [Op.ST8_I, 1], [Op.ST16_I, 2], [Op.ST32_I, 4], [Op.ST64_I, 8]] as const) LAST_OFFSET[op] = PAGE_SIZE - size;
 /** bread/bwrite operand limits (block number, block count, physical address). */
 const DMA_BLOCK_LIMIT = 2 ** 40;
 const DMA_COUNT_LIMIT = 2 ** 20;
 const DMA_ADDRESS_LIMIT = 2 ** 40;
 
-const LOAD_SIZE: Record<number, number> = { [Op.LD8]: 1, [Op.LD16]: 2, [Op.LD32]: 4, [Op.LD64]: 8, [Op.LDS8]: 1, [Op.LDS16]: 2, [Op.LDS32]: 4 };
-const STORE_SIZE: Record<number, number> = { [Op.ST8]: 1, [Op.ST16]: 2, [Op.ST32]: 4, [Op.ST64]: 8, [Op.ST8_I]: 1, [Op.ST16_I]: 2, [Op.ST32_I]: 4, [Op.ST64_I]: 8 };
 
 /** A 64-bit value in hex with `_` every four digits, exact above 2^53 (where `hex` of a double is not). */
 function hexBig(v: bigint): string {
@@ -1427,15 +1418,6 @@ function hexBig(v: bigint): string {
   return '0x' + out;
 }
 
-/** Low 64 bits of a 64 x 64-bit product, from 32-bit halves. */
-export function mul64(aLo: number, aHi: number, bLo: number, bHi: number, out: Int32Array): void {
-  const a0 = aLo & 0xffff, a1 = aLo >>> 16, b0 = bLo & 0xffff, b1 = bLo >>> 16;
-  const ll = a0 * b0, lh = a0 * b1, hl = a1 * b0, hh = a1 * b1;
-  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  const carryHi = hh + Math.floor(lh / 65536) + Math.floor(hl / 65536) + Math.floor(mid / 65536);
-  out[0] = Math.imul(aLo, bLo);
-  out[1] = (carryHi + Math.imul(aLo, bHi) + Math.imul(aHi, bLo)) | 0;
-}
 
 export { ZERO_REG, CR0_PG };
 export type { PageFault };
