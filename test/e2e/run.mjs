@@ -137,8 +137,12 @@ async function ui(vsix) {
     await editorIsTheFile(page, 'fig5-layout.mover');
     await shot(page, 'debug-start');
     await disassemblyShowsInstructions(page, 'call boot_cpu');
-    // Step into VS1 a little (over boot, the prints and the call of enter_paged's CR3 load and paging-on).
-    for (let i = 0; i < 8; i++) await step(page, 'F10');
+    // Step into VS1 a little (over boot, the prints and the call of enter_paged's CR3 load and paging-on),
+    // to the line after VS1's print: stepped until there, as a step can land on a line twice when a stop
+    // is reported late on a busy machine.
+    const afterVs1Print = fig5.findIndex((l) => l.includes('print "VS1 reads')) + 2;
+    for (let i = 0; i < 12 && (await stackLine(page)) !== afterVs1Print; i++) await step(page, 'F10');
+    if ((await stackLine(page)) !== afterVs1Print) throw new Error(`F10 did not reach line ${afterVs1Print} (after VS1's print)`);
     await outputOnceAcrossTimeTravel(page, ['VS0 reads', 'VS1 reads']);
     // The console: cpu0 now runs in VS1, so CR3 holds VS1's PDPT.
     await consoleEval(page, 'cr3', /0xef000000 \(4009754624\)/);
